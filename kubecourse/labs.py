@@ -1,0 +1,326 @@
+"""The lab catalogue: finding labs and reading their ``lab.yaml`` into validated data classes.
+
+A lab is a folder ``labs/<id>/`` with a ``lab.yaml``. The schema is documented for course authors
+in ``book/author-guide.md``; every violation is reported as a
+:class:`~kubecourse.errors.UsageError` naming the file and the field. ``sandbox`` reads
+:attr:`Lab.cluster` to prepare a cluster, ``autograder`` reads :attr:`Lab.grading` to know what to
+capture and where the checks live.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kubecourse.errors import UsageError
+from kubecourse.safeyaml import load_mapping
+
+TIERS = ("general", "intermediate", "advanced")
+LAB_ID = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$")
+MAX_LAB_FILE = 256 * 1024
+
+
+@dataclass(frozen=True, kw_only=True)
+class Image:
+    """A container image the lab's workload runs, loaded into the sandbox with ``kind load``."""
+
+    name: str
+    """Image reference as the lab's manifests use it, e.g. ``salmon-solver:1.0``."""
+    build: str | None = None
+    """Folder (relative to the lab) with a Dockerfile that builds the image, if it is local."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataVolume:
+    """Files the lab ships that must be on a PersistentVolumeClaim before the learner starts."""
+
+    claim: str
+    """Name of the PersistentVolumeClaim to create."""
+    namespace: str
+    """Namespace of the claim."""
+    source: str
+    """Folder (relative to the lab) whose files are copied onto the claim."""
+    size: str = "1Gi"
+    """Requested storage."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClusterNeeds:
+    """What the sandbox must provide before the learner starts."""
+
+    nodes: int = 1
+    """Nodes in the kind cluster: one control plane plus ``nodes - 1`` workers."""
+    addons: tuple[str, ...] = ()
+    """Add-ons from the sandbox's registry, e.g. ``argo-workflows``, ``kueue``."""
+    namespaces: tuple[str, ...] = ()
+    """Namespaces to create."""
+    images: tuple[Image, ...] = ()
+    """Images to load into the nodes."""
+    data: tuple[DataVolume, ...] = ()
+    """Data to place on claims."""
+
+    def describe(self) -> str:
+        """One short line for tables: ``2 nodes, argo-workflows, ns salmon``."""
+        parts = [f"{self.nodes} node{'s' if self.nodes != 1 else ''}"]
+        parts += list(self.addons)
+        if self.namespaces:
+            parts.append("ns " + ",".join(self.namespaces))
+        if self.images:
+            parts.append(f"{len(self.images)} image{'s' if len(self.images) != 1 else ''}")
+        if self.data:
+            parts.append("data")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Capture:
+    """One kind of object a snapshot records for grading."""
+
+    api_version: str
+    kind: str
+    namespace: str | None = None
+    """Namespace to read; ``None`` for cluster-scoped kinds or all namespaces."""
+    label_selector: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Grading:
+    """How the lab is graded."""
+
+    checks: str = "checks.py"
+    """Python file (relative to the lab) that declares the checks."""
+    capture: tuple[Capture, ...] = ()
+    """Objects a snapshot must hold so that the checks give the same result offline."""
+    lint: str | None = None
+    """Name of the linter for learner manifests (``argo-workflow``, ``manifests``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lab:
+    """A lab, as declared by its ``lab.yaml``."""
+
+    id: str
+    title: str
+    tier: str
+    minutes: int
+    summary: str
+    path: Path
+    """The lab's folder."""
+    cluster: ClusterNeeds = field(default_factory=ClusterNeeds)
+    grading: Grading = field(default_factory=Grading)
+    chapter: str | None = None
+    """The book chapter the lab belongs to (path relative to the repository root)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The lab as plain data for ``kubecourse labs --json``."""
+        c = self.cluster
+        return {
+            "id": self.id,
+            "title": self.title,
+            "tier": self.tier,
+            "minutes": self.minutes,
+            "summary": self.summary,
+            "chapter": self.chapter,
+            "path": str(self.path),
+            "cluster": {
+                "nodes": c.nodes,
+                "addons": list(c.addons),
+                "namespaces": list(c.namespaces),
+                "images": [{"name": i.name, "build": i.build} for i in c.images],
+                "data": [
+                    {"claim": d.claim, "namespace": d.namespace, "source": d.source, "size": d.size}
+                    for d in c.data
+                ],
+            },
+        }
+
+
+def labs_root() -> Path:
+    """Where labs live: ``$KUBECOURSE_LABS``, else ``labs/`` of the source tree."""
+    env = os.environ.get("KUBECOURSE_LABS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "labs"
+
+
+def discover(root: Path | None = None) -> list[Lab]:
+    """Every lab under ``root`` (default :func:`labs_root`), sorted by id."""
+    root = labs_root() if root is None else Path(root)
+    if not root.is_dir():
+        raise UsageError(f"labs folder not found: {root} (set KUBECOURSE_LABS to point at it)")
+    return [load_lab(p.parent) for p in sorted(root.glob("*/lab.yaml"))]
+
+
+def find(lab_id: str, root: Path | None = None) -> Lab:
+    """The lab called ``lab_id``; a UsageError listing the known labs otherwise."""
+    root = labs_root() if root is None else Path(root)
+    if not LAB_ID.match(lab_id or ""):
+        raise UsageError(f"invalid lab id {lab_id!r}: use lowercase letters, digits and dashes")
+    folder = root / lab_id
+    if not (folder / "lab.yaml").is_file():
+        known = ", ".join(p.parent.name for p in sorted(root.glob("*/lab.yaml"))) or "none"
+        raise UsageError(f"unknown lab {lab_id!r} (known labs: {known})")
+    return load_lab(folder)
+
+
+def load_lab(folder: Path) -> Lab:
+    """Read and validate ``folder/lab.yaml``."""
+    folder = Path(folder)
+    path = folder / "lab.yaml"
+    raw = load_mapping(path, what="lab file", max_bytes=MAX_LAB_FILE)
+    v = _Validator(path)
+    v.only(raw, "", {"id", "title", "tier", "minutes", "summary", "chapter", "cluster", "grading"})
+    lab_id = v.string(raw, "id", pattern=LAB_ID, what="a lab id (lowercase, digits, dashes)")
+    if lab_id != folder.name:
+        v.fail("id", f"is {lab_id!r} but the folder is {folder.name!r}; they must match")
+    tier = v.string(raw, "tier")
+    if tier not in TIERS:
+        v.fail("tier", f"is {tier!r}; expected one of {', '.join(TIERS)}")
+    minutes = v.integer(raw, "minutes", low=1, high=600)
+    chapter = v.string(raw, "chapter", required=False)
+    return Lab(
+        id=lab_id,
+        title=v.string(raw, "title"),
+        tier=tier,
+        minutes=minutes,
+        summary=v.string(raw, "summary"),
+        path=folder,
+        chapter=chapter,
+        cluster=_cluster(v, raw.get("cluster", {}), folder),
+        grading=_grading(v, raw.get("grading", {}), folder),
+    )
+
+
+def _cluster(v: _Validator, raw: Any, folder: Path) -> ClusterNeeds:
+    v.mapping(raw, "cluster")
+    v.only(raw, "cluster", {"nodes", "addons", "namespaces", "images", "data"})
+    nodes = v.integer(raw, "nodes", prefix="cluster", low=1, high=8, default=1)
+    addons = tuple(v.strings(raw, "addons", prefix="cluster", pattern=DNS_LABEL))
+    namespaces = tuple(v.strings(raw, "namespaces", prefix="cluster", pattern=DNS_LABEL))
+    images = []
+    for i, item in enumerate(v.items(raw, "images", prefix="cluster")):
+        where = f"cluster.images[{i}]"
+        v.mapping(item, where)
+        v.only(item, where, {"name", "build"})
+        build = v.string(item, "build", prefix=where, required=False)
+        if build is not None and not (folder / build / "Dockerfile").is_file():
+            v.fail(f"{where}.build", f"{build!r} has no Dockerfile in {folder}")
+        images.append(Image(name=v.string(item, "name", prefix=where), build=build))
+    data = []
+    for i, item in enumerate(v.items(raw, "data", prefix="cluster")):
+        where = f"cluster.data[{i}]"
+        v.mapping(item, where)
+        v.only(item, where, {"claim", "namespace", "source", "size"})
+        source = v.string(item, "source", prefix=where)
+        if not (folder / source).is_dir():
+            v.fail(f"{where}.source", f"folder {source!r} does not exist in {folder}")
+        size = v.string(item, "size", prefix=where, required=False) or "1Gi"
+        if not QUANTITY.match(size):
+            v.fail(f"{where}.size", f"{size!r} is not a Kubernetes quantity such as 1Gi")
+        data.append(
+            DataVolume(
+                claim=v.string(item, "claim", prefix=where, pattern=DNS_LABEL),
+                namespace=v.string(item, "namespace", prefix=where, pattern=DNS_LABEL),
+                source=source,
+                size=size,
+            )
+        )
+    return ClusterNeeds(
+        nodes=nodes, addons=addons, namespaces=namespaces, images=tuple(images), data=tuple(data)
+    )
+
+
+def _grading(v: _Validator, raw: Any, folder: Path) -> Grading:
+    v.mapping(raw, "grading")
+    v.only(raw, "grading", {"checks", "capture", "lint"})
+    checks = v.string(raw, "checks", prefix="grading", required=False) or "checks.py"
+    captures = []
+    for i, item in enumerate(v.items(raw, "capture", prefix="grading")):
+        where = f"grading.capture[{i}]"
+        v.mapping(item, where)
+        v.only(item, where, {"apiVersion", "kind", "namespace", "labelSelector"})
+        captures.append(
+            Capture(
+                api_version=v.string(item, "apiVersion", prefix=where),
+                kind=v.string(item, "kind", prefix=where),
+                namespace=v.string(item, "namespace", prefix=where, required=False),
+                label_selector=v.string(item, "labelSelector", prefix=where, required=False),
+            )
+        )
+    lint = v.string(raw, "lint", prefix="grading", required=False)
+    return Grading(checks=checks, capture=tuple(captures), lint=lint)
+
+
+class _Validator:
+    """Field readers that raise UsageError naming the file and the dotted field path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, field_path: str, problem: str) -> None:
+        raise UsageError(f"{self.path}: field '{field_path}' {problem}")
+
+    def mapping(self, value: Any, where: str) -> None:
+        if not isinstance(value, dict):
+            self.fail(where, f"must be a mapping, not {type(value).__name__}")
+
+    def only(self, raw: dict, where: str, allowed: set[str]) -> None:
+        unknown = sorted(set(raw) - allowed)
+        if unknown:
+            name = f"{where}.{unknown[0]}" if where else str(unknown[0])
+            self.fail(name, f"is not a known field (known: {', '.join(sorted(allowed))})")
+
+    def string(self, raw, key, *, prefix="", required=True, pattern=None, what=None):
+        name = f"{prefix}.{key}" if prefix else key
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self.fail(name, "is required")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(name, f"must be a non-empty string, not {value!r}")
+        if pattern is not None and not pattern.match(value):
+            self.fail(name, f"is {value!r}, not {what or 'a valid DNS label'}")
+        return value
+
+    def integer(self, raw, key, *, prefix="", low, high, default=None):
+        name = f"{prefix}.{key}" if prefix else key
+        value = raw.get(key, default)
+        if value is None:
+            self.fail(name, "is required")
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(name, f"must be a whole number from {low} to {high}, not {value!r}")
+        return value
+
+    def items(self, raw, key, *, prefix=""):
+        value = raw.get(key, [])
+        if not isinstance(value, list):
+            self.fail(f"{prefix}.{key}", f"must be a list, not {type(value).__name__}")
+        return value
+
+    def strings(self, raw, key, *, prefix="", pattern=None):
+        values = self.items(raw, key, prefix=prefix)
+        for i, value in enumerate(values):
+            if not isinstance(value, str) or (pattern is not None and not pattern.match(value)):
+                self.fail(f"{prefix}.{key}[{i}]", f"is {value!r}, not a valid DNS label")
+        return values
+
+
+__all__ = [
+    "TIERS",
+    "Capture",
+    "ClusterNeeds",
+    "DataVolume",
+    "Grading",
+    "Image",
+    "Lab",
+    "discover",
+    "find",
+    "labs_root",
+    "load_lab",
+]
