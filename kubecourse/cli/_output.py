@@ -1,0 +1,28 @@
+"""Console helpers shared by the command modules: results on stdout, messages on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+
+# Results (tables, JSON) go to stdout; progress, errors and next steps go to stderr, so that
+# `kubecourse ... --json | jq` always sees clean JSON.
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as one JSON document on stdout, bypassing rich's markup."""
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def next_step(text: str) -> None:
+    """Tell the user what to run next (stderr, so stdout stays machine-readable)."""
+    err.print(f"[dim]next:[/dim] {text}")
+
+
+__all__ = ["err", "next_step", "out", "print_json"]

@@ -1,0 +1,106 @@
+"""The one place that runs external programs (kind, kubectl, docker), with timeouts.
+
+Every call takes an argument list (never a shell string), adds to the environment instead of
+replacing it, captures stdout and stderr separately, and turns failures into
+:class:`~sandbox.errors.CommandFailed` whose message is one line and whose detail carries the
+command as you would type it plus the tail of its stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox.errors import CommandFailed, ToolMissing
+
+INSTALL_HINTS = {
+    "kind": "install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation "
+    "(e.g. `go install sigs.k8s.io/kind@v0.31.0` or the release binary)",
+    "kubectl": "reinstall kubecourse (`make book`), which puts kubectl into .venv/bin",
+    "docker": "install Docker Engine (https://docs.docker.com/engine/install/) or Podman "
+    "(`sudo apt-get install podman`), then start it",
+    "podman": "install Podman: `sudo apt-get install podman`",
+}
+STDERR_TAIL = 2000
+
+
+@dataclass(frozen=True, kw_only=True)
+class Completed:
+    """What a finished command printed."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def find_tool(name: str) -> str:
+    """Path of ``name``: the project's own virtualenv first (its kubectl), then PATH."""
+    beside_python = Path(sys.executable).parent / name
+    if beside_python.is_file() and os.access(beside_python, os.X_OK):
+        return str(beside_python)
+    found = shutil.which(name)
+    if found is None:
+        raise ToolMissing(f"{name} is not installed", hint=INSTALL_HINTS.get(name, ""))
+    return found
+
+
+def run(
+    args: list[str],
+    *,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    check: bool = True,
+) -> Completed:
+    """Run ``args`` (``args[0]`` a tool name or path) and return what it printed.
+
+    Args:
+        args: the command; the first element is resolved with :func:`find_tool`.
+        timeout: seconds before the command is killed and :class:`CommandFailed` raised.
+        env: variables added to (not replacing) the current environment.
+        input: text fed on stdin.
+        check: raise :class:`CommandFailed` on a non-zero exit.
+    """
+    exe = args[0] if os.sep in args[0] else find_tool(args[0])
+    argv = [exe, *args[1:]]
+    shown = shlex.join([Path(args[0]).name, *args[1:]])
+    try:
+        proc = subprocess.run(
+            argv,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as err:
+        stderr = err.stderr.decode(errors="replace") if isinstance(err.stderr, bytes) else (err.stderr or "")
+        raise CommandFailed(
+            f"`{shown}` did not finish within {timeout:g} s",
+            detail=f"$ {shown}\n{stderr[-STDERR_TAIL:]}",
+        ) from None
+    except FileNotFoundError:
+        raise ToolMissing(f"{args[0]} is not installed", hint=INSTALL_HINTS.get(args[0], "")) from None
+    done = Completed(args=tuple(argv), returncode=proc.returncode, stdout=proc.stdout, stderr=proc.stderr)
+    if check and proc.returncode != 0:
+        last = _last_line(proc.stderr) or _last_line(proc.stdout) or "no output"
+        raise CommandFailed(
+            f"`{shown}` failed (exit {proc.returncode}): {last}",
+            detail=f"$ {shown}\n{proc.stderr[-STDERR_TAIL:]}",
+        )
+    return done
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+__all__ = ["Completed", "find_tool", "run"]
