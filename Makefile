@@ -1,0 +1,34 @@
+# The two commands of the README: `make book` (environment + the course) and `make test`.
+# Everything else here is what they are made of.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SOLVER := labs/argo-salmon/solver
+
+.PHONY: book html course test env clean
+
+book: html course  ## create the environment, build the HTML book and the nbgrader course
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml $(SOLVER)/pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kubecourse needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e $(SOLVER)
+	touch $@
+
+html: $(STAMP)  ## the book, offline, warnings as errors
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "book: open _build/html/index.html"
+
+course: $(STAMP)  ## the nbgrader course folders, generated from the labs
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/kubecourse course build --out course
+
+test: $(STAMP)  ## the whole test suite (end-to-end tests marked `kind` skip without kind + Docker)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf _build course
