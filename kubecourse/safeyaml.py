@@ -55,7 +55,7 @@ def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_BYTES) -> 
         raise UsageError(f"{what} {path} is a directory, expected a file")
     if size > max_bytes:
         raise UsageError(
-            f"{what} {path} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit"
+            f"{what} {path} is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:g} MiB limit"
         )
     try:
         data = path.read_bytes()
