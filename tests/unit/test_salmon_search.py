@@ -1,0 +1,131 @@
+"""The Salmon algorithm's search (salmon_algorithm.search): honest, reproducible, and good.
+
+Instances are generated here (small, few generations) so the tests need no benchmark data.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from salmon_algorithm.errors import SalmonError
+from salmon_algorithm.generate import generate
+from salmon_algorithm.instance import DNA_K, Instance, parse_instance, score_of, tour_length, verify
+from salmon_algorithm.search import Parameters, estimate_best_known, lower_bound, solve
+
+SMALL = Parameters(generations=60, population=120, survival=12, memory=0.8, beta=1.3, elite=5)
+
+
+def dna_instance(seed: int, fragments_wanted: int = 9) -> tuple[Instance, object]:
+    generated = generate(genome_length=300, coverage=fragments_wanted * 60 / 300, fragment_length=60, seed=seed)
+    return parse_instance(generated.matrix_text(), name=f"gen{seed}"), generated
+
+
+def optimal_length(cost: np.ndarray) -> float:
+    """Held-Karp: the shortest closed tour, exactly (small N only)."""
+    n = cost.shape[0]
+    best = {(1 << k, k): cost[0, k] for k in range(1, n)}
+    for size in range(2, n):
+        for subset in itertools.combinations(range(1, n), size):
+            bits = sum(1 << k for k in subset)
+            for last in subset:
+                prev = bits & ~(1 << last)
+                best[bits, last] = min(best[prev, k] + cost[k, last] for k in subset if k != last)
+    full = (1 << n) - 2
+    return min(best[full, k] + cost[k, 0] for k in range(1, n))
+
+
+def test_reported_score_and_length_follow_from_the_tour():
+    inst, _ = dna_instance(seed=1)
+    result = solve(inst, SMALL, seed=4)
+    data = result.as_json()
+    assert verify(inst, data) == data["length"] == tour_length(inst.cost, data["tour"])
+    assert data["score"] == inst.n * DNA_K - data["length"]
+    assert sorted(data["layout"]) == list(range(inst.n - 1))
+    for key in ("instance", "seed", "score", "length", "generation", "seconds", "tour"):
+        assert key in data
+    assert 1 <= data["generation"] <= data["generations-run"] <= SMALL.generations
+
+
+def test_same_seed_same_result_in_this_and_another_process(tmp_path):
+    inst, generated = dna_instance(seed=2, fragments_wanted=20)
+    first = solve(inst, SMALL, seed=11).as_json()
+    second = solve(inst, SMALL, seed=11).as_json()
+    other = solve(inst, SMALL, seed=12).as_json()
+    drop = ("seconds",)
+    assert {k: v for k, v in first.items() if k not in drop} == {k: v for k, v in second.items() if k not in drop}
+    assert (first["tour"], first["generation"]) != (other["tour"], other["generation"])
+    path = tmp_path / "gen.txt"
+    path.write_text(generated.matrix_text())
+    argv = [sys.executable, "-m", "salmon_algorithm", "--instance", str(path), "--seed", "11",
+            "--generations", "60", "--population", "120", "--survival", "12", "--memory", "0.8",
+            "--beta", "1.3", "--elite", "5"]
+    printed = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True, timeout=300).stdout)
+    assert (printed["tour"], printed["score"], printed["generation"]) == (first["tour"], first["score"], first["generation"])
+
+
+@pytest.mark.parametrize("seed", [3, 5, 8])
+def test_reaches_the_optimum_of_small_generated_instances(seed):
+    inst, generated = dna_instance(seed=seed)
+    optimum = optimal_length(inst.cost)
+    # The true layout is a valid assembly, so it can be no better than the optimum.
+    assert generated.true_score <= score_of(inst, optimum)
+    result = solve(inst, SMALL, seed=seed)
+    assert result.length == optimum
+    assert result.score == score_of(inst, optimum) > 0
+
+
+def test_reaching_best_known_stops_early_and_tsp_optimum_is_found():
+    rng = np.random.Generator(np.random.PCG64(7))
+    points = rng.uniform(0, 100, size=(9, 2))
+    text = "9\n" + "".join(f"{k} {x} {y}\n" for k, (x, y) in enumerate(points, start=1))
+    inst = parse_instance(text, name="nine")
+    optimum = optimal_length(inst.cost)
+    params = Parameters(**{**SMALL.__dict__, "generations": 500, "best_known": optimum + 1e-6})
+    result = solve(inst, params, seed=1)
+    assert result.length == pytest.approx(optimum)
+    assert result.generations_run == result.generation < 500
+    assert not result.best_known_estimated
+
+
+def test_beats_random_tours_by_a_wide_margin():
+    inst, generated = dna_instance(seed=9, fragments_wanted=30)
+    rng = np.random.Generator(np.random.PCG64(0))
+    random_scores = [score_of(inst, tour_length(inst.cost, rng.permutation(inst.n))) for _ in range(2000)]
+    params = Parameters(**{**SMALL.__dict__, "generations": 200, "population": 200, "survival": 20})
+    result = solve(inst, params, seed=1)
+    assert result.score >= 0.75 * generated.true_score
+    assert result.score > 2.5 * max(random_scores)
+    assert result.best_known_estimated and result.best_known == estimate_best_known(inst)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"generations": 0}, "--generations 0"),
+        ({"survival": 200}, "--survival 200 must be 1 to the population"),
+        ({"memory": 1.5}, "probability"),
+        ({"beta": -1.0}, "--beta"),
+        ({"elite": -1}, "--elite"),
+        ({"best_known": float("nan")}, "positive tour length"),
+    ],
+)
+def test_bad_parameters_are_rejected(change, message):
+    inst, _ = dna_instance(seed=1)
+    with pytest.raises(SalmonError, match=message):
+        solve(inst, Parameters(**{**SMALL.__dict__, **change}), seed=1)
+
+
+def test_unreachable_targets_and_bad_seeds_are_rejected():
+    inst, _ = dna_instance(seed=1)
+    with pytest.raises(SalmonError, match="lower bound.*N\\*10000 - score"):
+        solve(inst, Parameters(**{**SMALL.__dict__, "best_known": 500.0}), seed=1)
+    assert lower_bound(inst) <= tour_length(inst.cost, list(range(inst.n)))
+    for seed in (-1, 2**32):
+        with pytest.raises(SalmonError, match="--seed"):
+            solve(inst, SMALL, seed=seed)
