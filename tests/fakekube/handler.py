@@ -1,0 +1,320 @@
+"""The HTTP side of the fake API server: authentication, routing to operations, watch streams.
+
+One :class:`Handler` subclass is made per server (it carries the server in ``fake``). JSON and
+YAML request bodies are accepted; protobuf bodies (kubectl's generator commands since 1.32)
+get a 415 Status. Responses are JSON, or a Table when the client asks ``as=Table``.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import ssl
+import sys
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+
+from . import discovery
+from .errors import ApiError, bad_request, forbidden, method_not_allowed, path_not_found
+from .errors import unauthorized, unsupported_media_type
+from .patching import merge_patch, json_patch, strategic_merge, JSON_PATCH, STRATEGIC_PATCH
+from .routing import Route, parse_resource_path
+from .selectors import object_matcher
+from .tables import to_table
+from .watch import bookmark, served, visible
+
+if TYPE_CHECKING:
+    from .server import FakeKubeServer
+
+PUBLIC_PATHS = {"/version", "/healthz", "/livez", "/readyz"}
+MAX_WATCH_SECONDS = 1800
+PROTOBUF = "application/vnd.kubernetes.protobuf"
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fakekube"
+    timeout = 300  # idle keep-alive connections end eventually
+    fake: "FakeKubeServer"
+
+    def handle(self) -> None:
+        if isinstance(self.connection, ssl.SSLSocket):
+            try:
+                self.connection.do_handshake()
+            except (ssl.SSLError, OSError):
+                return  # a client that gave up or does not trust us; nothing to answer
+        super().handle()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
+        pass  # requests are logged in FakeKubeServer.requests instead
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def _handle(self, method: str) -> None:
+        url = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        record = self.fake.log_request(method, url.path, query, self.headers)
+        try:
+            body = self._read_body()
+            self._authenticate(url.path)
+            response = self._dispatch(method, url.path.rstrip("/") or "/", query, body)
+        except ApiError as err:
+            response = (err.code, err.status(), "application/json")
+        except Exception as err:  # a bug in the fake: answer 500 and show it in test output
+            traceback.print_exc(file=sys.stderr)
+            response = (500, ApiError(500, "InternalError", f"fakekube bug: {err!r}").status(),
+                        "application/json")
+        if response is None:  # a watch already streamed its answer
+            record.status = 200
+            return
+        status, payload, content_type = response
+        record.status = status
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-cache, private")
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:  # the client went away; nothing left to tell it
+            self.close_connection = True
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _authenticate(self, path: str) -> None:
+        header = self.headers.get("Authorization", "")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not self.fake.accepts(token.strip()):
+                raise unauthorized()
+        elif path not in PUBLIC_PATHS and not self.fake.allow_anonymous:
+            raise forbidden(f'forbidden: User "system:anonymous" cannot get path "{path}"')
+
+    def _parse(self, body: bytes) -> object:
+        content_type = (self.headers.get("Content-Type") or "application/json").split(";")[0]
+        if content_type == PROTOBUF:
+            raise unsupported_media_type(content_type, "this fake API server speaks JSON only: "
+                                         "use 'kubectl apply -f' or 'kubectl create -f' "
+                                         "instead of kubectl's generator commands")
+        if content_type not in ("application/json", "application/yaml", "text/yaml", "*/*"):
+            raise unsupported_media_type(content_type)
+        try:
+            return yaml.safe_load(body) if "yaml" in content_type else json.loads(body or b"null")
+        except (ValueError, yaml.YAMLError) as err:
+            raise bad_request(f"the request body could not be decoded: {err}") from None
+
+    # -- routing -----------------------------------------------------------------------------
+    def _dispatch(self, method: str, path: str, query: dict, body: bytes):
+        registry = self.fake.registry
+        if method == "GET":
+            if path in ("/healthz", "/livez", "/readyz"):
+                return 200, b"ok", "text/plain; charset=utf-8"
+            found = self._discovery(path)
+            if found is not None:
+                return found
+        segments = [s for s in path.split("/") if s]
+        route = parse_resource_path(registry, segments)
+        if route is None:
+            raise path_not_found()
+        return self._resource(method, route, query, body)
+
+    def _discovery(self, path: str):
+        registry = self.fake.registry
+        segments = [s for s in path.split("/") if s]
+        document: object = None
+        if path == "/version":
+            document = discovery.version()
+        elif path == "/api":
+            document = discovery.core_versions(f"127.0.0.1:{self.fake.port}")
+        elif path == "/apis":
+            document = discovery.group_list(registry)
+        elif segments[:1] == ["api"] and len(segments) == 2:
+            document = discovery.resource_list(registry, "", segments[1])
+        elif segments[:1] == ["apis"] and len(segments) == 2:
+            document = discovery.group(registry, segments[1])
+        elif segments[:1] == ["apis"] and len(segments) == 3:
+            document = discovery.resource_list(registry, segments[1], segments[2])
+        elif path == "/openapi/v2":
+            return 200, b"", discovery.OPENAPI_V2_CONTENT_TYPE
+        elif path == "/openapi/v3":
+            document = discovery.openapi_v3_root(registry)
+        elif path.startswith("/openapi/v3/"):
+            document = discovery.openapi_v3_document(registry, path[len("/openapi/v3/"):])
+        else:
+            return None
+        if document is None:
+            raise path_not_found()
+        return 200, document, "application/json"
+
+    def _wants_table(self) -> bool:
+        return "as=Table" in (self.headers.get("Accept") or "")
+
+    def _resource(self, method: str, route: Route, query: dict, body: bytes):
+        ops, rt = self.fake.ops, route.rt
+        ns, name, sub = route.namespace or "", route.name, route.subresource
+        dry_run = query.get("dryRun") == "All"
+        if method == "GET" and name is None:
+            if query.get("watch") in ("true", "1"):
+                return self._watch(route, query)
+            listing = ops.list(rt, route.namespace, label_selector=query.get("labelSelector"),
+                               field_selector=query.get("fieldSelector"),
+                               limit=int(query.get("limit") or 0),
+                               continue_token=query.get("continue", ""))
+            if self._wants_table():
+                listing = to_table(rt, listing["items"], listing["metadata"]["resourceVersion"],
+                                   include_object=query.get("includeObject", "Metadata"),
+                                   continue_token=listing["metadata"].get("continue", ""))
+            return 200, listing, "application/json"
+        if method == "GET":
+            obj = ops.read(rt, ns, name)
+            if sub == "scale":
+                return 200, ops.scale_of(rt, obj), "application/json"
+            if self._wants_table():
+                obj = to_table(rt, [obj], obj["metadata"]["resourceVersion"],
+                               include_object=query.get("includeObject", "Metadata"))
+            return 200, obj, "application/json"
+        if method == "POST" and name is None:
+            if route.namespace is None and rt.namespaced:
+                raise method_not_allowed(method)
+            return 201, ops.create(rt, ns, self._parse(body), dry_run=dry_run), "application/json"
+        if method == "POST" and sub == "token":
+            account = ops.read(rt, ns, name)
+            return 201, self.fake.issuer.issue(ns, account, self._parse(body)), "application/json"
+        if method == "PUT" and name is not None:
+            if sub == "scale":
+                scale = self._parse(body)
+                if not isinstance(scale, dict):
+                    raise bad_request("the request body must be a Scale object")
+                return 200, ops.update_scale(rt, ns, name, scale, dry_run=dry_run), \
+                    "application/json"
+            return 200, ops.update(rt, ns, name, self._parse(body), subresource=sub,
+                                   dry_run=dry_run), "application/json"
+        if method == "PATCH" and name is not None:
+            content_type = self.headers.get("Content-Type") or ""
+            if content_type.startswith(PROTOBUF):
+                self._parse(body)
+            if sub == "scale":
+                return 200, self._patch_scale(route, content_type, body, dry_run), \
+                    "application/json"
+            manager = query.get("fieldManager") or ""
+            obj, created = ops.patch(rt, ns, name, content_type, body, subresource=sub,
+                                     manager=manager, dry_run=dry_run)
+            return (201 if created else 200), obj, "application/json"
+        if method == "DELETE" and name is None:
+            return 200, ops.delete_collection(
+                rt, route.namespace, label_selector=query.get("labelSelector"),
+                field_selector=query.get("fieldSelector"), dry_run=dry_run), "application/json"
+        if method == "DELETE" and not sub:
+            options = self._parse(body) if body else {}
+            dry_run = dry_run or "All" in ((options or {}).get("dryRun") or [])
+            return 200, ops.delete(rt, ns, name, dry_run=dry_run,
+                                   preconditions=(options or {}).get("preconditions")), \
+                "application/json"
+        raise method_not_allowed(method)
+
+    def _patch_scale(self, route: Route, content_type: str, body: bytes, dry_run: bool) -> dict:
+        ops, rt = self.fake.ops, route.rt
+        scale = ops.scale_of(rt, ops.read(rt, route.namespace or "", route.name or ""))
+        try:
+            patch = json.loads(body or b"null")
+        except ValueError as err:
+            raise bad_request(f"error decoding patch: {err}") from None
+        kind = content_type.split(";")[0].strip()
+        if kind == JSON_PATCH:
+            scale = json_patch(scale, patch)
+        elif kind == STRATEGIC_PATCH:
+            scale = strategic_merge(scale, patch)
+        else:
+            scale = merge_patch(scale, patch)
+        return ops.update_scale(rt, route.namespace or "", route.name or "", scale,
+                                dry_run=dry_run)
+
+    # -- watch -------------------------------------------------------------------------------
+    def _watch(self, route: Route, query: dict) -> None:
+        store, rt = self.fake.store, route.rt
+        matches = object_matcher(rt, query.get("labelSelector"), query.get("fieldSelector"))
+        timeout = min(float(query.get("timeoutSeconds") or MAX_WATCH_SECONDS), MAX_WATCH_SECONDS)
+        deadline = time.monotonic() + timeout
+        rv_text = query.get("resourceVersion") or ""
+        send_initial = query.get("sendInitialEvents") == "true"
+        table = self._wants_table()
+        with store.lock:
+            if send_initial or rv_text in ("", "0"):
+                initial = [o for o in store.list(rt.storage_key, route.namespace) if matches(o)]
+                last = store.rv
+            else:
+                if not rv_text.isdigit():
+                    raise bad_request(f'invalid resourceVersion "{rv_text}"')
+                initial, last = [], int(rv_text)
+                store.events_after(last)  # 410 Gone if compacted away
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache, private")
+        self.end_headers()
+        try:
+            for obj in initial:
+                self._event("ADDED", served(rt, obj), rt, table)
+            if send_initial:
+                self._event("BOOKMARK", bookmark(rt, last, initial_events_end=True), rt, False)
+            while time.monotonic() < deadline and not store.closed:
+                events = store.events_after(last)
+                for event in events:
+                    last = event.rv
+                    seen = visible(event, rt, route.namespace, matches)
+                    if seen:
+                        self._event(seen[0], served(rt, seen[1]), rt, table)
+                if not events:
+                    if self._client_gone():
+                        break
+                    store.wait(last, deadline)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (OSError, ApiError):  # client gone, or its resourceVersion compacted away
+            self.close_connection = True
+
+    def _client_gone(self) -> bool:
+        """A watch client never sends anything: a readable socket means it hung up."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        return bool(readable)
+
+    def _event(self, kind: str, obj: dict, rt, table: bool) -> None:
+        if table and kind != "BOOKMARK":
+            obj = to_table(rt, [obj], obj["metadata"]["resourceVersion"])
+        line = json.dumps({"type": kind, "object": obj}).encode() + b"\n"
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+        self.wfile.flush()
+
+
+__all__ = ["Handler"]

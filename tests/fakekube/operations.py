@@ -1,0 +1,373 @@
+"""The REST semantics of the fake API server: create, read, list, update, patch and delete.
+
+:class:`Operations` turns requests into store writes the way kube-apiserver does: it assigns
+uid, creationTimestamp, generation and resourceVersion, rejects stale updates (409), existing
+names (409) and missing namespaces (404), keeps ``status`` apart when a type has the status
+subresource, honours finalizers, cascades namespace and CRD deletion, and serves the
+``scale`` subresource. It is shared by the HTTP layer and the Python API for tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import uuid
+
+import yaml
+
+from . import crds
+from .defaults import apply_defaults, generate_name, normalize, now, validate_metadata
+from .errors import ApiError, already_exists, bad_request, conflict, not_found
+from .errors import unsupported_media_type
+from .patching import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH
+from .patching import json_patch, merge_patch, strategic_merge
+from .resources import Registry, ResourceType
+from .selectors import object_matcher
+from .serverside import server_side_apply
+from .store import Store
+
+_CRD_KEY = ("apiextensions.k8s.io", "customresourcedefinitions")
+_NAMESPACE_KEY = ("", "namespaces")
+_SERVER_OWNED_META = ("uid", "creationTimestamp", "name", "namespace", "generation",
+                      "deletionTimestamp", "deletionGracePeriodSeconds")
+
+
+def success_status(rt: ResourceType, obj: dict) -> dict:
+    meta = obj.get("metadata") or {}
+    details = {"name": meta.get("name", ""), "kind": rt.plural, "uid": meta.get("uid", "")}
+    if rt.group:
+        details["group"] = rt.group
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+            "details": details}
+
+
+class Operations:
+    """Kubernetes API semantics over a :class:`Store` and a :class:`Registry`."""
+
+    def __init__(self, store: Store, registry: Registry) -> None:
+        self.store = store
+        self.registry = registry
+
+    # -- helpers ---------------------------------------------------------------------------
+    @staticmethod
+    def present(rt: ResourceType, obj: dict) -> dict:
+        """The object as served through ``rt`` (its version, for multi-version CRDs)."""
+        obj["apiVersion"] = rt.api_version
+        obj["kind"] = rt.kind
+        return obj
+
+    def _require_namespace(self, rt: ResourceType, namespace: str) -> None:
+        if rt.namespaced and self.store.get(_NAMESPACE_KEY, "", namespace) is None:
+            raise not_found("namespaces", namespace)
+
+    def read(self, rt: ResourceType, namespace: str, name: str) -> dict:
+        obj = self.store.get(rt.storage_key, namespace if rt.namespaced else "", name)
+        if obj is None:
+            raise not_found(rt.plural, name, rt.group)
+        return self.present(rt, obj)
+
+    @staticmethod
+    def _body(rt: ResourceType, body: object) -> dict:
+        if not isinstance(body, dict):
+            raise bad_request("the request body must be a JSON or YAML object")
+        api_version, kind = body.get("apiVersion"), body.get("kind")
+        if (api_version and api_version != rt.api_version) or (kind and kind != rt.kind):
+            raise bad_request(f"the API version in the data ({api_version}) does not match the "
+                              f"expected API version ({rt.api_version}) or kind ({kind} != "
+                              f"{rt.kind})")
+        obj = copy.deepcopy(body)
+        if not isinstance(obj.get("metadata"), dict):
+            obj["metadata"] = {}
+        return obj
+
+    # -- create ----------------------------------------------------------------------------
+    def create(self, rt: ResourceType, namespace: str, body: object, *, dry_run: bool = False,
+               keep_status: bool = False) -> dict:
+        obj = self._body(rt, body)
+        meta = obj["metadata"]
+        if rt.namespaced:
+            if meta.get("namespace") and meta["namespace"] != namespace:
+                raise bad_request("the namespace of the provided object does not match the "
+                                  "namespace sent on the request")
+            meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
+        with self.store.lock:
+            if not meta.get("name") and meta.get("generateName"):
+                meta["name"] = generate_name(meta["generateName"])
+                while self.store.get(rt.storage_key, meta.get("namespace", ""), meta["name"]):
+                    meta["name"] = generate_name(meta["generateName"])
+            validate_metadata(rt, obj)
+            self._require_namespace(rt, namespace)
+            if self.store.get(rt.storage_key, meta.get("namespace", ""), meta["name"]):
+                raise already_exists(rt.plural, meta["name"], rt.group)
+            if rt.storage_key == _CRD_KEY:
+                self._check_crd(obj)
+            if not keep_status and "status" in rt.subresources:
+                obj.pop("status", None)
+            normalize(rt, obj)
+            apply_defaults(rt, obj)
+            for field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
+                          "selfLink"):
+                meta.pop(field, None)
+            meta["uid"] = str(uuid.uuid4())
+            meta["creationTimestamp"] = now()
+            meta["generation"] = 1
+            self.present(rt, obj)
+            if rt.storage_key == _CRD_KEY:
+                obj["status"] = crds.established_status(obj)
+            if dry_run:
+                return obj
+            stored = self.store.put(rt.storage_key, obj, event_type="ADDED")
+            if rt.storage_key == _CRD_KEY:
+                self.registry.add(crds.resource_types(stored))
+            return stored
+
+    def _check_crd(self, crd: dict, *, existing: dict | None = None) -> None:
+        crds.validate(crd)
+        spec = crd["spec"]
+        taken = self.registry.versions_of(spec["group"], spec["names"]["plural"])
+        if existing is None and taken:
+            raise ApiError(409, "AlreadyExists", f'the resource {spec["names"]["plural"]}.'
+                           f'{spec["group"]} is already served by the API server')
+
+    # -- update ----------------------------------------------------------------------------
+    def update(self, rt: ResourceType, namespace: str, name: str, body: object, *,
+               subresource: str = "", dry_run: bool = False) -> dict:
+        new = self._body(rt, body)
+        if new["metadata"].get("name", name) != name:
+            raise bad_request(f'the name of the object ({new["metadata"]["name"]}) does not '
+                              f"match the name on the URL ({name})")
+        if rt.namespaced and new["metadata"].get("namespace", namespace) != namespace:
+            raise bad_request("the namespace of the provided object does not match the "
+                              "namespace sent on the request")
+        with self.store.lock:
+            old = self.read(rt, namespace, name)
+            return self._commit(rt, old, new, subresource=subresource, dry_run=dry_run)
+
+    def _commit(self, rt: ResourceType, old: dict, new: dict, *, subresource: str,
+                dry_run: bool) -> dict:
+        old_meta = old["metadata"]
+        new_meta = new.setdefault("metadata", {})
+        wanted_rv = new_meta.get("resourceVersion")
+        if wanted_rv and wanted_rv != old_meta["resourceVersion"]:
+            raise conflict(rt.plural, old_meta["name"], rt.group)
+        if subresource == "status":
+            result = copy.deepcopy(old)
+            if "status" in new:
+                result["status"] = new["status"]
+            else:
+                result.pop("status", None)
+            if "managedFields" in new_meta:
+                result["metadata"]["managedFields"] = new_meta["managedFields"]
+        else:
+            result = new
+            if "status" in rt.subresources:
+                if "status" in old:
+                    result["status"] = copy.deepcopy(old["status"])
+                else:
+                    result.pop("status", None)
+            for field in _SERVER_OWNED_META:
+                if field in old_meta:
+                    new_meta[field] = old_meta[field]
+                else:
+                    new_meta.pop(field, None)
+            if "managedFields" not in new_meta and "managedFields" in old_meta:
+                new_meta["managedFields"] = old_meta["managedFields"]
+            validate_metadata(rt, result)
+            normalize(rt, result)
+            apply_defaults(rt, result)
+            if rt.storage_key == _CRD_KEY:
+                self._check_crd(result, existing=old)
+                result["status"] = crds.established_status(result)
+                result["status"]["conditions"] = old.get("status", {}).get("conditions", []) \
+                    or result["status"]["conditions"]
+        self.present(rt, result)
+        result["metadata"]["resourceVersion"] = old_meta["resourceVersion"]
+        if self._spec_part(rt, old) != self._spec_part(rt, result):
+            result["metadata"]["generation"] = int(old_meta.get("generation", 1)) + 1
+        if result == old or dry_run:
+            return result
+        if result["metadata"].get("deletionTimestamp") and not result["metadata"].get("finalizers"):
+            return self._remove(rt, result)
+        stored = self.store.put(rt.storage_key, result, event_type="MODIFIED", old=old)
+        if rt.storage_key == _CRD_KEY:
+            self.registry.remove(old["spec"]["group"], old["spec"]["names"]["plural"])
+            self.registry.add(crds.resource_types(stored))
+        return stored
+
+    @staticmethod
+    def _spec_part(rt: ResourceType, obj: dict) -> dict:
+        """What a generation bump looks at: all but metadata (and status, if a subresource)."""
+        skip = {"metadata", "apiVersion", "kind"} | ({"status"} if "status" in rt.subresources
+                                                     else set())
+        return {k: v for k, v in obj.items() if k not in skip}
+
+    # -- patch -----------------------------------------------------------------------------
+    def patch(self, rt: ResourceType, namespace: str, name: str, content_type: str,
+              body: bytes, *, subresource: str = "", manager: str = "",
+              dry_run: bool = False) -> tuple[dict, bool]:
+        """Apply a patch; returns (object, created) -- apply patches create missing objects."""
+        content_type = content_type.split(";")[0].strip()
+        with self.store.lock:
+            stored = self.store.get(rt.storage_key, namespace if rt.namespaced else "", name)
+            old = self.present(rt, stored) if stored is not None else None
+            if content_type == APPLY_PATCH:
+                return self._server_side_apply(rt, namespace, name, old, body,
+                                               subresource=subresource, manager=manager,
+                                               dry_run=dry_run)
+            if old is None:
+                raise not_found(rt.plural, name, rt.group)
+            try:
+                patch = json.loads(body or b"null")
+            except ValueError as err:
+                raise bad_request(f"error decoding patch: {err}") from None
+            if content_type == MERGE_PATCH:
+                new = merge_patch(old, patch)
+            elif content_type == JSON_PATCH:
+                new = json_patch(old, patch)
+            elif content_type == STRATEGIC_PATCH:
+                if rt.custom:
+                    raise unsupported_media_type(content_type, "strategic merge patch is not "
+                                                 "supported for custom resources")
+                new = strategic_merge(old, patch)
+            else:
+                raise unsupported_media_type(content_type)
+            if not isinstance(new, dict):
+                raise bad_request("the patch must leave an object")
+            return self._commit(rt, old, new, subresource=subresource, dry_run=dry_run), False
+
+    def _server_side_apply(self, rt: ResourceType, namespace: str, name: str, old: dict | None,
+                           body: bytes, *, subresource: str, manager: str,
+                           dry_run: bool) -> tuple[dict, bool]:
+        try:
+            applied = yaml.safe_load(body or b"")
+        except yaml.YAMLError as err:
+            raise bad_request(f"error decoding YAML: {err}") from None
+        if not isinstance(applied, dict) or not applied.get("apiVersion") or \
+                not applied.get("kind"):
+            raise bad_request("apply patches must have apiVersion and kind set")
+        self._body(rt, applied)
+        if (applied.get("metadata") or {}).get("name", name) != name:
+            raise bad_request("the name of the object does not match the name on the URL")
+        if not manager:
+            raise bad_request("PATCH requests with apply content type must set fieldManager")
+        if subresource == "status":
+            applied = {k: v for k, v in applied.items() if k in ("apiVersion", "kind", "status")}
+        elif "status" in rt.subresources:
+            applied = {k: v for k, v in applied.items() if k != "status"}
+        if old is None:
+            if subresource:
+                raise not_found(rt.plural, name, rt.group)
+            new = server_side_apply(None, applied, manager=manager, api_version=rt.api_version)
+            new["metadata"]["name"] = name
+            return self.create(rt, namespace, new, dry_run=dry_run), True
+        new = server_side_apply(old, applied, manager=manager, api_version=rt.api_version,
+                                subresource=subresource)
+        new["metadata"].pop("resourceVersion", None)
+        return self._commit(rt, old, new, subresource=subresource, dry_run=dry_run), False
+
+    # -- delete ----------------------------------------------------------------------------
+    def delete(self, rt: ResourceType, namespace: str, name: str, *, dry_run: bool = False,
+               preconditions: dict | None = None) -> dict:
+        with self.store.lock:
+            old = self.read(rt, namespace, name)
+            for field in ("uid", "resourceVersion"):
+                wanted = (preconditions or {}).get(field)
+                if wanted and wanted != old["metadata"].get(field):
+                    raise conflict(rt.plural, name, rt.group,
+                                   f"Precondition failed: {field} in precondition: {wanted}, "
+                                   f"{field} in object meta: {old['metadata'].get(field)}")
+            if dry_run:
+                return success_status(rt, old)
+            if old["metadata"].get("finalizers"):
+                if not old["metadata"].get("deletionTimestamp"):
+                    marked = copy.deepcopy(old)
+                    marked["metadata"]["deletionTimestamp"] = now()
+                    marked["metadata"]["deletionGracePeriodSeconds"] = 0
+                    return self.store.put(rt.storage_key, marked, event_type="MODIFIED", old=old)
+                return old
+            removed = self._remove(rt, old)
+            return removed if rt.kind == "Pod" else success_status(rt, removed)
+
+    def _remove(self, rt: ResourceType, obj: dict) -> dict:
+        meta = obj["metadata"]
+        if rt.storage_key == _NAMESPACE_KEY:
+            for key in {resource.storage_key for resource in self.registry.all()
+                        if resource.namespaced}:
+                for item in self.store.list(key, meta["name"]):
+                    self.store.remove(key, meta["name"], item["metadata"]["name"])
+        if rt.storage_key == _CRD_KEY:
+            group, plural = obj["spec"]["group"], obj["spec"]["names"]["plural"]
+            for item in self.store.list((group, plural)):
+                self.store.remove((group, plural), item["metadata"].get("namespace", ""),
+                                  item["metadata"]["name"])
+            self.registry.remove(group, plural)
+        removed = self.store.remove(rt.storage_key, meta.get("namespace", ""), meta["name"])
+        return self.present(rt, removed or obj)
+
+    def delete_collection(self, rt: ResourceType, namespace: str | None, *,
+                          label_selector: str | None = None, field_selector: str | None = None,
+                          dry_run: bool = False) -> dict:
+        with self.store.lock:
+            listing = self.list(rt, namespace, label_selector=label_selector,
+                                field_selector=field_selector)
+            for item in listing["items"]:
+                meta = item["metadata"]
+                self.delete(rt, meta.get("namespace", ""), meta["name"], dry_run=dry_run)
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
+
+    # -- list ------------------------------------------------------------------------------
+    def list(self, rt: ResourceType, namespace: str | None, *, label_selector: str | None = None,
+             field_selector: str | None = None, limit: int = 0, continue_token: str = "") -> dict:
+        matches = object_matcher(rt, label_selector, field_selector)
+        with self.store.lock:
+            items = [self.present(rt, obj) for obj in self.store.list(rt.storage_key, namespace)
+                     if matches(obj)]
+            rv = str(self.store.rv)
+        metadata: dict = {"resourceVersion": rv}
+        if continue_token:
+            try:
+                after = json.loads(base64.urlsafe_b64decode(continue_token.encode()))["after"]
+            except (ValueError, KeyError, TypeError):
+                raise bad_request("continue key is not valid") from None
+            items = [i for i in items if [i["metadata"].get("namespace", ""),
+                                          i["metadata"]["name"]] > after]
+        if limit and len(items) > limit:
+            last = items[limit - 1]["metadata"]
+            token = {"after": [last.get("namespace", ""), last["name"]]}
+            metadata["continue"] = base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
+            metadata["remainingItemCount"] = len(items) - limit
+            items = items[:limit]
+        return {"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": metadata,
+                "items": items}
+
+    # -- scale subresource -----------------------------------------------------------------
+    def scale_of(self, rt: ResourceType, obj: dict) -> dict:
+        meta = obj["metadata"]
+        selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+        return {
+            "kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                              "creationTimestamp") if k in meta},
+            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
+                       "selector": ",".join(f"{k}={v}" for k, v in sorted(selector.items()))},
+        }
+
+    def update_scale(self, rt: ResourceType, namespace: str, name: str, scale: dict, *,
+                     dry_run: bool = False) -> dict:
+        with self.store.lock:
+            old = self.read(rt, namespace, name)
+            replicas = (scale.get("spec") or {}).get("replicas")
+            if not isinstance(replicas, int) or replicas < 0:
+                raise bad_request("spec.replicas must be a non-negative integer")
+            new = copy.deepcopy(old)
+            new.setdefault("spec", {})["replicas"] = replicas
+            wanted = (scale.get("metadata") or {}).get("resourceVersion")
+            new["metadata"]["resourceVersion"] = wanted or old["metadata"]["resourceVersion"]
+            return self.scale_of(rt, self._commit(rt, old, new, subresource="", dry_run=dry_run))
+
+
+__all__ = ["Operations", "success_status"]
