@@ -1,0 +1,148 @@
+"""nbgrader plumbing shared by the course build and class grading: config, tools on PATH, gradebook.
+
+nbgrader 0.9.6 has a few sharp edges (see the book's grading guide) that this module files off in
+one place: its subcommands ignore ``--config``, so the course keeps ``nbgrader_config.py`` in its
+root; the gradebook must be created with ``alembic`` on PATH or a broken ``gradebook.db`` is left
+behind that later runs accept silently; and the grading kernel must import this package and find
+the labs, so the config exports both to every nbgrader process and the kernels it starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from kubecourse.errors import EnvironmentProblem, UsageError
+
+CONFIG_NAME = "nbgrader_config.py"
+GRADEBOOK_NAME = "gradebook.db"
+COURSE_ID = "kubecourse"
+CELL_TIMEOUT = 30  # seconds per cell, nbgrader's default, written down so it is visible
+
+_CONFIG_TEMPLATE = '''\
+# nbgrader configuration of the kubecourse course, written by `kubecourse course build`.
+# Regenerate it rather than editing it; run nbgrader from this folder or pass
+# --NbGrader.config_file=<this file> (nbgrader's subcommands ignore --config).
+import os
+
+# The grading kernel imports kubecourse's autograder and reads the labs; nbgrader's gradebook
+# needs `alembic` on PATH when it is first created. Kernels inherit this environment.
+os.environ["PATH"] = {bin_dir!r} + os.pathsep + os.environ.get("PATH", "")
+os.environ.setdefault("KUBECOURSE_LABS", {labs_root!r})
+
+c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
+c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+# Learners submit the snapshot of their cluster next to the notebook; never overwrite it.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+c.Execute.timeout = {timeout}
+c.Execute.kernel_name = "python3"
+# Encrypt the kernel's channels (the kernelspec supports it); this also stops every kernel
+# printing an "unencrypted TCP" warning on the grader's terminal.
+c.KernelManager.transport_encryption = "auto"
+# A learner who deletes a test cell gets it back (and graded) instead of silently losing it.
+c.OverwriteCells.add_missing_cells = True
+'''
+
+
+def write_config(course: Path, labs_root: Path) -> Path:
+    """Write ``course/nbgrader_config.py`` for this interpreter and labs folder."""
+    path = Path(course) / CONFIG_NAME
+    text = _CONFIG_TEMPLATE.format(
+        bin_dir=str(Path(sys.executable).parent),
+        labs_root=str(Path(labs_root).resolve()),
+        course_id=COURSE_ID,
+        timeout=CELL_TIMEOUT,
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_config(course: Path):
+    """The course's nbgrader configuration (a traitlets ``Config``) with its root pinned.
+
+    Loading the file also applies its environment settings (PATH, KUBECOURSE_LABS) to this
+    process, as any nbgrader command run on the course would.
+    """
+    from traitlets.config.loader import PyFileConfigLoader
+
+    course = Path(course).resolve()
+    if not (course / CONFIG_NAME).is_file():
+        raise UsageError(
+            f"{course} is not a kubecourse nbgrader course (no {CONFIG_NAME}); "
+            "build one with `kubecourse course build --out DIR`"
+        )
+    try:
+        config = PyFileConfigLoader(CONFIG_NAME, path=str(course)).load_config()
+    except Exception as error:  # a hand-edited config with a syntax error, for instance
+        raise UsageError(f"cannot read {course / CONFIG_NAME}: {error}") from None
+    config.CourseDirectory.root = str(course)
+    return config
+
+
+@contextlib.contextmanager
+def tools_on_path() -> Iterator[None]:
+    """Put this interpreter's ``bin/`` (alembic, jupyter, nbgrader) first on PATH meanwhile."""
+    bin_dir = str(Path(sys.executable).parent)
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = bin_dir + os.pathsep + old
+    try:
+        if shutil.which("alembic") is None:
+            raise EnvironmentProblem(
+                "alembic is not installed next to this Python; nbgrader needs it to create "
+                "the gradebook (reinstall kubecourse: `make env`)"
+            )
+        yield
+    finally:
+        os.environ["PATH"] = old
+
+
+def check_gradebook(course: Path) -> None:
+    """Refuse a gradebook that nbgrader created without alembic (it lacks its version row)."""
+    db = Path(course) / GRADEBOOK_NAME
+    if not db.exists():
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error as error:
+        raise UsageError(
+            f"{db} is not a usable nbgrader gradebook ({error}); if it holds no grades yet, "
+            "delete it and run `kubecourse course build` again"
+        ) from None
+    if not rows:
+        raise UsageError(
+            f"{db} was created without alembic on PATH and is broken; if it holds no grades "
+            "yet, delete it and run `kubecourse course build` again"
+        )
+
+
+def db_url(course: Path) -> str:
+    return f"sqlite:///{(Path(course).resolve() / GRADEBOOK_NAME)}"
+
+
+def quiet_nbgrader_logs() -> None:
+    """nbgrader's apps log to the root logger's stderr; keep the CLI's stderr for our messages."""
+    import logging
+
+    for name in ("traitlets", "NbGraderAPI", "nbgrader"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+__all__ = [
+    "CELL_TIMEOUT",
+    "CONFIG_NAME",
+    "COURSE_ID",
+    "GRADEBOOK_NAME",
+    "check_gradebook",
+    "db_url",
+    "load_config",
+    "quiet_nbgrader_logs",
+    "tools_on_path",
+    "write_config",
+]

@@ -1,0 +1,73 @@
+"""autograder.course: building the nbgrader course from lab notebooks (runs real nbgrader)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from autograder.course import build_course
+from kubecourse.errors import UsageError
+from gradinglab import LAB_ID, write_lab
+
+pytestmark = pytest.mark.notebook
+
+
+@pytest.fixture
+def labs_root(tmp_path, monkeypatch):
+    root = tmp_path / "labs"
+    write_lab(root)
+    monkeypatch.setenv("KUBECOURSE_LABS", str(root))
+    return root
+
+
+def test_build_writes_source_release_config_and_a_sound_gradebook(tmp_path, labs_root):
+    course = tmp_path / "course"
+    result = build_course(course)
+    [assignment] = result.assignments
+    assert assignment.lab == LAB_ID
+    assert assignment.checks == 3 and assignment.points == 4.0
+    assert assignment.validation == "solution earns full marks, starter earns none"
+    release = course / "release" / LAB_ID
+    released = json.loads((release / f"{LAB_ID}.ipynb").read_text())
+    assert released["metadata"]["kernelspec"]["name"] == "python3"
+    assert (release / "starter" / "pod.yaml").is_file()
+    assert not (release / "solution").exists()
+    # created with alembic on PATH: the version row exists
+    with sqlite3.connect(course / "gradebook.db") as db:
+        assert db.execute("SELECT count(*) FROM alembic_version").fetchone()[0] == 1
+    config = (course / "nbgrader_config.py").read_text()
+    assert "c.Execute.timeout = 30" in config
+    assert str(labs_root) in config
+    # rebuilding before any submission is fine
+    build_course(course, validate=False)
+
+
+def test_a_notebook_with_a_missing_test_cell_stops_the_build_naming_the_lab(tmp_path, labs_root):
+    source = labs_root / LAB_ID / f"{LAB_ID}.md"
+    text = source.read_text()
+    source.write_text(text.replace('grade("toy-pod", "labelled")', 'print("no test here")'))
+    with pytest.raises(UsageError, match=f"lab {LAB_ID}.*labelled"):
+        build_course(tmp_path / "course")
+
+
+def test_a_solution_that_misses_full_marks_fails_validation(tmp_path, labs_root):
+    fixtures = labs_root / LAB_ID / "tests" / "snapshots"
+    (fixtures / "solution.yaml").write_text((fixtures / "partial.yaml").read_text())
+    with pytest.raises(UsageError, match="does not grade as expected"):
+        build_course(tmp_path / "course")
+
+
+def test_a_gradebook_made_without_alembic_is_refused(tmp_path, labs_root):
+    course = tmp_path / "course"
+    course.mkdir()
+    with sqlite3.connect(course / "gradebook.db") as db:
+        db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+    with pytest.raises(UsageError, match="created without alembic"):
+        build_course(course)
+
+
+def test_unknown_lab_is_a_usage_error(tmp_path, labs_root):
+    with pytest.raises(UsageError, match="no lab with a notebook called nope"):
+        build_course(tmp_path / "course", lab_ids=["nope"])
