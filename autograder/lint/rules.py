@@ -59,6 +59,7 @@ _ENUMS = {  # fields the schema types as plain strings although only these value
 }
 _SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _LABEL_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
@@ -195,6 +196,8 @@ def _template(obj: dict) -> list[Finding]:
     names: dict[str, int] = {}
     for cpath, c in containers(obj):
         name = c.get("name")
+        if isinstance(name, str) and not (_LABEL_1123.match(name) and len(name) <= 63):
+            out.append(Finding(cpath + ("name",), f"container name {name!r} is not valid: lowercase letters, digits and '-'", "container-name"))
         if isinstance(name, str) and name in names:
             out.append(Finding(cpath + ("name",), f"two containers are called {name!r}; names must be unique in a Pod", "container-name"))
         names[name] = 1

@@ -1,0 +1,56 @@
+"""The sbatch-to-job lab reads its expectations from the Slurm script: test that reader."""
+
+from __future__ import annotations
+
+import importlib.util
+from decimal import Decimal
+
+import pytest
+
+from kubecourse.labs import find
+
+
+@pytest.fixture(scope="module")
+def checks():
+    path = find("sbatch-to-job").path / "checks.py"
+    spec = importlib.util.spec_from_file_location("_sbatch_checks_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_directives_long_short_and_flags(checks):
+    text = "#!/bin/bash\n#SBATCH -J sweep -a 1-3\n#SBATCH --time 10  # minutes\n#SBATCH --no-requeue\necho #SBATCH --mem=1G\n"
+    assert checks.directives(text) == {"job-name": "sweep", "array": "1-3", "time": "10", "no-requeue": ""}
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("30", 1800), ("30:15", 1815), ("1:00:00", 3600), ("00:30:00", 1800),
+                                               ("1-2", 93600), ("1-2:30", 95400), ("1-0:0:1", 86401)])
+def test_walltime_formats(checks, text, seconds):
+    assert checks.walltime_seconds(text) == seconds
+
+
+@pytest.mark.parametrize(("text", "size"), [("4G", 4 * 2**30), ("512", 512 * 2**20), ("100M", 100 * 2**20), ("1T", 2**40)])
+def test_memory(checks, text, size):
+    assert checks.memory_bytes(text) == size
+
+
+@pytest.mark.parametrize(("text", "indexes", "throttle"), [("0-9%4", list(range(10)), 4), ("1,3,5", [1, 3, 5], None),
+                                                            ("0-15:4", [0, 4, 8, 12], None)])
+def test_arrays(checks, text, indexes, throttle):
+    assert checks.array_indexes(text) == (indexes, throttle)
+
+
+def test_quantities(checks):
+    assert checks.quantity("4Gi") == 4 * 2**30
+    assert checks.quantity("4G") == 4 * 10**9
+    assert checks.quantity("2") == checks.quantity(2) == Decimal(2)
+    assert checks.quantity("two") is None
+
+
+def test_the_shipped_script(checks):
+    text = checks.SCRIPT.read_text()
+    d = checks.directives(text)
+    assert (d["job-name"], d["array"], d["time"], d["cpus-per-task"], d["mem"]) == ("mc-pi", "0-9%4", "00:30:00", "2", "4G")
+    program, assigns = checks.awk_program(text)
+    assert program.strip().startswith("BEGIN {") and "n=2000000" in assigns
