@@ -167,8 +167,12 @@ def server_side_apply(live: dict | None, applied: dict, *, manager: str, api_ver
     for entry in others:
         if entry.get("operation") == "Apply":
             kept_by_others |= decode_fields(entry.get("fieldsV1") or {})
-    for path in sorted(old_fields - new_fields - kept_by_others, key=len, reverse=True):
-        remove_path(result, path)
+    keep = new_fields | kept_by_others
+    kept_prefixes = {path[:i] for path in keep for i in range(1, len(path))}
+    # Shortest first: dropping a list item drops its fields (including its key) with it.
+    for path in sorted(old_fields - keep, key=len):
+        if path not in kept_prefixes:
+            remove_path(result, path)
     result = apply_merge(result, applied)
     entry = {
         "manager": manager,
