@@ -18,6 +18,7 @@ NAMESPACE = "hpc"
 SCRIPT = Path(__file__).resolve().parent / "starter" / "job.sbatch"
 INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
 _SHORT = {"-J": "job-name", "-a": "array", "-t": "time", "-c": "cpus-per-task", "-n": "ntasks", "-o": "output"}
+_FLAGS = {"no-requeue", "requeue", "exclusive", "hold", "overcommit", "oversubscribe", "parsable", "wait", "test-only"}
 _UNITS = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}  # Slurm's units are binary; M is the default
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)([numkMGTPE]|[KMGTPE]i)?$")
 _SI = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "k": Decimal(10**3), "M": Decimal(10**6),
@@ -37,7 +38,10 @@ def directives(text: str) -> dict[str, str]:
             word = words[i]
             if word.startswith("--"):
                 name, eq, value = word[2:].partition("=")
-                found[name] = value if eq else ""
+                if not eq and name not in _FLAGS and i + 1 < len(words) and not words[i + 1].startswith("-"):
+                    i += 1  # getopt style: --time 10
+                    value = words[i]
+                found[name] = value
             elif word in _SHORT:
                 i += 1
                 found[_SHORT[word]] = words[i] if i < len(words) else ""
