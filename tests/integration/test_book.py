@@ -1,0 +1,164 @@
+"""Tests of the book: it builds with warnings as errors, every page and figure is there, it
+reads offline, and its Kubernetes examples are valid objects.
+
+The build runs once per session into a temporary folder (``--path-output``), so the test never
+touches the repository's own ``_build/``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.book
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD_TIMEOUT = 900  # seconds; a full build takes well under a minute on two cores
+
+# External scripts, stylesheets, fonts or frames would make the book need the internet to read.
+EXTERNAL_ASSET = re.compile(
+    r"""<(?:script|img|iframe)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//"""
+    r"""|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//"""
+    r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//"""
+    r"""|url\(\s*["']?(?:https?:)?//""",
+    re.IGNORECASE,
+)
+CDN_HOSTS = re.compile(r"unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.|fonts\.googleapis|mathjax", re.I)
+FIGURE_DIRECTIVE = re.compile(r"^```\{(?:figure|image)\}\s+(\S+)", re.MULTILINE)
+IMG_SRC = re.compile(r"""<img\b[^>]*\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def _jupyter_book() -> str:
+    """The jupyter-book next to this Python (the project's virtualenv), else the one on PATH."""
+    beside = Path(sys.executable).with_name("jupyter-book")
+    found = str(beside) if beside.exists() else shutil.which("jupyter-book")
+    if found is None:
+        pytest.fail("jupyter-book is not installed; install the project (pip install -e .)")
+    return found
+
+
+def _toc_files() -> list[str]:
+    """Every document named in _toc.yml: the root, then each part's chapters and sections."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [re.sub(r"\.(md|ipynb)$", "", f) for f in files]
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    """Build the book once into a temporary folder and return its ``_build/html``."""
+    out = tmp_path_factory.mktemp("book")
+    cmd = [_jupyter_book(), "build", str(REPO), "--path-output", str(out), "-W", "-n", "--keep-going"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT, cwd=REPO)
+    log = (proc.stdout + proc.stderr)[-6000:]
+    assert proc.returncode == 0, f"book build failed (exit {proc.returncode}):\n{log}"
+    html = out / "_build" / "html"
+    assert (html / "index.html").is_file(), f"no index.html in {html}:\n{log}"
+    return html
+
+
+def test_every_toc_entry_has_a_page(built_book):
+    missing = [f for f in _toc_files() if not (built_book / f"{f}.html").is_file()]
+    assert not missing, f"chapters in _toc.yml without an HTML page: {missing}"
+
+
+def test_every_referenced_figure_is_in_the_output(built_book):
+    figures = []
+    for doc in _toc_files():
+        source = REPO / f"{doc}.md"
+        if not source.is_file():
+            continue
+        for ref in FIGURE_DIRECTIVE.findall(source.read_text(encoding="utf-8")):
+            figures.append((doc, Path(ref).name))
+    missing = [(doc, name) for doc, name in figures if not (built_book / "_images" / name).is_file()]
+    assert not missing, f"figures referenced but not in _build/html/_images: {missing}"
+    assert len({name for _, name in figures}) >= 6, "the book should explain with at least 6 figures"
+
+    broken = []
+    for page in built_book.rglob("*.html"):
+        for src in IMG_SRC.findall(page.read_text(encoding="utf-8")):
+            if src.startswith("data:"):
+                continue
+            target = (page.parent / src.split("#")[0].split("?")[0]).resolve()
+            if not target.is_file():
+                broken.append((page.relative_to(built_book).as_posix(), src))
+    assert not broken, f"<img> tags pointing at missing files: {broken}"
+
+
+def test_the_book_reads_offline(built_book):
+    offenders = []
+    for path in list(built_book.rglob("*.html")) + list(built_book.rglob("*.css")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for match in EXTERNAL_ASSET.finditer(text):
+            offenders.append((path.relative_to(built_book).as_posix(), match.group(0)[:120]))
+        if path.suffix == ".html":
+            for match in CDN_HOSTS.finditer(text):
+                offenders.append((path.relative_to(built_book).as_posix(), match.group(0)))
+    assert not offenders, f"the built book loads assets from the network: {offenders[:10]}"
+
+
+def _yaml_examples():
+    """(chapter, document) for every YAML code block in the book that holds a Kubernetes object."""
+    examples = []
+    for doc in _toc_files():
+        source = REPO / f"{doc}.md"
+        if not source.is_file():
+            continue
+        blocks = re.findall(r"^```yaml\n(.*?)^```", source.read_text(encoding="utf-8"), re.S | re.M)
+        for block in blocks:
+            for obj in yaml.safe_load_all(block):
+                if isinstance(obj, dict) and "apiVersion" in obj and "kind" in obj:
+                    examples.append((Path(doc).name, obj))
+    return examples
+
+
+def test_kubernetes_examples_are_valid_objects():
+    import kubernetes_validate
+    from kubernetes_validate.utils import SchemaNotFoundError
+
+    checked, problems = 0, []
+    for chapter, obj in _yaml_examples():
+        name = f"{chapter}: {obj['kind']} {obj.get('metadata', {}).get('name', '')}"
+        try:
+            kubernetes_validate.validate(obj, "1.34.0", strict=True)
+            checked += 1
+        except SchemaNotFoundError:
+            continue  # custom resources are checked below or by their own tools
+        except Exception as err:  # the validator raises several types; all mean "invalid"
+            problems.append(f"{name}: {str(err).splitlines()[0]}")
+    assert not problems, "invalid Kubernetes examples:\n" + "\n".join(problems)
+    assert checked >= 10, f"only {checked} built-in examples were validated"
+
+
+def test_argo_examples_have_no_unknown_fields():
+    from hera.workflows.models import Workflow
+
+    def without_none(value):
+        if isinstance(value, dict):
+            return {k: without_none(v) for k, v in value.items() if v is not None}
+        if isinstance(value, list):
+            return [without_none(v) for v in value]
+        return value
+
+    workflows = [(c, o) for c, o in _yaml_examples() if o["kind"] == "Workflow"]
+    assert workflows, "the book should show at least one complete Argo Workflow"
+    for chapter, obj in workflows:
+        # The model drops keys it does not know, so a typo shows up as a difference.
+        dumped = Workflow.model_validate(obj).model_dump(by_alias=True, exclude_none=True, mode="json")
+        assert dumped == without_none(obj), f"{chapter}: Workflow has unknown or misspelt fields"
