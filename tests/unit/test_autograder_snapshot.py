@@ -1,0 +1,107 @@
+"""autograder.snapshot: reading every accepted shape, refusing every bad input, writing Lists."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from autograder.errors import SnapshotError
+from autograder.snapshot import dump_snapshot, load_snapshot, parse_snapshot, snapshot_document
+from kubecourse.errors import UsageError
+
+POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hello", "namespace": "lab"}}
+CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "lab"}}
+BOMB = "\n".join(
+    ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+)
+
+
+def test_list_in_yaml_and_json():
+    doc = {"apiVersion": "v1", "kind": "List", "items": [POD, CM]}
+    for text in (yaml.safe_dump(doc), json.dumps(doc)):
+        state = parse_snapshot(text)
+        assert len(state) == 2 and state.get("Pod", "hello", namespace="lab") == POD
+
+
+def test_single_object_and_multi_document_stream():
+    assert len(parse_snapshot(yaml.safe_dump(POD))) == 1
+    assert len(parse_snapshot(yaml.safe_dump(POD) + "---\n" + yaml.safe_dump(CM) + "---\n")) == 2
+
+
+def test_typed_list_items_get_kind_and_api_version():
+    raw = {"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [{"metadata": {"name": "p"}}]}
+    state = parse_snapshot(json.dumps(raw))
+    assert state.get("Pod", "p")["apiVersion"] == "v1"
+
+
+def test_empty_list_is_an_empty_state():
+    assert len(parse_snapshot("apiVersion: v1\nkind: List\nitems: []\n")) == 0
+    assert len(parse_snapshot("apiVersion: v1\nkind: List\nitems:\n")) == 0
+
+
+def test_anchors_within_limit_are_fine():
+    text = "apiVersion: v1\nkind: List\nitems:\n- &p {apiVersion: v1, kind: Pod, metadata: {name: a}}\n- *p\n"
+    assert len(parse_snapshot(text)) == 2
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("", "empty"),
+        ("# only a comment\n", "empty"),
+        ("apiVersion: v1\nkind: List\nitems: [1, 2]\n", "item 0 is a int"),
+        ("apiVersion: v1\nkind: List\nitems: [{kind: Pod, metadata: {name: a}}]\n", "item 0 is not a Kubernetes object: 'apiVersion'"),
+        ("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n- {apiVersion: v1, kind: Pod}\n", "item 1 (Pod) has no metadata.name"),
+        ("apiVersion: v1\nkind: List\nitems: {a: 1}\n", "'items' of the List must be a list"),
+        ("- 1\n- 2\n", "document 1 is a list"),
+        ("just a string\n", "document 1 is a str"),
+        ("{apiVersion: v1, kind: Pod, metadata: {name: a, labels: [x]}}", "metadata.labels must be a mapping"),
+        ("apiVersion: v1\nkind: [\n", "line"),
+        ('{"apiVersion": "v1", "kind": ', "line"),
+        (BOMB, "alias bomb"),
+        ("[" * 5000 + "]" * 5000, "levels deep"),
+        ("[" * 200000 + "]" * 200000, "levels deep"),
+        ("a:\n" + "- " * 20000 + "x\n", "levels deep"),
+        ("a: &x 1\nb: " + "[" * 3000 + "]" * 3000, "s.yaml"),
+    ],
+)
+def test_bad_snapshots_are_one_line_snapshot_errors(text, fragment):
+    with pytest.raises(SnapshotError) as info:
+        parse_snapshot(text, source="s.yaml")
+    message = str(info.value)
+    assert fragment in message and "s.yaml" in message and "\n" not in message
+    assert isinstance(info.value, UsageError) and info.value.exit_code == 2
+
+
+def test_files(tmp_path):
+    with pytest.raises(SnapshotError, match="not found"):
+        load_snapshot(tmp_path / "missing.yaml")
+    garbage = tmp_path / "garbage.yaml"
+    garbage.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(SnapshotError, match="binary"):
+        load_snapshot(garbage)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("kind: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(SnapshotError, match="UTF-8"):
+        load_snapshot(latin)
+
+
+def test_size_limit(tmp_path, monkeypatch):
+    import autograder.snapshot as snapshot
+
+    monkeypatch.setattr(snapshot, "MAX_SNAPSHOT_BYTES", 1000)
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * 2000 + "\n" + yaml.safe_dump(POD))
+    with pytest.raises(SnapshotError, match="over the"):
+        load_snapshot(big)
+
+
+def test_write_and_read_back_yaml_and_json():
+    managed = {**POD, "metadata": {**POD["metadata"], "managedFields": [{"manager": "kubectl"}]}}
+    doc = snapshot_document([managed])
+    assert doc["kind"] == "List" and "managedFields" not in doc["items"][0]["metadata"]
+    for as_json in (False, True):
+        assert parse_snapshot(dump_snapshot(doc, as_json=as_json)).get("Pod", "hello") == POD
