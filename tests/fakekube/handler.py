@@ -182,7 +182,7 @@ class Handler(BaseHTTPRequestHandler):
         return 200, document, "application/json"
 
     def _wants_table(self) -> bool:
-        return "as=Table" in (self.headers.get("Accept") or "")
+        return self.fake.serve_tables and "as=Table" in (self.headers.get("Accept") or "")
 
     def _resource(self, method: str, route: Route, query: dict, body: bytes):
         ops, rt = self.fake.ops, route.rt

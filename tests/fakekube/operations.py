@@ -12,42 +12,37 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import threading
 import uuid
 
 import yaml
 
 from . import crds
 from .defaults import apply_defaults, generate_name, normalize, now, validate_metadata
-from .errors import ApiError, already_exists, bad_request, conflict, not_found
+from .deletion import CRD_KEY, NAMESPACE_KEY, DeletionMixin
+from .errors import ApiError, already_exists, bad_request, conflict, forbidden, not_found
 from .errors import unsupported_media_type
 from .patching import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH
 from .patching import json_patch, merge_patch, strategic_merge
 from .resources import Registry, ResourceType
 from .selectors import object_matcher
+from .scale import ScaleMixin
 from .serverside import server_side_apply
 from .store import Store
 
-_CRD_KEY = ("apiextensions.k8s.io", "customresourcedefinitions")
-_NAMESPACE_KEY = ("", "namespaces")
 _SERVER_OWNED_META = ("uid", "creationTimestamp", "name", "namespace", "generation",
                       "deletionTimestamp", "deletionGracePeriodSeconds")
 
 
-def success_status(rt: ResourceType, obj: dict) -> dict:
-    meta = obj.get("metadata") or {}
-    details = {"name": meta.get("name", ""), "kind": rt.plural, "uid": meta.get("uid", "")}
-    if rt.group:
-        details["group"] = rt.group
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-            "details": details}
-
-
-class Operations:
+class Operations(DeletionMixin, ScaleMixin):
     """Kubernetes API semantics over a :class:`Store` and a :class:`Registry`."""
 
     def __init__(self, store: Store, registry: Registry) -> None:
         self.store = store
         self.registry = registry
+        self.namespace_grace = 0.5
+        """Seconds a deleted namespace stays Terminating before its content goes (0: at once)."""
+        self.timers: list[threading.Timer] = []
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
@@ -57,9 +52,15 @@ class Operations:
         obj["kind"] = rt.kind
         return obj
 
-    def _require_namespace(self, rt: ResourceType, namespace: str) -> None:
-        if rt.namespaced and self.store.get(_NAMESPACE_KEY, "", namespace) is None:
+    def _require_namespace(self, rt: ResourceType, namespace: str, name: str) -> None:
+        if not rt.namespaced:
+            return
+        found = self.store.get(NAMESPACE_KEY, "", namespace)
+        if found is None:
             raise not_found("namespaces", namespace)
+        if found["metadata"].get("deletionTimestamp"):
+            raise forbidden(f'{rt.qualified} "{name}" is forbidden: unable to create new '
+                            f"content in namespace {namespace} because it is being terminated")
 
     def read(self, rt: ResourceType, namespace: str, name: str) -> dict:
         obj = self.store.get(rt.storage_key, namespace if rt.namespaced else "", name)
@@ -99,10 +100,10 @@ class Operations:
                 while self.store.get(rt.storage_key, meta.get("namespace", ""), meta["name"]):
                     meta["name"] = generate_name(meta["generateName"])
             validate_metadata(rt, obj)
-            self._require_namespace(rt, namespace)
+            self._require_namespace(rt, namespace, meta["name"])
             if self.store.get(rt.storage_key, meta.get("namespace", ""), meta["name"]):
                 raise already_exists(rt.plural, meta["name"], rt.group)
-            if rt.storage_key == _CRD_KEY:
+            if rt.storage_key == CRD_KEY:
                 self._check_crd(obj)
             if not keep_status and "status" in rt.subresources:
                 obj.pop("status", None)
@@ -115,12 +116,12 @@ class Operations:
             meta["creationTimestamp"] = now()
             meta["generation"] = 1
             self.present(rt, obj)
-            if rt.storage_key == _CRD_KEY:
+            if rt.storage_key == CRD_KEY:
                 obj["status"] = crds.established_status(obj)
             if dry_run:
                 return obj
             stored = self.store.put(rt.storage_key, obj, event_type="ADDED")
-            if rt.storage_key == _CRD_KEY:
+            if rt.storage_key == CRD_KEY:
                 self.registry.add(crds.resource_types(stored))
             return stored
 
@@ -178,7 +179,7 @@ class Operations:
             validate_metadata(rt, result)
             normalize(rt, result)
             apply_defaults(rt, result)
-            if rt.storage_key == _CRD_KEY:
+            if rt.storage_key == CRD_KEY:
                 self._check_crd(result, existing=old)
                 result["status"] = crds.established_status(result)
                 result["status"]["conditions"] = old.get("status", {}).get("conditions", []) \
@@ -192,7 +193,7 @@ class Operations:
         if result["metadata"].get("deletionTimestamp") and not result["metadata"].get("finalizers"):
             return self._remove(rt, result)
         stored = self.store.put(rt.storage_key, result, event_type="MODIFIED", old=old)
-        if rt.storage_key == _CRD_KEY:
+        if rt.storage_key == CRD_KEY:
             self.registry.remove(old["spec"]["group"], old["spec"]["names"]["plural"])
             self.registry.add(crds.resource_types(stored))
         return stored
@@ -268,56 +269,6 @@ class Operations:
         new["metadata"].pop("resourceVersion", None)
         return self._commit(rt, old, new, subresource=subresource, dry_run=dry_run), False
 
-    # -- delete ----------------------------------------------------------------------------
-    def delete(self, rt: ResourceType, namespace: str, name: str, *, dry_run: bool = False,
-               preconditions: dict | None = None) -> dict:
-        with self.store.lock:
-            old = self.read(rt, namespace, name)
-            for field in ("uid", "resourceVersion"):
-                wanted = (preconditions or {}).get(field)
-                if wanted and wanted != old["metadata"].get(field):
-                    raise conflict(rt.plural, name, rt.group,
-                                   f"Precondition failed: {field} in precondition: {wanted}, "
-                                   f"{field} in object meta: {old['metadata'].get(field)}")
-            if dry_run:
-                return success_status(rt, old)
-            if old["metadata"].get("finalizers"):
-                if not old["metadata"].get("deletionTimestamp"):
-                    marked = copy.deepcopy(old)
-                    marked["metadata"]["deletionTimestamp"] = now()
-                    marked["metadata"]["deletionGracePeriodSeconds"] = 0
-                    return self.store.put(rt.storage_key, marked, event_type="MODIFIED", old=old)
-                return old
-            removed = self._remove(rt, old)
-            return removed if rt.kind == "Pod" else success_status(rt, removed)
-
-    def _remove(self, rt: ResourceType, obj: dict) -> dict:
-        meta = obj["metadata"]
-        if rt.storage_key == _NAMESPACE_KEY:
-            for key in {resource.storage_key for resource in self.registry.all()
-                        if resource.namespaced}:
-                for item in self.store.list(key, meta["name"]):
-                    self.store.remove(key, meta["name"], item["metadata"]["name"])
-        if rt.storage_key == _CRD_KEY:
-            group, plural = obj["spec"]["group"], obj["spec"]["names"]["plural"]
-            for item in self.store.list((group, plural)):
-                self.store.remove((group, plural), item["metadata"].get("namespace", ""),
-                                  item["metadata"]["name"])
-            self.registry.remove(group, plural)
-        removed = self.store.remove(rt.storage_key, meta.get("namespace", ""), meta["name"])
-        return self.present(rt, removed or obj)
-
-    def delete_collection(self, rt: ResourceType, namespace: str | None, *,
-                          label_selector: str | None = None, field_selector: str | None = None,
-                          dry_run: bool = False) -> dict:
-        with self.store.lock:
-            listing = self.list(rt, namespace, label_selector=label_selector,
-                                field_selector=field_selector)
-            for item in listing["items"]:
-                meta = item["metadata"]
-                self.delete(rt, meta.get("namespace", ""), meta["name"], dry_run=dry_run)
-        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
-
     # -- list ------------------------------------------------------------------------------
     def list(self, rt: ResourceType, namespace: str | None, *, label_selector: str | None = None,
              field_selector: str | None = None, limit: int = 0, continue_token: str = "") -> dict:
@@ -343,31 +294,5 @@ class Operations:
         return {"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": metadata,
                 "items": items}
 
-    # -- scale subresource -----------------------------------------------------------------
-    def scale_of(self, rt: ResourceType, obj: dict) -> dict:
-        meta = obj["metadata"]
-        selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
-        return {
-            "kind": "Scale", "apiVersion": "autoscaling/v1",
-            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
-                                              "creationTimestamp") if k in meta},
-            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
-            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
-                       "selector": ",".join(f"{k}={v}" for k, v in sorted(selector.items()))},
-        }
 
-    def update_scale(self, rt: ResourceType, namespace: str, name: str, scale: dict, *,
-                     dry_run: bool = False) -> dict:
-        with self.store.lock:
-            old = self.read(rt, namespace, name)
-            replicas = (scale.get("spec") or {}).get("replicas")
-            if not isinstance(replicas, int) or replicas < 0:
-                raise bad_request("spec.replicas must be a non-negative integer")
-            new = copy.deepcopy(old)
-            new.setdefault("spec", {})["replicas"] = replicas
-            wanted = (scale.get("metadata") or {}).get("resourceVersion")
-            new["metadata"]["resourceVersion"] = wanted or old["metadata"]["resourceVersion"]
-            return self.scale_of(rt, self._commit(rt, old, new, subresource="", dry_run=dry_run))
-
-
-__all__ = ["Operations", "success_status"]
+__all__ = ["Operations"]

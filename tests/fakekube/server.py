@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from .deletion import NAMESPACE_KEY
 from .errors import not_found
 from .handler import Handler
 from .operations import Operations
@@ -69,6 +70,8 @@ class FakeKubeServer:
             namespaces: namespaces that exist from the start.
         """
         self.tls = tls
+        self.serve_tables = True
+        """Answer ``as=Table`` requests with Tables; False makes kubectl print client-side."""
         self.allow_anonymous = allow_anonymous
         self.store = Store()
         self.registry = Registry()
@@ -104,6 +107,7 @@ class FakeKubeServer:
 
     def stop(self) -> None:
         self.store.close()
+        self.ops.cancel_timers()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -225,8 +229,20 @@ class FakeKubeServer:
 
     def delete(self, api_version: str, kind: str, name: str,
                namespace: str | None = None) -> None:
+        """Delete an object; a namespace and its content go at once, without Terminating."""
         rt = self.resource_type(api_version, kind)
         self.ops.delete(rt, (namespace or "default") if rt.namespaced else "", name)
+        if rt.storage_key == NAMESPACE_KEY:
+            self.ops._finish_namespace(rt, name)
+
+    @property
+    def namespace_grace(self) -> float:
+        """Seconds a deleted namespace stays Terminating before it and its content go."""
+        return self.ops.namespace_grace
+
+    @namespace_grace.setter
+    def namespace_grace(self, seconds: float) -> None:
+        self.ops.namespace_grace = seconds
 
 
 __all__ = ["CA_FILE", "DEFAULT_NAMESPACES", "FakeKubeServer", "RequestRecord"]

@@ -1,0 +1,40 @@
+"""The ``scale`` subresource (autoscaling/v1 Scale) of Deployments, StatefulSets, ReplicaSets."""
+
+from __future__ import annotations
+
+import copy
+
+from .errors import bad_request
+from .resources import ResourceType
+
+
+class ScaleMixin:
+    """The scale half of :class:`fakekube.operations.Operations`."""
+
+    def scale_of(self, rt: ResourceType, obj: dict) -> dict:
+        meta = obj["metadata"]
+        selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+        return {
+            "kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                              "creationTimestamp") if k in meta},
+            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
+                       "selector": ",".join(f"{k}={v}" for k, v in sorted(selector.items()))},
+        }
+
+    def update_scale(self, rt: ResourceType, namespace: str, name: str, scale: dict, *,
+                     dry_run: bool = False) -> dict:
+        with self.store.lock:
+            old = self.read(rt, namespace, name)
+            replicas = (scale.get("spec") or {}).get("replicas")
+            if not isinstance(replicas, int) or replicas < 0:
+                raise bad_request("spec.replicas must be a non-negative integer")
+            new = copy.deepcopy(old)
+            new.setdefault("spec", {})["replicas"] = replicas
+            wanted = (scale.get("metadata") or {}).get("resourceVersion")
+            new["metadata"]["resourceVersion"] = wanted or old["metadata"]["resourceVersion"]
+            return self.scale_of(rt, self._commit(rt, old, new, subresource="", dry_run=dry_run))
+
+
+__all__ = ["ScaleMixin"]
