@@ -100,7 +100,7 @@ class FakeKubeServer:
                                                      do_handshake_on_connect=False)
         self._port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05},
+                                        kwargs={"poll_interval": 0.01},
                                         name=f"fakekube:{self._port}", daemon=True)
         self._thread.start()
         return self
