@@ -6,9 +6,10 @@ run, as slow as the original C++), while a compiled loop over a visited bitmap b
 O(N^2) with no per-step overhead. ``cache=True`` stores the machine code next to this file or
 in ``NUMBA_CACHE_DIR``, so only the first process on a machine pays for compilation.
 
-Reproducibility: the only randomness is numba's own Mersenne Twister, seeded at the start of
-each run, and every sum runs in a fixed order (no fastmath), so a seed gives the same tour in
-every process on every machine that runs the same package versions.
+Reproducibility: the only randomness is a xoshiro256** generator written out here (seeded by
+splitmix64 from the run's seed), so the stream does not depend on numba's or numpy's versions;
+every sum runs in a fixed order (no fastmath), so a seed gives the same tour in every process on
+every machine. It is also faster: numba's np.random cost about 40% of a dna40 run.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from numba import njit
 @njit(cache=True)
 def run_salmon(cost, best_known, stop_at, generations, population, survival, memory, beta, elite, seed):
     """One run; returns (best tour, its length, generation first found, generations run)."""
-    np.random.seed(seed)
+    rng = _seeded(seed)
     n = cost.shape[0]
     # 1. Flow network: short edges start with more water.
     flow = np.zeros((n, n))
@@ -34,7 +35,7 @@ def run_salmon(cost, best_known, stop_at, generations, population, survival, mem
         for k in range(n):
             tours[s, k] = k
         for k in range(n - 1, 0, -1):
-            r = np.random.randint(0, k + 1)
+            r = _below(rng, k + 1)
             tours[s, k], tours[s, r] = tours[s, r], tours[s, k]
     fresh = np.empty_like(tours)
     lengths = np.empty(population)
@@ -70,10 +71,10 @@ def run_salmon(cost, best_known, stop_at, generations, population, survival, mem
             length = 0.0
             for k in range(1, n):
                 chosen = -1
-                if np.random.random() < memory and not visited[successor[current]]:
+                if _uniform(rng) < memory and not visited[successor[current]]:
                     chosen = successor[current]
                 if chosen < 0:
-                    chosen = _roulette(weight[current], free, remaining)
+                    chosen = _roulette(weight[current], free, remaining, rng)
                 tour[k] = chosen
                 remaining = _take(chosen, visited, free, where, remaining)
                 length += cost[current, chosen]
@@ -100,7 +101,7 @@ def run_salmon(cost, best_known, stop_at, generations, population, survival, mem
         # 3.6: a generation that did not beat the elite gets it back over random members.
         if not improved:
             for _ in range(elite):
-                tours[np.random.randint(0, population)] = best_tour
+                tours[_below(rng, population)] = best_tour
         # 3.7: stop once the target is reached.
         if best_length <= stop_at:
             break
@@ -121,7 +122,7 @@ def _take(vertex, visited, free, where, remaining):
 
 
 @njit(cache=True)
-def _roulette(weights, free, remaining):
+def _roulette(weights, free, remaining, rng):
     """A free vertex drawn with probability proportional to its weight."""
     # Four partial sums break the chain of dependent additions (the total's order is fixed,
     # so the draw stays reproducible); the walk that follows stops early, on average halfway.
@@ -138,14 +139,60 @@ def _roulette(weights, free, remaining):
         t += 1
     total = (s0 + s1) + (s2 + s3)
     if not total > 0.0:  # every weight underflowed (a huge BETA): draw uniformly
-        return free[min(int(np.random.random() * remaining), remaining - 1)]
-    target = np.random.random() * total
+        return free[min(int(_uniform(rng) * remaining), remaining - 1)]
+    target = _uniform(rng) * total
     acc = 0.0
     for t in range(remaining - 1):
         acc += weights[free[t]]
         if acc > target:
             return free[t]
     return free[remaining - 1]  # the last slot, also where rounding leaves the target at the top
+
+
+_U = np.uint64
+
+
+@njit(cache=True)
+def _seeded(seed):
+    """xoshiro256** state from a 64-bit seed, expanded with splitmix64 (Vigna's recipe)."""
+    state = np.empty(4, dtype=np.uint64)
+    x = _U(seed)
+    for i in range(4):
+        x += _U(0x9E3779B97F4A7C15)
+        z = x
+        z = (z ^ (z >> _U(30))) * _U(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> _U(27))) * _U(0x94D049BB133111EB)
+        state[i] = z ^ (z >> _U(31))
+    return state
+
+
+@njit(cache=True)
+def _next(state):
+    """The next 64 random bits of xoshiro256** (https://prng.di.unimi.it/)."""
+    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
+    x = s1 * _U(5)
+    result = ((x << _U(7)) | (x >> _U(57))) * _U(9)
+    t = s1 << _U(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = (s3 << _U(45)) | (s3 >> _U(19))
+    state[0], state[1], state[2], state[3] = s0, s1, s2, s3
+    return result
+
+
+@njit(cache=True)
+def _uniform(state):
+    """A double uniform in [0, 1) from the top 53 bits."""
+    return (_next(state) >> _U(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def _below(state, bound):
+    """An integer uniform in [0, bound) (bias below 2**-53 * bound, irrelevant here)."""
+    return int(_uniform(state) * bound)
 
 
 @njit(cache=True)

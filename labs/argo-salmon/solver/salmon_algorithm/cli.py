@@ -41,7 +41,7 @@ def build_parser() -> Parser:
     parser = Parser(prog="python -m salmon_algorithm", description=DESCRIPTION, epilog=EPILOG,
                     formatter_class=formatter)
     parser.add_argument("--instance", required=True, metavar="FILE", help="instance file (tsp or dna format)")
-    parser.add_argument("--seed", required=True, type=int, metavar="N", help="random seed, 0 to 2**32-1")
+    parser.add_argument("--seed", required=True, type=int, metavar="N", help="random seed, 0 to 2**63-1")
     parser.add_argument("--generations", type=int, default=defaults.generations, metavar="G",
                         help="generations to run (GENERATIONS) (default: %(default)s)")
     parser.add_argument("--population", type=int, default=defaults.population, metavar="P",

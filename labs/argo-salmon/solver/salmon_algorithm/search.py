@@ -17,7 +17,7 @@ from salmon_algorithm import _kernels
 from salmon_algorithm.errors import SalmonError
 from salmon_algorithm.instance import Instance, layout_of, score_of
 
-MAX_SEED = 2**32 - 1  # numba's Mersenne Twister takes a 32-bit seed
+MAX_SEED = 2**63 - 1
 GREEDY_STARTS = 16
 
 
