@@ -20,6 +20,7 @@ _SUBRESOURCES = {
     "status": ("", "", None, ("get", "patch", "update")),
     "scale": ("autoscaling", "v1", "Scale", ("get", "patch", "update")),
     "token": ("authentication.k8s.io", "v1", "TokenRequest", ("create",)),
+    "log": ("", "", "Pod", ("get",)),
 }
 
 

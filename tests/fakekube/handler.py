@@ -202,6 +202,9 @@ class Handler(BaseHTTPRequestHandler):
             return 200, listing, "application/json"
         if method == "GET":
             obj = ops.read(rt, ns, name)
+            if sub == "log":
+                text = self.fake.pod_log(obj, query.get("container"))
+                return 200, text.encode(), "text/plain"
             if sub == "scale":
                 return 200, ops.scale_of(rt, obj), "application/json"
             if self._wants_table():
@@ -215,6 +218,8 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and sub == "token":
             account = ops.read(rt, ns, name)
             return 201, self.fake.issuer.issue(ns, account, self._parse(body)), "application/json"
+        if method in ("PUT", "PATCH") and sub not in ("", "status", "scale"):
+            raise method_not_allowed(method)
         if method == "PUT" and name is not None:
             if sub == "scale":
                 scale = self._parse(body)

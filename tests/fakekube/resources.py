@@ -28,7 +28,7 @@ class ResourceType:
     short_names: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     subresources: frozenset[str] = frozenset()
-    """Among ``status``, ``scale``, ``token``."""
+    """Among ``status``, ``scale``, ``token`` (service accounts), ``log`` (pods)."""
     field_labels: frozenset[str] = frozenset()
     """Field selector keys allowed besides metadata.name and metadata.namespace."""
     custom: bool = False
@@ -73,7 +73,7 @@ BUILTINS: tuple[ResourceType, ...] = (
         fields=("status.phase",)),
     _rt("v1", "ConfigMap", "configmaps", short=("cm",)),
     _rt("v1", "Secret", "secrets", fields=("type",)),
-    _rt("v1", "Pod", "pods", short=("po",), cats=("all",), sub=("status",),
+    _rt("v1", "Pod", "pods", short=("po",), cats=("all",), sub=("status", "log"),
         fields=("spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
                 "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP",
                 "status.nominatedNodeName")),

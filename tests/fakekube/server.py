@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from .deletion import NAMESPACE_KEY
-from .errors import not_found
+from .errors import bad_request, not_found
 from .handler import Handler
 from .operations import Operations
 from .patching import merge_patch
@@ -82,6 +82,7 @@ class FakeKubeServer:
         """Accepted static bearer tokens; remove one to make its holders get 401."""
         self._port = port
         self._log = _Counter()
+        self._pod_logs: dict[tuple[str, str, str], str] = {}
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         for name in namespaces:
@@ -162,6 +163,28 @@ class FakeKubeServer:
             yaml.safe_dump(config, handle, sort_keys=False)
         os.chmod(target, 0o600)
         return target
+
+    # -- pod logs ----------------------------------------------------------------------------
+    def set_pod_log(self, name: str, text: str, *, namespace: str = "default",
+                    container: str | None = None) -> None:
+        """What ``kubectl logs`` shows for a pod (or one of its containers)."""
+        with self._log.lock:
+            self._pod_logs[(namespace, name, container or "")] = text
+
+    def pod_log(self, pod: dict, container: str | None) -> str:
+        """The log text of ``pod``; 400 if it has several containers and none is named."""
+        names = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
+        meta = pod["metadata"]
+        if not container and len(names) > 1:
+            raise bad_request(f"a container name must be specified for pod {meta['name']}, "
+                              f"choose one of: [{' '.join(names)}]")
+        container = container or (names[0] if names else "")
+        if names and container not in names:
+            raise bad_request(f"container {container} is not valid for pod {meta['name']}")
+        with self._log.lock:
+            logs = self._pod_logs
+            return logs.get((meta["namespace"], meta["name"], container),
+                            logs.get((meta["namespace"], meta["name"], ""), ""))
 
     # -- request log -------------------------------------------------------------------------
     def log_request(self, method: str, path: str, query: dict, headers) -> RequestRecord:

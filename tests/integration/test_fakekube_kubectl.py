@@ -230,3 +230,15 @@ def test_never_touches_the_users_kube_config(fake_kube):
     client.CoreV1Api(fake_kube.client()).list_namespace()
     assert _home_kube_state() == before
     assert fake_kube.kubeconfig.stat().st_mode & 0o777 == 0o600
+
+
+def test_pod_logs_set_by_the_test(fake_kube):
+    fake_kube.kubectl("apply", "-f", "-", input=NAMESPACE_AND_CONFIGMAP)
+    fake_kube.kubectl("apply", "-f", "-", input=POD)
+    fake_kube.server.set_pod_log("solver", "best tour: 42\n", namespace="lab",
+                                 container="solver")
+    assert fake_kube.kubectl("logs", "-n", "lab", "solver", "-c", "solver").stdout == \
+        "best tour: 42\n"
+    assert fake_kube.kubectl("logs", "-n", "lab", "solver", "-c", "sidecar").stdout == ""
+    unknown = fake_kube.kubectl("logs", "-n", "lab", "nope", check=False)
+    assert unknown.returncode == 1 and 'pods "nope" not found' in unknown.stderr
