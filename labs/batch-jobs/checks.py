@@ -94,7 +94,7 @@ def walltime(state):
 
 @check(id="retries", title="Retries are limited per index (or overall)", points=1,
        hint="Set spec.backoffLimitPerIndex (e.g. 1) so that one bad seed cannot use up the whole sweep's retries; "
-            "spec.backoffLimit of 6 or less is accepted too.")
+            "a spec.backoffLimit below the default of 6 is accepted too.")
 def retries(state):
     job = _job(state)
     if job is None:
@@ -103,12 +103,10 @@ def retries(state):
     if per_index is not None:
         return ok(f"backoffLimitPerIndex {per_index}")
     limit = _number(get(job, "spec.backoffLimit"))
-    annotations = get(job, "metadata.annotations", default=None) or {}
-    applied = str(annotations.get("kubectl.kubernetes.io/last-applied-configuration", ""))
-    # The API server fills in backoffLimit: 6 when it is left out; count it only if it was written.
-    if limit is not None and limit <= 6 and (limit != 6 or '"backoffLimit"' in applied):
+    # The API server fills in backoffLimit: 6 when it is left out, so only a lower value shows a choice.
+    if limit is not None and limit < 6:
         return ok(f"backoffLimit {limit}")
-    return fail("no retry limit written: set spec.backoffLimitPerIndex (the default backoffLimit, 6, was left in place)")
+    return fail(f"no retry limit chosen: backoffLimit is {limit} (6 is the default); set spec.backoffLimitPerIndex")
 
 
 @check(id="cleanup", title="The finished Job is cleaned up, but not before it is graded", points=1,

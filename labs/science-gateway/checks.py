@@ -95,7 +95,7 @@ def requests(state):
     return partial(1 - len(missing) / len(wanted), "missing requests: " + ", ".join(missing))
 
 
-@check(id="deployment-available", title="The rollout finished and every replica is available", points=2, timeout=150,
+@check(id="deployment-available", title="The rollout finished and every replica is available", points=2, timeout=90,
        hint="kubectl rollout status deployment/gateway -n gateway; if it hangs, kubectl get pods -n gateway and "
             "kubectl describe pod show why (image pull errors, a failing readiness probe).")
 def deployment_available(state):
@@ -107,7 +107,7 @@ def deployment_available(state):
         return (get(d, "status.availableReplicas", default=0) >= wanted and get(d, "status.updatedReplicas", default=0) >= wanted
                 and get(_condition(d, "Available"), "status") == "True")
 
-    d = state.wait_for("Deployment", NAME, namespace=NAMESPACE, condition=done, timeout=120)
+    d = state.wait_for("Deployment", NAME, namespace=NAMESPACE, condition=done, timeout=60)
     if d is not None:
         return ok(f"{get(d, 'status.availableReplicas')} of {get(d, 'spec.replicas', default=1)} replicas available")
     d = _deployment(state) or {}

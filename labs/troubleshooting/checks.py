@@ -52,7 +52,7 @@ def _settle(state, name):
     """The Deployment once available (a live cluster gets a little time), else as it is."""
     if _deployment(state, name) is None:
         return None
-    return state.wait_for("Deployment", name, namespace=NAMESPACE, condition=_available, timeout=60) \
+    return state.wait_for("Deployment", name, namespace=NAMESPACE, condition=_available, timeout=30) \
         or _deployment(state, name)
 
 

@@ -1,6 +1,6 @@
-"""Every lab linted with ``manifests``: its reference manifests lint clean, its snapshot fixtures
-are valid Kubernetes objects, each fixture passes exactly the checks ``tests/expected.yaml``
-names, and its notebook mirrors its checks."""
+"""Every lab linted with ``manifests``: its reference manifests lint clean, the objects in its
+snapshot fixtures are valid Kubernetes objects (strict schema, status aside), and its notebook
+mirrors its checks. (Which checks each fixture passes: tests/integration/test_lab_snapshots.py.)"""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder import load_snapshot, run_checks
 from autograder.lab_notebook import declared_checks, read_lab_notebook, verify
 from autograder.lint.manifests import lint_file, schema_problems
 from kubecourse.labs import discover
@@ -24,10 +23,6 @@ def _snapshots():
             yield pytest.param(lab, path, id=f"{lab.id}/{path.name}")
 
 
-def _expected(lab) -> dict:
-    return yaml.safe_load((lab.path / "tests" / "expected.yaml").read_text()) or {}
-
-
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
 def test_reference_solution_lints_clean(lab):
     files = sorted((lab.path / "solution").glob("*.yaml"))
@@ -35,13 +30,6 @@ def test_reference_solution_lints_clean(lab):
     for path in files:
         report = lint_file(path, lab=lab)
         assert report.ok, report.lines()
-
-
-@pytest.mark.parametrize("lab", LABS, ids=IDS)
-def test_every_snapshot_has_an_expectation_and_back(lab):
-    names = {p.name for p in (lab.path / "tests" / "snapshots").glob("*.yaml")}
-    assert {"solution.yaml", "starter.yaml"} <= names
-    assert set(_expected(lab)) == names
 
 
 @pytest.mark.parametrize(("lab", "path"), list(_snapshots()))
@@ -56,20 +44,14 @@ def _items(path: Path) -> list[dict]:
     return doc.get("items") or []
 
 
-@pytest.mark.parametrize(("lab", "path"), list(_snapshots()))
-def test_snapshot_passes_exactly_the_expected_checks(lab, path):
-    want = _expected(lab)[path.name]
-    report = run_checks(lab, load_snapshot(path))
-    passed = want["passed"] if isinstance(want, dict) else (want or [])
-    assert report.passed_ids() == set(passed), [(r.check.id, r.status, r.message) for r in report.checks]
-    if isinstance(want, dict) and "score" in want:
-        assert report.score == pytest.approx(want["score"], abs=1e-3)
-    if path.name == "solution.yaml":
-        assert report.score == report.max_score
-    if path.name == "starter.yaml":
-        assert report.score == 0
-
-
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
 def test_notebook_mirrors_the_checks(lab):
     verify(lab, read_lab_notebook(lab), declared_checks(lab))
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_the_starter_is_not_yet_a_valid_answer(lab):
+    # Every lab's starter has something the learner must fix that the linter can already see
+    # (TODOs in the batch labs, a Service that selects nothing in troubleshooting).
+    reports = [lint_file(path, lab=lab) for path in sorted((lab.path / "starter").glob("*.yaml"))]
+    assert reports and any(not r.ok for r in reports)
