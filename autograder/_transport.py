@@ -45,10 +45,11 @@ class Api:
             return ClusterUnreachable(
                 f"TLS handshake with the cluster at {where} failed ({why}): the credentials may have expired "
                 f"or belong to another cluster; {self._fix()}", detail=text)
-        if isinstance(reason, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
-            return ClusterUnreachable(f"the cluster at {where} did not answer in time; {self._fix()}", detail=text)
+        # Checked before timeouts: urllib3's NewConnectionError subclasses ConnectTimeoutError.
         if "refused" in text.lower():
             return ClusterUnreachable(f"cannot reach the cluster at {where}: connection refused; {self._fix()}", detail=text)
+        if isinstance(reason, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
+            return ClusterUnreachable(f"the cluster at {where} did not answer in time; {self._fix()}", detail=text)
         return ClusterUnreachable(f"cannot reach the cluster at {where}: {text.split(':')[-1].strip() or type(reason).__name__}; {self._fix()}", detail=text)
 
     def _status_error(self, status: int, body: bytes, path: str) -> ClusterUnreachable:
