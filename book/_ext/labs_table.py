@@ -17,11 +17,11 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = (("Lab", 16), ("Tier", 10), ("Minutes", 7), ("What you do", 45), ("Chapter", 22))
+COLUMNS = (("Lab", 30), ("Tier", 10), ("Minutes", 8), ("What you do", 52))
 
 
 class LabsTable(Directive):
-    """``labs-table``: one row per lab (id, tier, minutes, summary, chapter)."""
+    """``labs-table``: one row per lab (title, start command, chapter; tier; minutes; summary)."""
 
     has_content = False
 
@@ -58,36 +58,35 @@ class LabsTable(Directive):
         body = nodes.tbody()
         group += body
         for lab in labs:
-            lab_id = nodes.paragraph()
-            lab_id += nodes.literal(text=lab.id)
-            lab_id += nodes.Text(" ")
-            lab_id += nodes.emphasis(text=lab.title)
+            title = nodes.paragraph()
+            title += nodes.strong(text=lab.title)
+            start = nodes.paragraph()
+            start += nodes.literal(text=f"kubecourse start {lab.id}")
+            cell = [title, start]
+            if lab.chapter:
+                cell.append(self._chapter(lab.chapter, env))
             body += self._row(
                 [
-                    lab_id,
+                    cell,
                     nodes.paragraph(text=lab.tier),
                     nodes.paragraph(text=str(lab.minutes)),
                     nodes.paragraph(text=lab.summary),
-                    self._chapter(lab.chapter, env),
                 ]
             )
         return table
 
     @staticmethod
-    def _row(cells: list[nodes.Node]) -> nodes.row:
+    def _row(cells: list) -> nodes.row:
         row = nodes.row()
         for cell in cells:
             entry = nodes.entry()
-            entry += cell
+            entry += cell if isinstance(cell, list) else [cell]
             row += entry
         return row
 
     @staticmethod
-    def _chapter(chapter: str | None, env) -> nodes.paragraph:
-        para = nodes.paragraph()
-        if not chapter:
-            para += nodes.Text("-")
-            return para
+    def _chapter(chapter: str, env) -> nodes.paragraph:
+        para = nodes.paragraph(text="Chapter: ")
         docname = chapter.removesuffix(".md").removesuffix(".ipynb")
         if docname in env.found_docs:
             ref = addnodes.pending_xref(

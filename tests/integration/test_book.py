@@ -162,3 +162,45 @@ def test_argo_examples_have_no_unknown_fields():
         # The model drops keys it does not know, so a typo shows up as a difference.
         dumped = Workflow.model_validate(obj).model_dump(by_alias=True, exclude_none=True, mode="json")
         assert dumped == without_none(obj), f"{chapter}: Workflow has unknown or misspelt fields"
+
+
+def _author_guide() -> str:
+    return (REPO / "book" / "author-guide.md").read_text(encoding="utf-8")
+
+
+def test_author_guide_documents_every_lab_yaml_field():
+    # The allowed keys are the sets passed to _Validator.only() in kubecourse/labs.py.
+    source = (REPO / "kubecourse" / "labs.py").read_text(encoding="utf-8")
+    allowed = re.findall(r"""v\.only\(\s*\w+,\s*(?:"([^"]*)"|(\w+)),\s*\{([^}]*)\}""", source)
+    assert allowed, "could not find the lab.yaml schema in kubecourse/labs.py"
+    guide = _author_guide()
+    missing = []
+    for literal_prefix, variable_prefix, keys in allowed:
+        for key in re.findall(r'"([^"]+)"', keys):
+            if f"`{key}`" not in guide and not re.search(rf"\.{re.escape(key)}`", guide):
+                missing.append(key)
+    assert not missing, f"lab.yaml fields the author guide does not document: {missing}"
+
+
+def test_author_guide_examples_are_valid_lab_files(tmp_path):
+    from kubecourse.labs import load_lab
+
+    examples = [
+        yaml.safe_load(block)
+        for block in re.findall(r"^```yaml\n(.*?)^```", _author_guide(), re.S | re.M)
+    ]
+    examples = [e for e in examples if isinstance(e, dict) and {"id", "tier"} <= set(e)]
+    assert len(examples) >= 2, "the author guide should show a full and a minimal lab.yaml"
+    for example in examples:
+        folder = tmp_path / example["id"]
+        folder.mkdir()
+        cluster = example.get("cluster", {})
+        for image in cluster.get("images", []):
+            if image.get("build"):
+                (folder / image["build"]).mkdir(parents=True)
+                (folder / image["build"] / "Dockerfile").write_text("FROM scratch\n")
+        for data in cluster.get("data", []):
+            (folder / data["source"]).mkdir(parents=True, exist_ok=True)
+        (folder / "lab.yaml").write_text(yaml.safe_dump(example), encoding="utf-8")
+        lab = load_lab(folder)  # raises UsageError naming the field if the example is wrong
+        assert lab.id == example["id"]
