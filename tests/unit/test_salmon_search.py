@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import salmon_algorithm
 from salmon_algorithm import _kernels
 from salmon_algorithm.errors import SalmonError
 from salmon_algorithm.generate import generate
@@ -66,7 +69,11 @@ def test_same_seed_same_result_in_this_and_another_process(tmp_path):
     argv = [sys.executable, "-m", "salmon_algorithm", "--instance", str(path), "--seed", "11",
             "--generations", "60", "--population", "120", "--survival", "12", "--memory", "0.8",
             "--beta", "1.3", "--elite", "5"]
-    printed = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True, timeout=300).stdout)
+    # The package may be importable through pytest's pythonpath only: hand its folder on.
+    package_root = str(Path(salmon_algorithm.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=300, env=env)
+    printed = json.loads(proc.stdout)
     assert (printed["tour"], printed["score"], printed["generation"]) == (first["tour"], first["score"], first["generation"])
 
 
