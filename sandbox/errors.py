@@ -21,4 +21,39 @@ class InvalidName(UsageError, SandboxError):
     """A sandbox name that kind or Kubernetes would not accept."""
 
 
-__all__ = ["CommandFailed", "InvalidName", "SandboxError", "ToolMissing"]
+class SandboxBusy(EnvironmentProblem, SandboxError):
+    """Another command holds the sandbox's lock."""
+
+
+class SandboxBroken(EnvironmentProblem, SandboxError):
+    """A sandbox exists but is not healthy (cluster gone, nodes not Ready)."""
+
+
+class CreateFailed(EnvironmentProblem, SandboxError):
+    """Creating a sandbox failed; what was made has been deleted."""
+
+
+class NotReady(EnvironmentProblem, SandboxError):
+    """The cluster did not become ready (nodes, deployments, jobs) before the deadline."""
+
+
+class ChecksumMismatch(EnvironmentProblem, SandboxError):
+    """A downloaded file does not match its pinned sha256."""
+
+
+class CapacityExceeded(UsageError, SandboxError):
+    """More sandboxes were asked for than this host can hold."""
+
+
+__all__ = [
+    "CapacityExceeded",
+    "ChecksumMismatch",
+    "CommandFailed",
+    "CreateFailed",
+    "InvalidName",
+    "NotReady",
+    "SandboxBroken",
+    "SandboxBusy",
+    "SandboxError",
+    "ToolMissing",
+]

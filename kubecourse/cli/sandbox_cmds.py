@@ -1,0 +1,115 @@
+"""``kubecourse up / ls / down / start / prefetch``: one learner's sandbox, from the command line."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.table import Table
+
+from kubecourse.cli._output import err, next_step, out, print_json
+from kubecourse.errors import UsageError
+from sandbox import inventory, kind, lifecycle, state
+
+NAME_HELP = "Sandbox name (lowercase letters, digits, dashes; at most 39). Default: your login name."
+
+
+def _progress(text: str) -> None:
+    err.print(f"[dim]•[/dim] {text}", highlight=False)
+
+
+def up(
+    name: str = typer.Option(None, "--name", "-n", help=NAME_HELP),
+    nodes: int = typer.Option(1, "--nodes", min=1, max=8, help="Nodes: one control plane plus N-1 workers."),
+    ttl: str = typer.Option(None, "--ttl", help="Delete after this long when reaped, e.g. 8h, 90m, 2d."),
+    image: str = typer.Option(kind.DEFAULT_NODE_IMAGE, "--image", help="kind node image (pinned by digest)."),
+    recreate: bool = typer.Option(False, "--recreate", help="Delete an existing sandbox first (broken or not)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the sandbox as JSON instead of the export line."),
+) -> None:
+    """Create your sandbox: a kind cluster `kubecourse-NAME` with its own kubeconfig.
+
+    The credentials go to `$KUBECOURSE_HOME/sandboxes/NAME/kubeconfig` (mode 0600); your
+    `~/.kube/config` is never touched. Waits until every node is Ready, then prints the
+    `export KUBECONFIG=...` line to use it (`eval "$(kubecourse up)"` does both).
+
+    Running `up` again reuses a healthy sandbox. A broken one is reported; `--recreate` replaces
+    it. A failed or interrupted creation deletes whatever it had made.
+    """
+    result = lifecycle.up(name, nodes=nodes, ttl=state.parse_duration(ttl), image=image,
+                          recreate=recreate, progress=_progress)
+    if json_output:
+        print_json(result.to_json())
+    else:
+        # Plain write: rich would wrap a long path, and this line is meant for `eval`.
+        sys.stdout.write(result.export_line + "\n")
+    verb = "created" if result.created else "reused"
+    err.print(f"sandbox [bold]{result.state.name}[/bold] {verb} in {result.seconds:.1f} s "
+              f"({len(result.nodes)} node{'s' * (len(result.nodes) != 1)} Ready)")
+    next_step("kubecourse labs   (then `kubecourse start LAB`)")
+
+
+def ls(
+    json_output: bool = typer.Option(False, "--json", help="Print the sandboxes as a JSON list."),
+) -> None:
+    """List sandboxes: name, cluster, status, age, TTL, lab.
+
+    Status is checked against `kind get clusters`: running, missing (the cluster is gone),
+    expired (its TTL passed), creating, or orphaned (a `kubecourse-*` cluster without state,
+    left by a crashed run). `kubecourse down --expired` deletes expired, missing and orphaned ones.
+    """
+    rows = inventory.list_sandboxes()
+    if json_output:
+        print_json([r.to_json() for r in rows])
+        return
+    table = Table(title=f"{len(rows)} sandbox{'es' * (len(rows) != 1)}", title_justify="left")
+    for column in ("name", "backend", "cluster", "status", "age", "ttl", "expires in", "lab"):
+        table.add_column(column)
+    colours = {"running": "green", "creating": "cyan"}
+    for r in rows:
+        colour = colours.get(r.status, "red")
+        table.add_row(r.name, r.backend, r.cluster, f"[{colour}]{r.status}[/{colour}]",
+                      state.format_duration(r.age), state.format_duration(r.ttl),
+                      state.format_duration(r.expires_in) if (r.expires_in or 0) > 0 else "-", r.lab or "-")
+    out.print(table)
+    stale = [r for r in rows if r.status in inventory.REAPABLE]
+    if stale:
+        next_step(f"kubecourse down --expired   ({len(stale)} expired, missing or orphaned)")
+    elif not rows:
+        next_step("kubecourse up")
+
+
+def down(
+    name: str = typer.Option(None, "--name", "-n", help=NAME_HELP),
+    all_: bool = typer.Option(False, "--all", help="Delete every kubecourse sandbox on this host."),
+    expired: bool = typer.Option(False, "--expired", help="Delete expired, missing and orphaned sandboxes."),
+    json_output: bool = typer.Option(False, "--json", help="Print what was deleted as JSON."),
+) -> None:
+    """Delete a sandbox: its kind cluster and its state (kubeconfig included).
+
+    With no option, deletes your own sandbox (named after your login). Deleting a sandbox that
+    does not exist succeeds.
+    """
+    if sum(bool(x) for x in (name, all_, expired)) > 1:
+        raise UsageError("give only one of --name, --all and --expired")
+    if all_:
+        results = inventory.down_all()
+    elif expired:
+        results = inventory.reap()
+    else:
+        results = [lifecycle.down(name)]
+    if json_output:
+        print_json([r.to_json() for r in results])
+        return
+    for r in results:
+        out.print(f"deleted {r.name} (cluster {r.cluster}, {r.reason})", markup=False, highlight=False)
+    if not results:
+        out.print("nothing to delete")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("up")(up)
+    app.command("ls")(ls)
+    app.command("down")(down)
+
+
+__all__ = ["down", "ls", "register", "up"]

@@ -1,0 +1,109 @@
+"""What sandboxes exist: state on disk reconciled with ``kind get clusters``, and the reaper.
+
+A sandbox is *running* (state and cluster), *missing* (state, no cluster), *expired* (its TTL
+passed), *creating* (another process holds its lock) or *orphaned* (a ``kubecourse-*`` cluster
+with no state: a crashed run, found through kind, which lists clusters by its container label).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sandbox import kind, state
+from sandbox.backend import Backend
+from sandbox.errors import SandboxError
+from sandbox.lifecycle import DownResult, down
+from sandbox.names import sandbox_of
+
+REAPABLE = ("expired", "orphaned", "missing")
+
+
+@dataclass(frozen=True, kw_only=True)
+
+class SandboxStatus:
+    """One row of ``kubecourse ls``."""
+
+    name: str
+    cluster: str
+    backend: str
+    status: str
+    """running, missing, expired, creating or orphaned."""
+    age: float | None
+    """Seconds since creation (``None`` for orphans: no record of it)."""
+    ttl: int | None
+    expires_in: float | None
+    """Seconds until the TTL passes (negative once expired)."""
+    lab: str | None
+    nodes: int | None
+    kubeconfig: str | None
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name, "cluster": self.cluster, "backend": self.backend, "status": self.status,
+            "age_seconds": None if self.age is None else round(self.age), "ttl_seconds": self.ttl,
+            "expires_in_seconds": None if self.expires_in is None else round(self.expires_in),
+            "lab": self.lab, "nodes": self.nodes, "kubeconfig": self.kubeconfig,
+        }
+
+
+def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) -> list[SandboxStatus]:
+    """Every sandbox kubecourse knows of or can see in kind, sorted by name."""
+    backend = backend or kind.KindBackend()
+    now = time.time() if now is None else now
+    clusters = set(backend.list())
+    rows = []
+    known = set()
+    for name in state.names():
+        try:
+            saved = state.load(name)
+        except SandboxError:
+            saved = None
+        if saved is None:
+            continue
+        known.add(saved.cluster)
+        if state.is_locked(name) and saved.phase != "ready":
+            status = "creating"
+        elif saved.expired(now):
+            status = "expired"
+        elif saved.cluster not in clusters:
+            status = "missing"
+        else:
+            status = "running"
+        rows.append(SandboxStatus(
+            name=name, cluster=saved.cluster, backend=saved.backend, status=status,
+            age=now - saved.created, ttl=saved.ttl,
+            expires_in=None if saved.ttl is None else saved.created + saved.ttl - now,
+            lab=saved.lab, nodes=saved.nodes, kubeconfig=str(state.kubeconfig_path(name)),
+        ))
+    for cluster in sorted(clusters - known):
+        name = sandbox_of(cluster)
+        if name is None or state.is_locked(name):
+            continue
+        rows.append(SandboxStatus(name=name, cluster=cluster, backend=backend.name, status="orphaned",
+                                  age=None, ttl=None, expires_in=None, lab=None, nodes=None, kubeconfig=None))
+    return sorted(rows, key=lambda r: r.name)
+
+
+def reap(*, backend: Backend | None = None, now: float | None = None) -> list[DownResult]:
+    """Delete expired, orphaned and missing sandboxes (``kubecourse down --expired``)."""
+    backend = backend or kind.KindBackend()
+    rows = [r for r in list_sandboxes(backend=backend, now=now) if r.status in REAPABLE]
+    return [down(r.name, backend=backend, reason=r.status) for r in rows]
+
+
+def down_all(*, backend: Backend | None = None) -> list[DownResult]:
+    """Delete every sandbox kubecourse made (with state) or can see (``kubecourse-*`` clusters)."""
+    backend = backend or kind.KindBackend()
+    rows = list_sandboxes(backend=backend)
+    return [down(r.name, backend=backend, reason="asked") for r in rows]
+
+
+def summary(rows: list[SandboxStatus]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return counts
+
+
+__all__ = ["REAPABLE", "SandboxStatus", "down_all", "list_sandboxes", "reap", "summary"]

@@ -1,0 +1,147 @@
+"""pytest plugin: the ``fake_kind`` fixture, a fake kind (and docker) first on PATH.
+
+The fixture wires the fake to the ``fake_kube`` API server when that fixture exists, points
+``KUBECOURSE_HOME`` and ``HOME`` at temporary folders (so a test can prove that ``~/.kube/config``
+stays untouched) and offers helpers to read the invocation log and inject failures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+def write_wrappers(bin_dir: Path) -> None:
+    """Executable ``kind`` and ``docker`` scripts in ``bin_dir`` that run the fakes."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    for tool in ("kind", "docker"):
+        script = bin_dir / tool
+        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{HERE / (tool + ".py")}" "$@"\n')
+        script.chmod(0o755)
+
+
+@dataclass
+class FakeKind:
+    """Handle on the fake kind of one test."""
+
+    bin_dir: Path
+    log: Path
+    state: Path
+    home: Path
+    """The test's ``$HOME``."""
+    kubecourse_home: Path
+    """The test's ``$KUBECOURSE_HOME``."""
+    monkeypatch: pytest.MonkeyPatch
+    kube: object | None = None
+    """The ``fake_kube`` fixture this fake registers Nodes with, if any."""
+    env: dict[str, str] = field(default_factory=dict)
+    """The variables this fixture set (to pass on to subprocesses)."""
+
+    def invocations(self, verb: str | None = None, tool: str = "kind") -> list[dict]:
+        """Recorded calls, oldest first; ``verb`` filters (``create``, ``get-clusters``...)."""
+        if not self.log.exists():
+            return []
+        calls = [json.loads(line) for line in self.log.read_text().splitlines() if line]
+        calls = [c for c in calls if c.get("tool", "kind") == tool]
+        return [c for c in calls if verb is None or c["verb"] == verb]
+
+    def argv(self, verb: str | None = None) -> list[list[str]]:
+        return [c["argv"] for c in self.invocations(verb)]
+
+    def _set(self, key: str, value: str) -> None:
+        self.env[key] = value
+        self.monkeypatch.setenv(key, value)
+
+    def fail_at(self, step: str) -> None:
+        """Make ``step`` (``create``, ``delete``, ``load``, ``create@kubecourse-bob`` ...) fail."""
+        self._set("FAKE_KIND_FAIL", ",".join(filter(None, [os.environ.get("FAKE_KIND_FAIL"), step])))
+
+    def hang_at(self, step: str) -> None:
+        """Make ``step`` hang (``create`` hangs after making a half cluster)."""
+        self._set("FAKE_KIND_HANG", ",".join(filter(None, [os.environ.get("FAKE_KIND_HANG"), step])))
+
+    def sleep_at(self, verb: str, seconds: float) -> None:
+        self._set("FAKE_KIND_SLEEP", ",".join(filter(None, [os.environ.get("FAKE_KIND_SLEEP"),
+                                                            f"{verb}:{seconds}"])))
+
+    def clear_failures(self) -> None:
+        for key in ("FAKE_KIND_FAIL", "FAKE_KIND_HANG"):
+            self.env.pop(key, None)
+            self.monkeypatch.delenv(key, raising=False)
+
+    def clusters(self) -> list[str]:
+        """Clusters that exist in the fake right now."""
+        return sorted(p.stem for p in self.state.glob("*.json"))
+
+    def cluster(self, name: str) -> dict | None:
+        path = self.state / f"{name}.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def docker_images(self) -> list[str]:
+        path = self.state / "docker-images.txt"
+        return path.read_text().split() if path.exists() else []
+
+    def add_docker_image(self, image: str) -> None:
+        with open(self.state / "docker-images.txt", "a") as handle:
+            handle.write(image + "\n")
+
+
+@pytest.fixture
+def fake_kind(tmp_path, monkeypatch, request) -> Iterator[FakeKind]:
+    """A fake kind first on PATH, wired to ``fake_kube`` when that fixture is available."""
+    root = tmp_path / "fakekind"
+    bin_dir, state, home, kc_home = root / "bin", root / "state", tmp_path / "home", tmp_path / "kchome"
+    for folder in (state, home):
+        folder.mkdir(parents=True, exist_ok=True)
+    write_wrappers(bin_dir)
+    fake = FakeKind(bin_dir=bin_dir, log=root / "invocations.jsonl", state=state, home=home,
+                    kubecourse_home=kc_home, monkeypatch=monkeypatch)
+    fake.kube = _api_server(request)
+    for key in ("FAKE_KIND_FAIL", "FAKE_KIND_HANG", "FAKE_KIND_SLEEP", "FAKE_KIND_NOT_READY", "FAKE_KIND_CA",
+                "FAKE_KIND_API_URL", "FAKE_KIND_TOKEN",
+                "FAKE_KIND_READY_AFTER", "FAKE_DOCKER_FAIL", "KUBECONFIG"):
+        monkeypatch.delenv(key, raising=False)
+    fake._set("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    fake._set("FAKE_KIND_LOG", str(fake.log))
+    fake._set("FAKE_KIND_STATE", str(state))
+    fake._set("HOME", str(home))
+    fake._set("KUBECOURSE_HOME", str(kc_home))
+    if fake.kube is not None:
+        server = getattr(fake.kube, "server", fake.kube)
+        fake._set("FAKE_KIND_API_URL", server.url)
+        fake._set("FAKE_KIND_TOKEN", server.token)
+        if getattr(server, "tls", False):
+            from fakekube.server import CA_FILE
+
+            fake._set("FAKE_KIND_CA", str(CA_FILE))
+        # kubectl caches discovery per host:port; a fresh cache per test avoids stale answers.
+        fake._set("KUBECACHEDIR", str(root / "kubecache"))
+    yield fake
+    if getattr(fake.kube, "_owned_by_fake_kind", False):
+        fake.kube.stop()
+
+
+def _api_server(request):
+    """The ``fake_kube`` fixture's server, or one of our own while that fixture does not exist."""
+    try:
+        return request.getfixturevalue("fake_kube")
+    except pytest.FixtureLookupError:
+        pass
+    try:
+        from fakekube import FakeKubeServer
+    except ImportError:
+        return None
+    server = FakeKubeServer().start()
+    server._owned_by_fake_kind = True
+    return server
+
+
+__all__ = ["FakeKind", "fake_kind", "write_wrappers"]
