@@ -107,7 +107,10 @@ def deployment_available(state):
         return (get(d, "status.availableReplicas", default=0) >= wanted and get(d, "status.updatedReplicas", default=0) >= wanted
                 and get(_condition(d, "Available"), "status") == "True")
 
-    d = state.wait_for("Deployment", NAME, namespace=NAMESPACE, condition=done, timeout=60)
+    # Wait for a rollout in progress, but not for Pods that already show a failure that lasts.
+    stuck = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CrashLoopBackOff"} & {
+        r for p in _pods(state) for r in get(p, "status.containerStatuses[*].state.waiting.reason") if r}
+    d = None if stuck else state.wait_for("Deployment", NAME, namespace=NAMESPACE, condition=done, timeout=60)
     if d is not None:
         return ok(f"{get(d, 'status.availableReplicas')} of {get(d, 'spec.replicas', default=1)} replicas available")
     d = _deployment(state) or {}

@@ -49,9 +49,17 @@ def _status_line(d, pods):
 
 
 def _settle(state, name):
-    """The Deployment once available (a live cluster gets a little time), else as it is."""
-    if _deployment(state, name) is None:
-        return None
+    """The Deployment once available, else as it is. A live cluster gets a little time for a
+    rollout in progress, but none when a Pod already shows a failure that will not heal itself."""
+    d = _deployment(state, name)
+    if d is None or _available(d):
+        return d
+    pods = _pods(state, d)
+    stuck = (PULL_ERRORS | {"CrashLoopBackOff"}) & set(_waiting(pods)) or any(
+        c.get("type") == "PodScheduled" and c.get("status") == "False"
+        for p in pods for c in get(p, "status.conditions", default=None) or [])
+    if stuck:
+        return d
     return state.wait_for("Deployment", name, namespace=NAMESPACE, condition=_available, timeout=30) \
         or _deployment(state, name)
 
