@@ -108,7 +108,7 @@ def summarise(results: Sequence[dict]) -> Summary:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m salmon_algorithm.collect DIR``: print the summary of the results in DIR."""
     parser = Parser(prog="python -m salmon_algorithm.collect", formatter_class=formatter,
-                    description=__doc__.split("\n\n", 1)[1])
+                    description=__doc__.split("\n\n", 1)[1].replace("``", ""))
     parser.add_argument("folder", metavar="DIR", help="folder holding the runs' *.json results")
     parser.add_argument("--instance", metavar="FILE", help="re-check each result's score against this instance")
     parser.add_argument("--params-dir", metavar="DIR", help="also write best-score and best-seed files here")

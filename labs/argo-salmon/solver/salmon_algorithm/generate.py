@@ -134,7 +134,7 @@ def write_instance(generated: GeneratedInstance, path: str | Path, meta: dict) -
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m salmon_algorithm.generate``: write an instance and its layout, print a summary."""
     parser = Parser(prog="python -m salmon_algorithm.generate", formatter_class=formatter,
-                    description=__doc__.split("\n\n", 1)[1])
+                    description=__doc__.split("\n\n", 1)[1].replace("``", ""))
     parser.add_argument("--genome-length", type=int, required=True, metavar="L", help="bases in the genome")
     parser.add_argument("--coverage", type=float, required=True, metavar="C",
                         help="mean number of fragments covering a base")
