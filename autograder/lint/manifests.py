@@ -61,8 +61,6 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 KUBERNETES_VERSION = "1.35"
 """Kubernetes minor version of the sandbox's kind node image; schemas are chosen to match it."""
 _SCHEMA_ROOT = "kubernetes-json-schema"
-# API groups whose kinds ship with Kubernetes have a schema; any other group is a custom resource.
-_BUILTIN_GROUP = re.compile(r"^([a-z0-9]+|[a-z0-9.-]*\.k8s\.io)$")
 
 Rule = Callable[[dict], list]
 
@@ -147,8 +145,8 @@ def schema_problems(obj: dict, version: str = KUBERNETES_VERSION) -> list[Findin
     validator = _validator(api_version, kind, version)
     if validator is None:
         group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
-        if group and not _BUILTIN_GROUP.match(group):
-            return []  # a custom resource: no schema to hold it against
+        if group and not _is_builtin_group(group, version):
+            return []  # a custom resource (or a tool's file, such as a Kustomization): no schema
         return [_unknown_kind(api_version, kind, version)]
     return _dedupe([f for e in validator.iter_errors(obj) for f in _findings(e)])
 
@@ -161,6 +159,21 @@ def _unknown_kind(api_version: str, kind: str, version: str) -> Finding:
     close = difflib.get_close_matches(kind, list(served), n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return Finding(("kind",), f"Kubernetes {version} has no kind '{kind}' in {api_version}{hint}", "unknown-kind")
+
+
+def _is_builtin_group(group: str, version: str) -> bool:
+    """Whether the API server itself serves ``group`` (``apps``, ``rbac.authorization.k8s.io``),
+    judged by the schema files' names (``role-rbac-v1.json``): cheap, no file is opened."""
+    if "." not in group:
+        return True  # custom resources must use a dotted group, so these are Kubernetes' own
+    return group.endswith(".k8s.io") and group.split(".", 1)[0] in _group_prefixes(version)
+
+
+@functools.lru_cache(maxsize=4)
+def _group_prefixes(version: str) -> frozenset[str]:
+    folder = kv_utils.importlib_resources.files("kubernetes_validate").joinpath(_SCHEMA_ROOT, _schema_dir(version))
+    parts = (entry.name[: -len(".json")].split("-") for entry in folder.iterdir() if entry.name.endswith(".json"))
+    return frozenset(p[1] for p in parts if len(p) == 3)
 
 
 @functools.lru_cache(maxsize=4)

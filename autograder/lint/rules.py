@@ -42,6 +42,9 @@ def as_finding(item: Any, *, default_rule: str = "lab-rule") -> Finding:
     return Finding(tuple(path), str(message), rest[0] if rest else default_rule)
 
 
+TOOL_GROUPS = ("kustomize.config.k8s.io",)
+"""API groups of files that tools read (kustomization.yaml), not objects for the API server."""
+
 # Where each workload kind keeps its Pod template (metadata + spec).
 TEMPLATE_PATHS = {
     "Deployment": ("spec", "template"),
@@ -130,6 +133,8 @@ def containers(obj: dict) -> Iterator[tuple[tuple, dict]]:
 
 def document_findings(obj: dict, *, namespaces: tuple[str, ...] = ()) -> list[Finding]:
     """Every built-in rule of meaning applied to one object."""
+    if str(obj.get("apiVersion", "")).split("/")[0] in TOOL_GROUPS:
+        return []  # a tool's own file, never sent to the API server
     out = _metadata(obj, namespaces)
     out += _template(obj)
     for path, container in containers(obj):

@@ -115,6 +115,13 @@ def test_custom_resources_skip_the_schema_but_not_metadata_rules():
     assert {p.rule for p in report.problems} == {"metadata", "label"}
 
 
+def test_tool_files_in_k8s_io_groups_are_not_built_in_kinds():
+    report = _lint("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../base]\n")
+    assert report.ok, report.lines()
+    report = _lint("apiVersion: networking.k8s.io/v1\nkind: Ingres\nmetadata: {name: x}\n")
+    assert [p.rule for p in report.problems] == ["unknown-kind"]
+
+
 def test_multi_document_file_reports_document_numbers_and_lines():
     text = GOOD_DEPLOYMENT + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {n: 5}\n"
     report = _lint(text)
