@@ -51,14 +51,14 @@ class UpResult:
                 "node_names": self.nodes, "seconds": round(self.seconds, 3)}
 
 
-def _quiet(_: str) -> None:
-    pass
+def quiet(_: str) -> None:
+    """A progress callback that shows nothing."""
 
 
 def up(name: str | None = None, *, nodes: int = 1, ttl: int | None = None,
        image: str = kind.DEFAULT_NODE_IMAGE, recreate: bool = False, lab: str | None = None,
        backend: Backend | None = None, lock_wait: float = LOCK_WAIT,
-       ready_timeout: float | None = None, progress: Progress = _quiet) -> UpResult:
+       ready_timeout: float | None = None, progress: Progress = quiet) -> UpResult:
     """Create sandbox ``name`` (default: the login name), or reuse it if it is healthy.
 
     Args:
@@ -250,9 +250,9 @@ def down(name: str | None = None, *, backend: Backend | None = None, reason: str
     """Delete sandbox ``name``: its kind cluster and its state. Succeeds if it is already gone."""
     name = validate_name(name) if name else default_name()
     backend = backend or kind.KindBackend()
-    with _locked(name, lock_wait, _quiet):
+    with _locked(name, lock_wait, quiet):
         _delete(backend, name)
     return DownResult(name=name, cluster=cluster_name(name), reason=reason)
 
 
-__all__ = ["LOCK_WAIT", "DownResult", "UpResult", "down", "up"]
+__all__ = ["LOCK_WAIT", "DownResult", "Progress", "UpResult", "down", "quiet", "up"]

@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 
 from kubecourse.cli._output import err, next_step, out, print_json
-from kubecourse.errors import UsageError
-from sandbox import inventory, kind, lifecycle, state
+from kubecourse.errors import EXIT_FAILED, UsageError
+from sandbox import inventory, kind, labprep, lifecycle, state
+from sandbox import prefetch as prefetch_mod
 
 NAME_HELP = "Sandbox name (lowercase letters, digits, dashes; at most 39). Default: your login name."
 
@@ -106,10 +107,63 @@ def down(
         out.print("nothing to delete")
 
 
+def start(
+    lab: str = typer.Argument(..., help="Lab id, as listed by `kubecourse labs`."),
+    name: str = typer.Option(None, "--name", "-n", help=NAME_HELP),
+    offline: bool = typer.Option(False, "--offline", help="Use only what `kubecourse prefetch` cached."),
+    json_output: bool = typer.Option(False, "--json", help="Print what was prepared as JSON."),
+) -> None:
+    """Prepare a lab: create your sandbox if needed, then install what the lab asks for.
+
+    Namespaces, add-ons (such as Argo Workflows, at a pinned release verified by sha256), the
+    lab's images (built from its Dockerfile if missing, then loaded into the nodes) and its data
+    (copied onto a PersistentVolumeClaim). Waits until all of it is ready. Running it again
+    changes nothing.
+    """
+    result = labprep.start(lab, name, offline=offline, progress=_progress)
+    if json_output:
+        print_json(result.to_json())
+    else:
+        for item in result.steps:
+            out.print(f"{item['step']}: {item['detail']}", markup=False, highlight=False)
+        sys.stdout.write(result.sandbox.export_line + "\n")
+    err.print(f"lab [bold]{result.lab}[/bold] ready in sandbox {result.sandbox.state.name} "
+              f"({result.seconds:.1f} s)")
+    next_step(f"open the lab notebook, then `kubecourse check {result.lab}`")
+
+
+def prefetch(
+    labs: list[str] = typer.Argument(None, help="Lab ids; default: every lab."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object per item."),
+) -> None:
+    """Download and cache what labs need, so that they start offline later.
+
+    Fetches the pinned kind node image, add-on manifests (verified against their sha256 and
+    kept in `$KUBECOURSE_HOME/cache`), add-on images and lab images. Run it on the workshop
+    host before the room fills up. Exits 1 if any item failed (the others are still fetched).
+    """
+    results = prefetch_mod.prefetch(labs or None, progress=_progress)
+    if json_output:
+        print_json([r.to_json() for r in results])
+    else:
+        table = Table(title="prefetch", title_justify="left")
+        for column in ("what", "name", "status", "detail"):
+            table.add_column(column)
+        for r in results:
+            colour = "red" if not r.ok else "green"
+            table.add_row(r.kind, r.name, f"[{colour}]{r.status}[/{colour}]", r.detail)
+        out.print(table)
+    if not all(r.ok for r in results):
+        raise typer.Exit(EXIT_FAILED)
+    next_step("kubecourse start LAB --offline")
+
+
 def register(app: typer.Typer) -> None:
     app.command("up")(up)
     app.command("ls")(ls)
     app.command("down")(down)
+    app.command("start")(start)
+    app.command("prefetch")(prefetch)
 
 
-__all__ = ["down", "ls", "register", "up"]
+__all__ = ["down", "ls", "prefetch", "register", "start", "up"]

@@ -44,6 +44,7 @@ class FakeKind:
     """The ``fake_kube`` fixture this fake registers Nodes with, if any."""
     env: dict[str, str] = field(default_factory=dict)
     """The variables this fixture set (to pass on to subprocesses)."""
+    controllers: object | None = None
 
     def invocations(self, verb: str | None = None, tool: str = "kind") -> list[dict]:
         """Recorded calls, oldest first; ``verb`` filters (``create``, ``get-clusters``...)."""
@@ -85,6 +86,14 @@ class FakeKind:
         path = self.state / f"{name}.json"
         return json.loads(path.read_text()) if path.exists() else None
 
+    def play_controllers(self, *, delay: float = 0.0):
+        """Start stand-in controllers on the fake API server (stopped after the test)."""
+        from fakekind.controllers import Controllers
+
+        server = getattr(self.kube, "server", self.kube)
+        self.controllers = Controllers(server, delay=delay).start()
+        return self.controllers
+
     def docker_images(self) -> list[str]:
         path = self.state / "docker-images.txt"
         return path.read_text().split() if path.exists() else []
@@ -125,6 +134,8 @@ def fake_kind(tmp_path, monkeypatch, request) -> Iterator[FakeKind]:
         # kubectl caches discovery per host:port; a fresh cache per test avoids stale answers.
         fake._set("KUBECACHEDIR", str(root / "kubecache"))
     yield fake
+    if fake.controllers is not None:
+        fake.controllers.stop()
     if getattr(fake.kube, "_owned_by_fake_kind", False):
         fake.kube.stop()
 

@@ -1,0 +1,11 @@
+"""Add-ons a lab can ask for (``cluster.addons`` in ``lab.yaml``), as a small declarative registry.
+
+An add-on is data (:class:`~sandbox.addons.registry.Addon`): pinned manifest URLs with their
+sha256, the namespace, the Deployments that must become Available, and the images it runs (for
+``kubecourse prefetch``). :mod:`~sandbox.addons.cache` downloads and verifies manifests once;
+:mod:`~sandbox.addons.install` applies them and waits. Adding an add-on means adding one entry.
+"""
+
+from sandbox.addons.registry import REGISTRY, Addon, Manifest, get
+
+__all__ = ["REGISTRY", "Addon", "Manifest", "get"]

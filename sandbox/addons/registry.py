@@ -1,0 +1,123 @@
+"""The add-on registry: what each add-on installs, pinned by version and sha256.
+
+Instructors can point add-ons at a local mirror, or pin a checksum this release lacks, with
+``$KUBECOURSE_HOME/addons.yaml``::
+
+    argo-workflows:
+      url: http://mirror.local/argo/v3.7.3/install.yaml   # replaces the first manifest's URL
+      sha256: 0123...                                      # and its pinned checksum
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from kubecourse.errors import UsageError
+from kubecourse.safeyaml import load_mapping
+from sandbox import state
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+OVERRIDES_FILE = "addons.yaml"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Manifest:
+    """One file of Kubernetes manifests, fetched once and verified every time it is used."""
+
+    url: str
+    sha256: str | None
+    """The pinned checksum; ``None`` means "not pinned yet": it is refused, never trusted."""
+    filename: str
+    """Name in the cache folder."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Addon:
+    """An installable add-on."""
+
+    name: str
+    version: str
+    namespace: str
+    """Created first; the manifests are applied into it (objects without a namespace land here)."""
+    manifests: tuple[Manifest, ...]
+    deployments: tuple[str, ...] = ()
+    """Deployments in :attr:`namespace` that must be Available before the add-on counts as ready."""
+    images: tuple[str, ...] = ()
+    """Images the add-on runs; ``prefetch`` pulls them and ``start`` loads them into the nodes."""
+    homepage: str = ""
+
+
+ARGO_VERSION = "v3.7.3"
+KUEUE_VERSION = "v0.14.4"
+
+# The sha256 values of upstream release assets must be computed on a networked machine
+# (`curl -sL URL | sha256sum`) and written here; an add-on without one is refused, not trusted,
+# unless an instructor pins it in $KUBECOURSE_HOME/addons.yaml.
+REGISTRY: dict[str, Addon] = {
+    "argo-workflows": Addon(
+        name="argo-workflows",
+        version=ARGO_VERSION,
+        namespace="argo",
+        manifests=(Manifest(
+            url=f"https://github.com/argoproj/argo-workflows/releases/download/{ARGO_VERSION}/install.yaml",
+            sha256=None,
+            filename="install.yaml",
+        ),),
+        deployments=("workflow-controller", "argo-server"),
+        images=(
+            f"quay.io/argoproj/workflow-controller:{ARGO_VERSION}",
+            f"quay.io/argoproj/argocli:{ARGO_VERSION}",
+            f"quay.io/argoproj/argoexec:{ARGO_VERSION}",
+        ),
+        homepage="https://argo-workflows.readthedocs.io/",
+    ),
+    "kueue": Addon(
+        name="kueue",
+        version=KUEUE_VERSION,
+        namespace="kueue-system",
+        manifests=(Manifest(
+            url=f"https://github.com/kubernetes-sigs/kueue/releases/download/{KUEUE_VERSION}/manifests.yaml",
+            sha256=None,
+            filename="manifests.yaml",
+        ),),
+        deployments=("kueue-controller-manager",),
+        images=(f"registry.k8s.io/kueue/kueue:{KUEUE_VERSION}",),
+        homepage="https://kueue.sigs.k8s.io/",
+    ),
+}
+
+
+def get(name: str) -> Addon:
+    """The add-on ``name``, with the instructor's overrides applied."""
+    registry = {**REGISTRY, **_overrides()}
+    if name not in registry:
+        raise UsageError(f"unknown add-on {name!r} (known add-ons: {', '.join(sorted(registry))})")
+    return registry[name]
+
+
+def _overrides() -> dict[str, Addon]:
+    path = state.home() / OVERRIDES_FILE
+    if not path.is_file():
+        return {}
+    raw = load_mapping(path, what="add-on overrides", max_bytes=64 * 1024)
+    result = {}
+    for name, entry in raw.items():
+        if name not in REGISTRY:
+            raise UsageError(f"{path}: unknown add-on {name!r} (known: {', '.join(sorted(REGISTRY))})")
+        if not isinstance(entry, dict) or set(entry) - {"url", "sha256"}:
+            raise UsageError(f"{path}: {name} must be a mapping with 'url' and/or 'sha256'")
+        sha = entry.get("sha256")
+        if sha is not None and not (isinstance(sha, str) and _SHA256.match(sha)):
+            raise UsageError(f"{path}: {name}.sha256 must be 64 lowercase hex digits")
+        url = entry.get("url")
+        if url is not None and not (isinstance(url, str) and re.match(r"^(https?|file)://", url)):
+            raise UsageError(f"{path}: {name}.url must be an http(s):// or file:// URL")
+        addon = REGISTRY[name]
+        first = replace(addon.manifests[0], url=url or addon.manifests[0].url,
+                        sha256=sha or addon.manifests[0].sha256)
+        result[name] = replace(addon, manifests=(first, *addon.manifests[1:]))
+    return result
+
+
+__all__ = ["ARGO_VERSION", "KUEUE_VERSION", "OVERRIDES_FILE", "REGISTRY", "Addon", "Manifest", "get"]

@@ -1,0 +1,95 @@
+"""``kubecourse start LAB``: make the sandbox and install what the lab's ``lab.yaml`` asks for.
+
+Preparation is an ordered list of steps (namespaces, add-ons, images, data), each idempotent:
+running ``start`` again re-applies the same objects, finds images already loaded and data
+already copied, and changes nothing. It runs under the sandbox's lock, so two ``start`` for one
+sandbox do not interleave.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kubecourse import labs
+from sandbox import addons, data, images, kind, kubectl, lifecycle, state
+from sandbox.addons.install import install, namespace_manifest
+from sandbox.errors import SandboxBroken
+from sandbox.lifecycle import Progress, quiet
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartResult:
+    """A sandbox prepared for a lab."""
+
+    lab: str
+    sandbox: lifecycle.UpResult
+    steps: list[dict] = field(default_factory=list)
+    """One ``{"step", "detail", "seconds"}`` per thing done, in order."""
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return {"lab": self.lab, "sandbox": self.sandbox.to_json(), "steps": self.steps,
+                "seconds": round(self.seconds, 3)}
+
+
+def start(lab_id: str, name: str | None = None, *, offline: bool = False, progress: Progress = quiet,
+          labs_root: Path | None = None, lock_wait: float = lifecycle.LOCK_WAIT) -> StartResult:
+    """Create (or reuse) the sandbox and prepare lab ``lab_id`` in it.
+
+    Args:
+        lab_id: a lab under ``labs/`` (or ``labs_root``).
+        name: sandbox name (default: the login name).
+        offline: use only cached manifests and local images; never download.
+    """
+    started = time.monotonic()
+    lab = labs.find(lab_id, labs_root)
+    needs = lab.cluster
+    for addon_name in needs.addons:
+        addons.get(addon_name)  # unknown add-ons are a usage error before anything is made
+    sandbox = lifecycle.up(name, nodes=needs.nodes, lab=lab.id, progress=progress, lock_wait=lock_wait)
+    if len(sandbox.nodes) < needs.nodes:
+        raise SandboxBroken(
+            f'lab {lab.id} needs {needs.nodes} nodes; sandbox "{sandbox.state.name}" has {len(sandbox.nodes)}',
+            hint=f"recreate it bigger: kubecourse up --name {sandbox.state.name} --nodes {needs.nodes} --recreate",
+        )
+    kubeconfig = sandbox.kubeconfig
+    done: list[dict] = []
+
+    def step(title: str, action, detail) -> None:
+        progress(title)
+        t0 = time.monotonic()
+        outcome = action()
+        done.append({"step": title, "detail": detail(outcome), "seconds": round(time.monotonic() - t0, 3)})
+
+    with state.lock(sandbox.state.name, timeout=lock_wait):
+        for ns in needs.namespaces:
+            step(f"namespace {ns}", lambda ns=ns: kubectl.apply(kubeconfig, text=namespace_manifest(ns)),
+                 lambda out: out.strip())
+        for addon_name in needs.addons:
+            addon = addons.get(addon_name)
+            # Images fetched by `kubecourse prefetch` go into the nodes first, so that the add-on
+            # starts without a registry; missing ones are pulled by the nodes as usual.
+            for image in addon.images:
+                if images.present(image):
+                    step(f"image {image}", lambda image=image: kind.load_docker_image(sandbox.state.cluster, image),
+                         lambda _: "loaded into the nodes")
+            step(f"add-on {addon.name} {addon.version}",
+                 lambda addon=addon: install(addon, kubeconfig, offline=offline),
+                 lambda r: f"ready in namespace {r.namespace}")
+        for image in needs.images:
+            step(f"image {image.name}",
+                 lambda image=image: images.prepare(image, sandbox.state.cluster, lab.path, offline=offline),
+                 lambda r: f"{r.source}, loaded into the nodes")
+        for volume in needs.data:
+            step(f"data {volume.source}/ onto claim {volume.namespace}/{volume.claim}",
+                 lambda volume=volume: data.copy(volume, lab.path, kubeconfig),
+                 lambda r: f"{r.files} files, {r.bytes} bytes" + ("" if r.copied else " (already there)"))
+        saved = state.load(sandbox.state.name)
+        if saved is not None and saved.lab != lab.id:
+            state.update(saved, lab=lab.id)
+    return StartResult(lab=lab.id, sandbox=sandbox, steps=done, seconds=time.monotonic() - started)
+
+
+__all__ = ["StartResult", "start"]

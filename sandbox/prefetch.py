@@ -1,0 +1,87 @@
+"""``kubecourse prefetch``: download and cache everything labs need, so that a room with a poor
+network can start every lab offline afterwards (``kubecourse start LAB --offline``).
+
+Fetched: the pinned kind node image, each add-on's manifests (verified, into the cache) and
+images, and each lab's images (built from the lab's Dockerfile, or pulled). Every item is tried;
+failures are reported per item, not raised, so one bad download does not hide the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kubecourse import labs
+from kubecourse.errors import KubecourseError
+from kubecourse.labs import Image
+from sandbox import addons, images, kind
+from sandbox.addons import cache
+from sandbox.lifecycle import Progress, quiet
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fetched:
+    """One item of a prefetch."""
+
+    kind: str
+    """``node image``, ``manifest``, ``add-on image`` or ``lab image``."""
+    name: str
+    status: str
+    """``cached`` / ``local`` (already there), ``downloaded``, ``pulled``, ``built`` or ``failed``."""
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "status": self.status, "detail": self.detail}
+
+
+def prefetch(lab_ids: list[str] | None = None, *, node_image: str = kind.DEFAULT_NODE_IMAGE,
+             labs_root: Path | None = None, progress: Progress = quiet) -> list[Fetched]:
+    """Fetch what ``lab_ids`` (default: every lab) need; return one :class:`Fetched` per item."""
+    chosen = [labs.find(i, labs_root) for i in lab_ids] if lab_ids else labs.discover(labs_root)
+    results = [_try("node image", node_image, lambda: _pull(node_image), progress)]
+    seen: set[str] = set()
+    for lab in chosen:
+        for addon_name in lab.cluster.addons:
+            if addon_name in seen:
+                continue
+            seen.add(addon_name)
+            addon = addons.get(addon_name)
+            for manifest in addon.manifests:
+                results.append(_try("manifest", f"{addon.name} {addon.version} {manifest.filename}",
+                                    lambda a=addon, m=manifest: _manifest(a, m), progress))
+            for image in addon.images:
+                results.append(_try("add-on image", image, lambda i=image: _pull(i), progress))
+        for image in lab.cluster.images:
+            if image.name in seen:
+                continue
+            seen.add(image.name)
+            results.append(_try("lab image", image.name,
+                                lambda i=image, p=lab.path: images.ensure_local(i, p), progress))
+    return results
+
+
+def _manifest(addon, manifest) -> str:
+    if cache.cached(addon, manifest) is not None:
+        return "cached"
+    cache.fetch(addon, manifest)
+    return "downloaded"
+
+
+def _pull(image: str) -> str:
+    return images.ensure_local(Image(name=image))
+
+
+def _try(kind_: str, name: str, action, progress: Progress) -> Fetched:
+    progress(f"{kind_} {name}")
+    try:
+        status = action()
+    except KubecourseError as err:
+        return Fetched(kind=kind_, name=name, status="failed", detail=err.message)
+    return Fetched(kind=kind_, name=name, status=status)
+
+
+__all__ = ["Fetched", "prefetch"]

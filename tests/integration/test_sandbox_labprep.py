@@ -1,0 +1,178 @@
+"""``kubecourse start LAB`` and ``prefetch`` with the fake kind, fake docker, fake API server,
+stand-in controllers, and add-on manifests served from a local HTTP server."""
+
+import base64
+import hashlib
+import json
+
+import pytest
+
+from fakekind.httpserver import FileServer
+from kubecourse.cli.main import run
+from sandbox import labprep, prefetch, state
+from sandbox.errors import ChecksumMismatch, SandboxBroken, SandboxError
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  replicas: 1
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec: {{containers: [{{name: main, image: quay.io/argoproj/{name}:v3.7.3}}]}}
+"""
+MANIFEST = "\n---\n".join(DEPLOYMENT.format(name=n) for n in ("workflow-controller", "argo-server")).encode()
+SHA = hashlib.sha256(MANIFEST).hexdigest()
+
+LAB = """id: demo-lab
+title: Demo
+tier: general
+minutes: 10
+summary: A lab for tests.
+cluster:
+  nodes: {nodes}
+  addons: [argo-workflows]
+  namespaces: [demo]
+  images:
+    - {{name: "demo-solver:1.0", build: image}}
+  data:
+    - {{claim: demo-data, namespace: demo, source: data, size: 2Gi}}
+"""
+
+
+@pytest.fixture
+def lab_env(fake_kind, tmp_path, monkeypatch):
+    root = tmp_path / "labs"
+    lab = root / "demo-lab"
+    (lab / "image").mkdir(parents=True)
+    (lab / "image" / "Dockerfile").write_text("FROM scratch\n")
+    (lab / "data" / "sub").mkdir(parents=True)
+    (lab / "data" / "a.txt").write_text("hello\n")
+    (lab / "data" / "sub" / "b.bin").write_bytes(bytes(range(256)))
+    (lab / "lab.yaml").write_text(LAB.format(nodes=1))
+    monkeypatch.setenv("KUBECOURSE_LABS", str(root))
+    fake_kind.play_controllers()
+    with FileServer({"/install.yaml": MANIFEST}) as server:
+        fake_kind.kubecourse_home.mkdir(parents=True, exist_ok=True)
+        (fake_kind.kubecourse_home / "addons.yaml").write_text(
+            f"argo-workflows:\n  url: {server.url('/install.yaml')}\n  sha256: {SHA}\n")
+        yield fake_kind, server, lab
+
+
+def api(fake_kind):
+    return getattr(fake_kind.kube, "server", fake_kind.kube)
+
+
+def test_start_prepares_everything_and_is_idempotent(lab_env):
+    fake_kind, server, lab = lab_env
+    result = labprep.start("demo-lab", "alice")
+    kube = api(fake_kind)
+    assert [s["step"] for s in result.steps] == [
+        "namespace demo", "add-on argo-workflows v3.7.3", "image demo-solver:1.0",
+        "data data/ onto claim demo/demo-data"]
+    assert {d["metadata"]["name"] for d in kube.objects("apps/v1", "Deployment", "argo")} == {
+        "workflow-controller", "argo-server"}
+    assert kube.get("v1", "Namespace", "demo") is not None
+    builds = [c["argv"] for c in fake_kind.invocations("build", tool="docker")]
+    assert builds == [["build", "-t", "demo-solver:1.0", str(lab / "image")]]
+    assert fake_kind.cluster("kubecourse-alice")["images"] == ["demo-solver:1.0"]
+    pvc = kube.get("v1", "PersistentVolumeClaim", "demo-data", "demo")
+    assert pvc["spec"]["resources"]["requests"]["storage"] == "2Gi"
+    (job,) = kube.objects("batch/v1", "Job", "demo")
+    volumes = {v["name"]: v for v in job["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["dst"]["persistentVolumeClaim"]["claimName"] == "demo-data"
+    items = {i["path"]: i["key"] for i in volumes["src"]["configMap"]["items"]}
+    assert set(items) == {"a.txt", "sub/b.bin"}
+    cm = kube.get("v1", "ConfigMap", volumes["src"]["configMap"]["name"], "demo")
+    assert base64.b64decode(cm["binaryData"][items["sub/b.bin"]]) == bytes(range(256))
+    assert state.load("alice").lab == "demo-lab"
+
+    again = labprep.start("demo-lab", "alice")
+    assert "(already there)" in again.steps[-1]["detail"]
+    assert len(kube.objects("batch/v1", "Job", "demo")) == 1
+    assert len(fake_kind.invocations("create")) == 1
+    assert len(fake_kind.invocations("build", tool="docker")) == 1  # the image is present now
+    assert server.hits == ["/install.yaml"]
+    assert not (fake_kind.home / ".kube").exists()
+
+
+def test_changed_data_is_copied_by_a_new_job(lab_env):
+    fake_kind, _, lab = lab_env
+    labprep.start("demo-lab", "alice")
+    (lab / "data" / "a.txt").write_text("changed\n")
+    result = labprep.start("demo-lab", "alice")
+    assert "already" not in result.steps[-1]["detail"]
+    assert len(api(fake_kind).objects("batch/v1", "Job", "demo")) == 2
+
+
+def test_checksum_mismatch_applies_nothing(lab_env):
+    fake_kind, server, _ = lab_env
+    server.files["/install.yaml"] = MANIFEST + b"\n# tampered\n"
+    with pytest.raises(ChecksumMismatch):
+        labprep.start("demo-lab", "alice")
+    kube = api(fake_kind)
+    assert kube.get("v1", "Namespace", "argo") is None
+    assert kube.objects("apps/v1", "Deployment") == []
+
+
+def test_a_failed_copy_job_is_reported_with_how_to_see_why(lab_env):
+    fake_kind, _, _ = lab_env
+    from kubecourse import labs
+    from sandbox import data
+
+    lab = labs.find("demo-lab")
+    name, _ = data.manifests(lab.cluster.data[0], data.collect(lab.path / "data"), "img")
+    fake_kind.controllers.fail_jobs = {name}
+    with pytest.raises(SandboxError) as info:
+        labprep.start("demo-lab", "alice")
+    assert f"job demo/{name} Failed" in info.value.message
+    assert f"logs job/{name}" in info.value.hint
+
+
+def test_a_lab_needing_more_nodes_than_the_sandbox_has(lab_env):
+    fake_kind, _, lab = lab_env
+    labprep.start("demo-lab", "alice")
+    (lab / "lab.yaml").write_text(LAB.format(nodes=2))
+    with pytest.raises(SandboxBroken) as info:
+        labprep.start("demo-lab", "alice")
+    assert "--nodes 2 --recreate" in info.value.hint
+
+
+def test_prefetch_then_start_offline(lab_env):
+    fake_kind, server, _ = lab_env
+    results = prefetch.prefetch(["demo-lab"])
+    assert [(r.kind, r.status) for r in results] == [
+        ("node image", "pulled"), ("manifest", "downloaded"),
+        ("add-on image", "pulled"), ("add-on image", "pulled"), ("add-on image", "pulled"),
+        ("lab image", "built")]
+    again = prefetch.prefetch(["demo-lab"])
+    assert {r.status for r in again} == {"local", "cached"}
+    server.files.clear()  # the network is gone
+    result = labprep.start("demo-lab", "bob", offline=True)
+    loaded = fake_kind.cluster("kubecourse-bob")["images"]
+    assert "quay.io/argoproj/workflow-controller:v3.7.3" in loaded and "demo-solver:1.0" in loaded
+    assert result.steps[-1]["step"].startswith("data")
+    assert server.hits == ["/install.yaml"]
+
+
+def test_cli_start_and_prefetch(lab_env, capsys, monkeypatch):
+    with pytest.raises(SystemExit) as info:
+        run(["start", "demo-lab", "--name", "alice", "--json"])
+    assert info.value.code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["lab"] == "demo-lab" and data["sandbox"]["cluster"] == "kubecourse-alice"
+    monkeypatch.setenv("FAKE_DOCKER_FAIL", "pull")  # one failing item; the others still run
+    with pytest.raises(SystemExit) as info:
+        run(["prefetch", "--json"])
+    assert info.value.code == 1
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["status"] for r in rows if r["kind"] == "node image"} == {"failed"}
+    assert {r["status"] for r in rows if r["kind"] == "manifest"} == {"cached"}
+
+
+def test_cli_unknown_lab_is_exit_2(lab_env, capsys):
+    with pytest.raises(SystemExit) as info:
+        run(["start", "no-such-lab"])
+    assert info.value.code == 2
+    assert "unknown lab 'no-such-lab'" in capsys.readouterr().err
