@@ -11,11 +11,9 @@ import pytest
 import yaml
 
 import autograder
-from fakekube.resources import ResourceType
 from autograder.live import connect
-from kubecourse.labs import discover
-
-LABS = [lab for lab in discover() if lab.grading.lint == "manifests"]
+from fakekube.resources import ResourceType
+from manifest_lab_tools import LABS, kustomize_tree, overlays
 
 
 def _fixture_objects(lab, fixture: str) -> list[dict]:
@@ -24,7 +22,7 @@ def _fixture_objects(lab, fixture: str) -> list[dict]:
 
 def _cases():
     for lab in LABS:
-        yield pytest.param(lab, sorted((lab.path / "solution").glob("*.yaml")), "solution.yaml", id=f"{lab.id}/solution")
+        yield pytest.param(lab, None, "solution.yaml", id=f"{lab.id}/solution")
         if (lab.path / "starter" / "broken.yaml").is_file():  # troubleshooting: the broken service as handed out
             yield pytest.param(lab, [lab.path / "starter" / "broken.yaml"], "broken.yaml", id=f"{lab.id}/broken")
 
@@ -42,7 +40,11 @@ def test_live_grading_matches_the_fixture_and_the_snapshot(lab, manifests, fixtu
                                           plural="endpointslices", namespaced=True)])
     for namespace in lab.cluster.namespaces:
         fake_kube.kubectl("apply", "-f", "-", input=f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {namespace}}}\n")
-    for path in manifests:
+    tree = kustomize_tree(lab, tmp_path)
+    if tree is not None:  # a Git-repo-like lab: apply each overlay of the solution with -k
+        for overlay in overlays(lab, tree):
+            fake_kube.kubectl("apply", "-k", str(overlay))
+    for path in manifests if manifests is not None else (sorted((lab.path / "solution").glob("*.yaml")) if tree is None else []):
         fake_kube.kubectl("apply", "-f", str(path))
     for obj in _fixture_objects(lab, fixture):
         meta = obj["metadata"]

@@ -1,0 +1,134 @@
+"""Checks of the declarative-deploy lab: what ``kubectl apply -k overlays/production`` leaves in
+namespace ``deploy-prod``. Each overlay feature shows in the objects it produced: the namespace,
+the replica count, the env label (on objects and Pods, not in the selector), the pinned image,
+the requests from the patch, and a ConfigMap whose name ends in the hash that kustomize's
+generator computes from its content (a hand-made ConfigMap has no such suffix).
+"""
+
+from __future__ import annotations
+
+import re
+
+from autograder.checks import check, fail, ok, partial
+from autograder.paths import get
+
+NAMESPACE = "deploy-prod"
+NAME = "web"
+REPLICAS = 3
+IMAGE = "nginx:1.27.3-alpine"
+LABEL = ("env", "production")
+GENERATED = re.compile(r"^site-[a-z0-9]{10}$")
+PRODUCTION_PAGE = "Environment: production"
+
+
+def _deployment(state):
+    return state.get("Deployment", NAME, namespace=NAMESPACE)
+
+
+def _missing():
+    return fail(f"no Deployment {NAME} in namespace {NAMESPACE}: kubectl apply -k overlays/production")
+
+
+def _container(d):
+    for c in get(d, "spec.template.spec.containers", default=None) or []:
+        if c.get("name") == NAME:
+            return c
+    return {}
+
+
+@check(id="deployed", title="Deployment web exists in namespace deploy-prod", points=1,
+       hint="The overlay's namespace: deploy-prod puts every object there; apply with kubectl apply -k overlays/production.")
+def deployed(state):
+    return ok(f"found Deployment {NAME}") if _deployment(state) else _missing()
+
+
+@check(id="replicas", title="Production runs 3 replicas", points=1,
+       hint="replicas: [{name: web, count: 3}] in the overlay's kustomization.yaml.")
+def replicas(state):
+    d = _deployment(state)
+    if d is None:
+        return _missing()
+    count = get(d, "spec.replicas", default=1)
+    return ok(f"{count} replicas") if count == REPLICAS else fail(f"spec.replicas is {count}, expected {REPLICAS}")
+
+
+@check(id="env-label", title="Everything carries env: production, the Pods too, the selector untouched", points=1,
+       hint="labels: [{pairs: {env: production}, includeTemplates: true}]. commonLabels would also change "
+            "spec.selector, which an existing Deployment refuses to change.")
+def env_label(state):
+    d = _deployment(state)
+    if d is None:
+        return _missing()
+    key, value = LABEL
+    places = {"Deployment": get(d, "metadata.labels", default=None), "Pod template": get(d, "spec.template.metadata.labels", default=None)}
+    service = state.get("Service", NAME, namespace=NAMESPACE)
+    if service is not None:
+        places["Service"] = get(service, "metadata.labels", default=None)
+    unlabelled = [where for where, labels in places.items() if (labels or {}).get(key) != value]
+    if unlabelled:
+        return fail(f"no label {key}={value} on: {', '.join(unlabelled)}")
+    if key in (get(d, "spec.selector.matchLabels", default=None) or {}):
+        return partial(0.5, f"{key} is in spec.selector too: the next change of that label will be refused "
+                            "(selectors are immutable); use labels: with includeTemplates: true")
+    return ok(f"{key}={value} on {', '.join(places)}")
+
+
+@check(id="image-pinned", title=f"The image is pinned to {IMAGE} by the overlay", points=1,
+       hint="images: [{name: nginx, newTag: 1.27.3-alpine}] rewrites the base's image without editing it.")
+def image_pinned(state):
+    d = _deployment(state)
+    if d is None:
+        return _missing()
+    image = _container(d).get("image")
+    return ok(f"image {image}") if image == IMAGE else fail(f"image is {image!r}, expected {IMAGE!r}")
+
+
+@check(id="generated-config", title="The production page comes from a generated ConfigMap", points=2,
+       hint="configMapGenerator: [{name: site, behavior: replace, files: [index.html]}] in the overlay; kustomize names "
+            "it site-<hash> and rewrites the Deployment's reference, so a new page rolls out new Pods.")
+def generated_config(state):
+    d = _deployment(state)
+    if d is None:
+        return _missing()
+    names = [get(v, "configMap.name") for v in get(d, "spec.template.spec.volumes", default=None) or [] if v.get("name") == "site"]
+    if not names or not names[0]:
+        return fail("the Deployment mounts no ConfigMap as volume site")
+    name = names[0]
+    if not GENERATED.match(name):
+        return fail(f"the page comes from ConfigMap {name!r}, not from kustomize's generator (site-<hash>)")
+    configmap = state.get("ConfigMap", name, namespace=NAMESPACE)
+    if configmap is None:
+        return fail(f"the Deployment mounts ConfigMap {name}, which does not exist in {NAMESPACE}")
+    if PRODUCTION_PAGE not in str(get(configmap, "data['index.html']", default="")):
+        return fail(f"ConfigMap {name} holds the base's page, not the overlay's index.html (behavior: replace)")
+    return ok(f"page from generated ConfigMap {name}")
+
+
+@check(id="requests", title="The overlay's patch sets CPU and memory requests", points=1,
+       hint="patches: [{path: resources.yaml}], a Deployment web with only the container's resources.requests.")
+def requests(state):
+    d = _deployment(state)
+    if d is None:
+        return _missing()
+    got = get(_container(d), "resources.requests", default=None) or {}
+    missing = [r for r in ("cpu", "memory") if not got.get(r)]
+    return fail(f"no {' or '.join(missing)} request on container web") if missing else ok(f"requests {got}")
+
+
+@check(id="rolled-out", title="The rollout finished: every replica is updated and available", points=2, timeout=90,
+       hint="kubectl rollout status deployment/web -n deploy-prod; kubectl get pods -n deploy-prod shows what is stuck.")
+def rolled_out(state):
+    if _deployment(state) is None:
+        return _missing()
+
+    def done(d):
+        wanted = get(d, "spec.replicas", default=1)
+        return get(d, "status.updatedReplicas", default=0) >= wanted and get(d, "status.availableReplicas", default=0) >= wanted \
+            and get(d, "status.observedGeneration", default=0) >= get(d, "metadata.generation", default=0)
+
+    d = state.wait_for("Deployment", NAME, namespace=NAMESPACE, condition=done, timeout=60)
+    if d is not None:
+        return ok(f"{get(d, 'status.availableReplicas')} replicas available")
+    d = _deployment(state) or {}
+    return fail(f"{get(d, 'status.availableReplicas', default=0)} of {get(d, 'spec.replicas', default=1)} available, "
+                f"{get(d, 'status.updatedReplicas', default=0)} updated")
