@@ -1,7 +1,7 @@
 """Running a lab's checks against a cluster state and collecting a :class:`LabReport`.
 
-Each check runs in its own thread with the check's time limit, so a check that hangs or loops
-is reported as an error instead of stalling the grader. What a check returns or raises becomes
+Checks run in a worker thread, each within its time limit, so a check that hangs or loops is
+reported as an error instead of stalling the grader. What a check returns or raises becomes
 its result: an :class:`~autograder.checks.Outcome`, ``None``/``True`` (pass) or ``False``
 (fail); an ``AssertionError`` is a failure with its message; any other exception is the check's
 own bug, status ``error``. Only a cluster that stops answering aborts the run (exit 3).
@@ -57,42 +57,80 @@ def _from_value(check: Check, value: Any, seconds: float) -> CheckResult:
     )
 
 
+def _result(check: Check, outcome: tuple[str, Any], seconds: float) -> CheckResult:
+    kind, payload = outcome
+    if kind == "value":
+        return _from_value(check, payload, seconds)
+    if isinstance(payload, EnvironmentProblem):
+        raise payload
+    if isinstance(payload, AssertionError):
+        return CheckResult(check=check, status="failed", points=0.0, message=_clip(_assertion_message(payload)), seconds=seconds)
+    return CheckResult(
+        check=check, status="error", points=0.0, seconds=seconds,
+        message=_clip(f"internal error in check: {type(payload).__name__}: {payload}"),
+    )
+
+
+def _run_all(checks: tuple[Check, ...], state: State) -> list[CheckResult]:
+    """Run ``checks`` one after another in one worker thread, each within its time limit.
+
+    One thread for the whole run, which the caller wakes up from only when the run ends or a
+    check overstays: starting a thread per check, or waking per check, costs more than grading
+    a small snapshot. A check that overstays is reported as an error, its thread is abandoned
+    (threads cannot be killed; it is a daemon and runs nothing more), and the remaining checks
+    get a fresh worker.
+    """
+    if not checks:
+        return []
+    outcomes: list[tuple[tuple[str, Any], float]] = []
+    current = [0, time.monotonic()]  # index of the running check, when it started
+    finished = threading.Event()
+    cancelled = threading.Event()
+
+    def worker() -> None:
+        for index, check in enumerate(checks):
+            if cancelled.is_set():
+                return
+            current[:] = [index, time.monotonic()]
+            start = time.perf_counter()
+            try:
+                outcome: tuple[str, Any] = ("value", check.function(state))
+            except BaseException as error:  # noqa: BLE001 - SystemExit in a check is still its bug
+                outcome = ("error", error)
+            outcomes.append((outcome, time.perf_counter() - start))
+            if isinstance(outcome[1], EnvironmentProblem):
+                break  # the cluster is gone: the other checks would only wait for it too
+        finished.set()
+
+    threading.Thread(target=worker, name=f"checks-{checks[0].id}", daemon=True).start()
+    while True:
+        index, started = current
+        if finished.wait(timeout=max(0.0, started + checks[index].timeout - time.monotonic())):
+            break
+        index, started = current
+        if len(outcomes) <= index and time.monotonic() >= started + checks[index].timeout:
+            cancelled.set()
+            overstayed = checks[index]
+            done = _convert(checks[:index], outcomes[:index])
+            done.append(CheckResult(
+                check=overstayed, status="error", points=0.0, seconds=overstayed.timeout,
+                message=f"internal error in check: did not finish within {overstayed.timeout:g} s",
+            ))
+            return done + _run_all(checks[index + 1 :], state)
+    return _convert(checks, outcomes)
+
+
+def _convert(checks: tuple[Check, ...], outcomes: list[tuple[tuple[str, Any], float]]) -> list[CheckResult]:
+    return [_result(check, outcome, seconds) for check, (outcome, seconds) in zip(checks, outcomes)]
+
+
 def run_check(check: Check, state: State) -> CheckResult:
     """Run one check; never raises except for an unreachable cluster.
 
     Raises:
         EnvironmentProblem: the live cluster stopped answering while the check read it.
     """
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = check.function(state)
-        except BaseException as error:  # noqa: BLE001 - SystemExit in a check is still its bug
-            box["error"] = error
-
-    start = time.perf_counter()
-    worker = threading.Thread(target=target, name=f"check-{check.id}", daemon=True)
-    worker.start()
-    worker.join(check.timeout)
-    seconds = time.perf_counter() - start
-    if worker.is_alive():
-        # A thread cannot be killed; it is a daemon, so it will not keep the process alive.
-        return CheckResult(
-            check=check, status="error", points=0.0, seconds=seconds,
-            message=f"internal error in check: did not finish within {check.timeout:g} s",
-        )
-    error = box.get("error")
-    if error is None:
-        return _from_value(check, box.get("value"), seconds)
-    if isinstance(error, EnvironmentProblem):
-        raise error
-    if isinstance(error, AssertionError):
-        return CheckResult(check=check, status="failed", points=0.0, message=_clip(_assertion_message(error)), seconds=seconds)
-    return CheckResult(
-        check=check, status="error", points=0.0, seconds=seconds,
-        message=_clip(f"internal error in check: {type(error).__name__}: {error}"),
-    )
+    return _run_all((check,), state)[0]
 
 
 def run_checks(lab: str | Path | Lab, state: State, *, only: Iterable[str] | None = None) -> LabReport:
@@ -118,7 +156,7 @@ def run_checks(lab: str | Path | Lab, state: State, *, only: Iterable[str] | Non
         if unknown:
             raise ChecksError(f"lab {loaded.lab_id} has no check {unknown[0]!r} (checks: {', '.join(sorted(known))})")
         checks = tuple(c for c in checks if c.id in set(wanted))
-    results = tuple(run_check(c, state) for c in checks)
+    results = tuple(_run_all(tuple(checks), state))
     return LabReport(lab=loaded.lab_id, checks=results, source=getattr(state, "source", "snapshot"))
 
 

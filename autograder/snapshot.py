@@ -9,6 +9,7 @@ file and, for bad items, the item's index.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -24,7 +25,21 @@ from kubecourse import safeyaml
 from kubecourse.errors import UsageError
 
 MAX_SNAPSHOT_BYTES = safeyaml.MAX_BYTES
-_FastLoader = getattr(yaml, "CSafeLoader", None)
+
+
+def _timestamp_as_text(loader: Any, node: Any) -> str:
+    return loader.construct_scalar(node)
+
+
+# Kubernetes timestamps are strings in the API; YAML 1.1 would turn an unquoted one into a
+# datetime, and checks would then see different types live and offline.
+_FastLoader: Any = None
+if getattr(yaml, "CSafeLoader", None) is not None:
+
+    class _FastLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        pass
+
+    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 # libyaml's composer recurses in C: a document nested tens of thousands deep crashes the process
 # instead of raising RecursionError. Kubernetes objects nest about 20 deep (big CRD schemas 60).
 MAX_DEPTH = 200
@@ -49,7 +64,19 @@ def _documents(text: str, source: str) -> list[Any]:
             return [doc for doc in yaml.load_all(text, Loader=_FastLoader) if doc is not None]
         except yaml.YAMLError:
             pass  # re-parse below for the guarded parser's one-line, located message
-    return safeyaml.parse_documents(text, source=source)
+    return [_dates_to_text(doc) for doc in safeyaml.parse_documents(text, source=source)]
+
+
+def _dates_to_text(value: Any) -> Any:
+    """Timestamps as the API writes them (``2026-01-02T03:04:05Z``), for the guarded reader."""
+    if isinstance(value, dict):
+        return {k: _dates_to_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_to_text(v) for v in value]
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        text = value.isoformat()
+        return text.replace("+00:00", "Z") if isinstance(value, datetime.datetime) else text
+    return value
 
 
 def _depth_bound(text: str) -> int:

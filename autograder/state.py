@@ -9,6 +9,7 @@ cannot change what the next check sees.
 
 from __future__ import annotations
 
+import marshal
 from typing import Any, Callable, Iterable, Protocol
 
 from autograder.selectors import matches_labels, parse_selector
@@ -59,11 +60,23 @@ class State(Protocol):
 
 
 def copy_object(value: Any) -> Any:
-    """A deep copy of JSON-like data (dicts, lists, scalars); several times faster than deepcopy."""
+    """A deep copy of JSON-like data (dicts, lists, scalars), types kept exactly.
+
+    marshal round-trips exactly these types in C, about ten times faster than walking them in
+    Python (the copies are most of what a check costs); anything it refuses (a date from a
+    hand-written YAML file, very deep nesting) is walked instead.
+    """
+    try:
+        return marshal.loads(marshal.dumps(value))
+    except (ValueError, TypeError):
+        return _walk_copy(value)
+
+
+def _walk_copy(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: copy_object(v) for k, v in value.items()}
+        return {k: _walk_copy(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [copy_object(v) for v in value]
+        return [_walk_copy(v) for v in value]
     return value
 
 

@@ -105,3 +105,10 @@ def test_write_and_read_back_yaml_and_json():
     assert doc["kind"] == "List" and "managedFields" not in doc["items"][0]["metadata"]
     for as_json in (False, True):
         assert parse_snapshot(dump_snapshot(doc, as_json=as_json)).get("Pod", "hello") == POD
+
+
+@pytest.mark.parametrize("anchor", ["", "&m "])
+def test_unquoted_timestamps_stay_text_as_in_the_api(anchor):
+    """YAML 1.1 would make a datetime of them; live objects carry strings (both readers agree)."""
+    text = f"apiVersion: v1\nkind: Pod\nmetadata: {anchor}{{name: a, creationTimestamp: 2026-11-28T10:00:00Z}}\n"
+    assert parse_snapshot(text).get("Pod", "a")["metadata"]["creationTimestamp"] == "2026-11-28T10:00:00Z"
