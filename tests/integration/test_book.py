@@ -7,10 +7,14 @@ touches the repository's own ``_build/``.
 
 from __future__ import annotations
 
+import functools
+import http.server
+import json
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -204,3 +208,102 @@ def test_author_guide_examples_are_valid_lab_files(tmp_path):
         (folder / "lab.yaml").write_text(yaml.safe_dump(example), encoding="utf-8")
         lab = load_lab(folder)  # raises UsageError naming the field if the example is wrong
         assert lab.id == example["id"]
+
+
+# --- In a real browser (optional: needs Debian's chromium; skipped cleanly without it) ---------
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+BROWSER_TIMEOUT = 180  # seconds for the whole walk through the book
+
+# Served from the built book itself, so that the walker and the pages share one origin. It starts
+# at the book's root page (index.html only redirects there), follows the sidebar's navigation links breadth first, and records for each
+# page its title, its navigation links and whether each image decoded (naturalWidth > 0).
+WALKER = """<!doctype html><html><body><script>
+(async () => {
+  const start = new URLSearchParams(location.search).get('start');
+  const seen = new Set(), queue = [new URL(start, location.href).href], out = [];
+  while (queue.length) {
+    const url = queue.shift();
+    if (seen.has(url)) continue;
+    seen.add(url);
+    const frame = document.createElement('iframe');
+    frame.style.width = '1200px'; frame.style.height = '900px';
+    const loaded = new Promise(r => { frame.onload = r; });
+    frame.src = url; document.body.appendChild(frame);
+    await loaded;
+    const doc = frame.contentDocument;
+    const imgs = [...doc.querySelectorAll('article img, main img')];
+    await Promise.all(imgs.map(i => i.complete ? null :
+      new Promise(r => { i.onload = r; i.onerror = r; })));
+    const nav = [...doc.querySelectorAll('nav.bd-docs-nav a.reference.internal')]
+      .map(a => new URL(a.getAttribute('href'), url).href.split('#')[0]);
+    nav.forEach(n => { if (!seen.has(n)) queue.push(n); });
+    out.push({url: url, h1: (doc.querySelector('h1') || {}).textContent || '',
+              images: imgs.map(i => [i.getAttribute('src'), i.naturalWidth]), nav: nav.length});
+    frame.remove();
+  }
+  const pre = document.createElement('pre');
+  pre.id = 'walk'; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script></body></html>"""
+
+
+def _browser() -> str | None:
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def book_server(built_book):
+    """The built book over HTTP on 127.0.0.1 (an iframe cannot read file:// pages)."""
+    (built_book / "_walk.html").write_text(WALKER, encoding="utf-8")
+    handler = functools.partial(_QuietHandler, directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output for failures
+        pass
+
+
+def test_every_chapter_renders_in_a_browser_with_its_figures(book_server, tmp_path):
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no chromium found (Debian: apt-get install chromium)")
+    cmd = [
+        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=30000", "--dump-dom", f"{book_server}/_walk.html?start={_toc_files()[0]}.html",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=BROWSER_TIMEOUT)
+    match = re.search(r'<pre id="walk">(.*?)</pre>', proc.stdout, re.S)
+    assert match, f"the walk did not finish (exit {proc.returncode}): {proc.stderr[-2000:]}"
+    pages = {p["url"].removeprefix(book_server + "/"): p for p in json.loads(_unescape(match.group(1)))}
+
+    unreached = [f"{doc}.html" for doc in _toc_files() if f"{doc}.html" not in pages]
+    assert not unreached, f"chapters not reachable through the navigation: {unreached}"
+    for doc in _toc_files():
+        page = pages[f"{doc}.html"]
+        assert page["h1"].strip(), f"{doc}: no title rendered"
+        assert page["nav"] >= len(_toc_files()) - 1, f"{doc}: navigation sidebar is incomplete"
+        source = REPO / f"{doc}.md"
+        expected = len(FIGURE_DIRECTIVE.findall(source.read_text(encoding="utf-8"))) if source.is_file() else 0
+        shown = [src for src, width in page["images"] if width > 0]
+        broken = [src for src, width in page["images"] if width == 0]
+        assert not broken, f"{doc}: images that did not render: {broken}"
+        assert len(shown) >= expected, f"{doc}: {len(shown)} images rendered, {expected} figures in the source"
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
