@@ -11,7 +11,9 @@ from rich.console import Console
 # Results (tables, JSON) go to stdout; progress, errors and next steps go to stderr, so that
 # `kubecourse ... --json | jq` always sees clean JSON.
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+# soft_wrap: rich wraps at 80 columns when stderr is not a terminal, which split one-line
+# `error: ...` messages (long paths) over several lines for scripts and tests.
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:

@@ -92,7 +92,8 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, case):
     args, fragment = _bad_inputs(tmp_path)[case]
-    done = kubecourse("check", *args, env={"KUBECOURSE_HOME": str(tmp_path / "home")})
+    # 80 columns, as for any non-terminal: the long one-line error must not be wrapped.
+    done = kubecourse("check", *args, env={"KUBECOURSE_HOME": str(tmp_path / "home"), "COLUMNS": "80"})
     assert done.returncode == 2, (done.stdout, done.stderr)
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], done.stderr
