@@ -1,0 +1,85 @@
+"""``kubecourse class up / down``: one sandbox per learner of a roster, for a workshop room."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from kubecourse.cli._output import err, next_step, out, print_json
+from kubecourse.errors import EXIT_FAILED
+from sandbox import classroom, kind, state
+from sandbox.class_progress import LiveProgress
+
+class_app = typer.Typer(
+    name="class",
+    help="Prepare a room: one sandbox per learner of a roster (CSV with a `name` column).",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+ROSTER_HELP = "CSV file with a `name` column, one learner per line."
+
+
+@class_app.command("up")
+def class_up(
+    roster: Path = typer.Option(..., "--roster", help=ROSTER_HELP),
+    output: Path = typer.Option(Path("kubeconfigs"), "--output", "-o",
+                                help="Folder for the learners' kubeconfig files (NAME.kubeconfig)."),
+    parallel: int = typer.Option(classroom.DEFAULT_PARALLEL, "--parallel", "-p",
+                                 help="Sandboxes created at once."),
+    nodes: int = typer.Option(1, "--nodes", min=1, max=8, help="Nodes per sandbox."),
+    ttl: str = typer.Option(None, "--ttl", help="Reapable after this long, e.g. 8h."),
+    image: str = typer.Option(kind.DEFAULT_NODE_IMAGE, "--image", help="kind node image."),
+    force: bool = typer.Option(False, "--force", help="Go beyond this host's estimated capacity."),
+    json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Create one sandbox per roster line, `--parallel` at a time, with a live progress display.
+
+    Each learner's kubeconfig is written to `--output` as `NAME.kubeconfig` (mode 0600). Learners
+    whose sandbox already runs keep it. A failure does not stop the others; the summary lists
+    every learner and the command exits 1 if any failed. Refuses to start when the roster needs
+    more sandboxes than `kubecourse doctor` estimates this host can hold, unless `--force`.
+    """
+    report = classroom.class_up(roster, output=output, parallel=parallel, nodes=nodes,
+                                ttl=state.parse_duration(ttl), image=image, force=force,
+                                observer=LiveProgress(err, "creating"))
+    _render(report, json_output)
+    if report.ok:
+        next_step(f"hand out the files in {output}/ (each learner: export KUBECONFIG=NAME.kubeconfig)")
+
+
+@class_app.command("down")
+def class_down(
+    roster: Path = typer.Option(..., "--roster", help=ROSTER_HELP),
+    output: Path = typer.Option(None, "--output", "-o", help="Also delete the handed-out kubeconfigs here."),
+    parallel: int = typer.Option(classroom.DEFAULT_PARALLEL, "--parallel", "-p", help="Deletions at once."),
+    json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Delete the sandbox of every roster learner (missing ones count as deleted)."""
+    report = classroom.class_down(roster, output=output, parallel=parallel, observer=LiveProgress(err, "deleting"))
+    _render(report, json_output)
+
+
+def _render(report: classroom.ClassReport, json_output: bool) -> None:
+    if json_output:
+        print_json(report.to_json())
+    else:
+        table = Table(title=f"class {report.action}: " + ", ".join(f"{v} {k}" for k, v in report.counts().items())
+                      + f" in {report.seconds:.1f} s", title_justify="left")
+        for column in ("name", "status", "seconds", "kubeconfig / error"):
+            table.add_column(column, justify="right" if column == "seconds" else "left")
+        for r in report.results:
+            colour = "green" if r.ok else "red"
+            table.add_row(r.name, f"[{colour}]{r.status}[/{colour}]", f"{r.seconds:.1f}",
+                          r.kubeconfig or r.error or "")
+        out.print(table)
+    if not report.ok:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(class_app, name="class")
+
+
+__all__ = ["class_app", "register"]
