@@ -146,6 +146,23 @@ def document_findings(obj: dict, *, namespaces: tuple[str, ...] = ()) -> list[Fi
         out += _job(obj)
     if kind == "Service":
         out += _service(obj)
+    if kind == "PersistentVolumeClaim":
+        out += _claim(obj)
+    return out
+
+
+_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
+
+
+def _claim(obj: dict) -> list[Finding]:
+    spec = _mapping(obj.get("spec"))
+    out = []
+    for i, mode in enumerate(spec.get("accessModes") or []):
+        if mode not in _ACCESS_MODES:
+            out.append(Finding(("spec", "accessModes", i), f"access mode {mode!r} is not one of {', '.join(_ACCESS_MODES)}", "enum"))
+    size = _get(spec, ("resources", "requests", "storage"))
+    if size is not None and quantity(size) is None:
+        out.append(Finding(("spec", "resources", "requests", "storage"), f"storage {size!r} is not a Kubernetes quantity (e.g. 100Mi, 10Gi)", "quantity"))
     return out
 
 

@@ -175,6 +175,12 @@ def test_rules_of_meaning(old, new, rule):
     assert rule in {p.rule for p in report.problems}, report.lines()
 
 
+def test_claim_access_modes_and_size():
+    claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c}\nspec:\n  accessModes: [ReadWriteOnly]\n  resources: {requests: {storage: 10GB}}\n"
+    assert [(p.line, p.rule) for p in _lint(claim).problems] == [(5, "enum"), (6, "quantity")]
+    assert _lint(claim.replace("ReadWriteOnly", "ReadWriteOnce").replace("10GB", "10Gi")).ok
+
+
 def test_service_that_selects_nothing_in_the_file():
     report = _lint(GOOD_DEPLOYMENT.replace("  selector: {app: web}\n  ports", "  selector: {app: wbe}\n  ports"))
     assert _rules(report) == [(28, "selects-nothing")]
