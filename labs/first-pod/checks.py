@@ -81,18 +81,27 @@ def requests_set(state):
     return partial(1 - len(missing) / len(wanted), "missing requests: " + ", ".join(missing))
 
 
-@check(id="pod-ran", title="The Pod ran (phase Running or Succeeded)", points=2, timeout=90,
+# Waiting reasons that will not clear up by waiting longer.
+STUCK = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CrashLoopBackOff", "CreateContainerConfigError"}
+
+
+def _settled(pod) -> bool:
+    """Ran, failed, or stuck: nothing more to wait for."""
+    waiting = set(get(pod, "status.containerStatuses[*].state.waiting.reason"))
+    return get(pod, "status.phase") in (*RAN, "Failed") or bool(waiting & STUCK)
+
+
+@check(id="pod-ran", title="The Pod ran (phase Running or Succeeded)", points=2, timeout=60,
        hint="Look at kubectl describe pod hello -n first-pod: the Events at the bottom say why it did not start "
             "(a typo in the image name shows as ErrImagePull).")
 def pod_ran(state):
     if _pod(state) is None:
         return fail("no Pod hello in namespace first-pod")
-    pod = state.wait_for("Pod", POD, namespace=NAMESPACE, timeout=60,
-                         condition=lambda p: get(p, "status.phase") in RAN)
-    if pod is not None:
-        return ok(f"phase {get(pod, 'status.phase')}")
-    pod = _pod(state) or {}
+    # Live, a Pod applied a moment ago may still be pulling its image: wait a little for it.
+    pod = state.wait_for("Pod", POD, namespace=NAMESPACE, timeout=20, condition=_settled) or _pod(state) or {}
     phase = get(pod, "status.phase", default="unknown")
+    if phase in RAN:
+        return ok(f"phase {phase}")
     waiting = [r for r in get(pod, "status.containerStatuses[*].state.waiting.reason") if r]
     exits = [c for c in get(pod, "status.containerStatuses[*].state.terminated.exitCode") if c]
     if waiting:

@@ -224,3 +224,27 @@ def test_kubeconfig_problems_are_usage_errors(lab_cluster, tmp_path):
         connect(tmp_path / "empty")
     done = kubecourse("check", "first-pod", "--kubeconfig", str(lab_cluster.kubeconfig), "--context", "nope")
     assert done.returncode == 2 and done.stderr.startswith("error: kubeconfig ")
+
+
+def test_pod_ran_waits_live_for_a_pod_that_is_still_starting(lab_cluster):
+    lab_cluster.kubectl("apply", "-f", str(LAB / "solution" / "pod.yaml"))
+    state = connect(lab_cluster.kubeconfig)
+    timer = threading.Timer(1.0, kubelet_ran, args=(lab_cluster.server,), kwargs={"phase": "Running"})
+    timer.start()
+    try:
+        result = autograder.run_checks("first-pod", state, only=["pod-ran"]).checks[0]
+    finally:
+        timer.cancel()
+    assert (result.status, result.message) == ("passed", "phase Running")
+
+
+def test_pod_ran_stops_waiting_for_a_pod_that_cannot_start(lab_cluster):
+    lab_cluster.kubectl("apply", "-f", "-", input=(LAB / "solution" / "pod.yaml").read_text().replace("busybox:1.36", "busybx:1.36"))
+    lab_cluster.server.patch_status("v1", "Pod", "hello", {
+        "phase": "Pending",
+        "containerStatuses": [{"name": "hello", "image": "busybx:1.36", "ready": False, "restartCount": 0,
+                               "state": {"waiting": {"reason": "ImagePullBackOff"}}}],
+    }, namespace="first-pod")
+    result = autograder.run_checks("first-pod", connect(lab_cluster.kubeconfig), only=["pod-ran"]).checks[0]
+    assert result.status == "failed" and result.seconds < 15
+    assert result.message == "phase Pending: container waiting (ImagePullBackOff)"
