@@ -3,7 +3,7 @@
 The fake accepts a CRD at once (no naming controller runs): its status reports
 ``NamesAccepted`` and ``Established`` as True, and its custom resources are served from then on
 in every served version, with the ``status`` and ``scale`` subresources the CRD declares.
-Schemas are not enforced (unknown fields are kept) and versions are not converted.
+Schemas prune and validate as :mod:`fakekube.schema` says; versions are not converted.
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ def resource_types(crd: dict) -> list[ResourceType]:
             custom=True,
             printer_columns=tuple(version.get("additionalPrinterColumns") or
                                   spec.get("additionalPrinterColumns") or ()),
+            schema=((version.get("schema") or spec.get("validation") or {})
+                    .get("openAPIV3Schema")),
         ))
     return types
 

@@ -77,6 +77,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         record = self.fake.log_request(method, url.path, query, self.headers)
+        self.fake.ops.begin_request(field_validation=query.get("fieldValidation") or "Warn")
         try:
             body = self._read_body()
             self._authenticate(url.path)
@@ -98,6 +99,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-cache, private")
+            for warning in self.fake.ops.warnings():
+                self.send_header("Warning", '299 - "%s"' % warning.replace('"', '\\"'))
             self.end_headers()
             self.wfile.write(data)
         except OSError:  # the client went away; nothing left to tell it

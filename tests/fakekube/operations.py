@@ -17,10 +17,11 @@ import uuid
 
 import yaml
 
-from . import crds
+from . import crds, schema
 from .defaults import apply_defaults, generate_name, normalize, now, validate_metadata
 from .deletion import CRD_KEY, NAMESPACE_KEY, DeletionMixin
-from .errors import ApiError, already_exists, bad_request, conflict, forbidden, not_found
+from .errors import ApiError, already_exists, bad_request, conflict, forbidden, invalid
+from .errors import not_found
 from .errors import unsupported_media_type
 from .patching import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH
 from .patching import json_patch, merge_patch, strategic_merge
@@ -43,6 +44,31 @@ class Operations(DeletionMixin, ScaleMixin):
         self.namespace_grace = 0.5
         """Seconds a deleted namespace stays Terminating before its content goes (0: at once)."""
         self.timers: list[threading.Timer] = []
+        self._local = threading.local()  # per-request options and warnings (one thread each)
+
+    def begin_request(self, *, field_validation: str = "Warn") -> None:
+        """Start an HTTP request: its fieldValidation mode, and no warnings yet."""
+        self._local.field_validation = field_validation
+        self._local.warnings = []
+
+    def warnings(self) -> list[str]:
+        """Warnings for the current request (sent back in ``Warning`` headers)."""
+        return list(getattr(self._local, "warnings", []))
+
+    def _check_schema(self, rt: ResourceType, obj: dict) -> None:
+        """Prune and validate a custom resource; direct test writes prune silently."""
+        if not rt.custom or not rt.schema:
+            return
+        report = schema.check(obj, rt.schema)
+        mode = getattr(self._local, "field_validation", "Ignore")
+        unknown = ", ".join(f'unknown field "{path}"' for path in report.unknown)
+        if unknown and mode == "Strict":
+            raise bad_request(f"{rt.kind} in version \"{rt.version}\" cannot be handled as a "
+                              f"{rt.kind}: strict decoding error: {unknown}")
+        if unknown and mode == "Warn":
+            self._local.warnings.extend(f'unknown field "{path}"' for path in report.unknown)
+        if report.errors:
+            raise invalid(rt.kind, obj["metadata"].get("name", ""), report.errors, rt.group)
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
@@ -109,6 +135,7 @@ class Operations(DeletionMixin, ScaleMixin):
                 obj.pop("status", None)
             normalize(rt, obj)
             apply_defaults(rt, obj)
+            self._check_schema(rt, obj)
             for field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
                           "selfLink"):
                 meta.pop(field, None)
@@ -185,6 +212,7 @@ class Operations(DeletionMixin, ScaleMixin):
                 result["status"]["conditions"] = old.get("status", {}).get("conditions", []) \
                     or result["status"]["conditions"]
         self.present(rt, result)
+        self._check_schema(rt, result)
         result["metadata"]["resourceVersion"] = old_meta["resourceVersion"]
         if self._spec_part(rt, old) != self._spec_part(rt, result):
             result["metadata"]["generation"] = int(old_meta.get("generation", 1)) + 1

@@ -9,7 +9,7 @@ CustomResourceDefinition is created (see :mod:`fakekube.crds`).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 
@@ -35,6 +35,8 @@ class ResourceType:
     """True for custom resources: no strategic merge patch, served from a CRD."""
     printer_columns: tuple[dict, ...] = ()
     """additionalPrinterColumns of a CRD version, for Table output."""
+    schema: dict | None = field(default=None, compare=False)
+    """openAPIV3Schema of a CRD version (see :mod:`fakekube.schema`)."""
 
     @property
     def api_version(self) -> str:

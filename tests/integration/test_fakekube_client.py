@@ -241,3 +241,20 @@ def test_request_log_records_what_the_client_did(fake_kube, api):
     (request,) = fake_kube.server.requests
     assert (request.method, request.path) == ("GET", "/api/v1/namespaces/default/pods")
     assert request.query["labelSelector"] == "app=x" and request.status == 200
+
+
+def test_custom_objects_unknown_fields_warn_or_fail(fake_kube, api):
+    crd = workflow_crd()
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"] = {
+        "type": "object", "properties": {"spec": {"type": "object", "properties": {
+            "entrypoint": {"type": "string"}}}}}
+    client.ApiextensionsV1Api(api).create_custom_resource_definition(crd)
+    custom = client.CustomObjectsApi(api)
+    body = workflow("w")
+    with pytest.raises(ApiException) as strict:
+        custom.create_namespaced_custom_object(*WF[:2], "default", WF[2], body,
+                                               field_validation="Strict")
+    assert strict.value.status == 400 and 'unknown field \\"spec.templates\\"' in \
+        strict.value.body
+    created = custom.create_namespaced_custom_object(*WF[:2], "default", WF[2], body)
+    assert created["spec"] == {"entrypoint": "main"}  # Warn (the default) prunes

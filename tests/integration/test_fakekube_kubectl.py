@@ -242,3 +242,54 @@ def test_pod_logs_set_by_the_test(fake_kube):
     assert fake_kube.kubectl("logs", "-n", "lab", "solver", "-c", "sidecar").stdout == ""
     unknown = fake_kube.kubectl("logs", "-n", "lab", "nope", check=False)
     assert unknown.returncode == 1 and 'pods "nope" not found' in unknown.stderr
+
+
+def _schema_crd() -> dict:
+    """A Workflow CRD with a structural schema, as Argo 4.x ships (abridged)."""
+    crd = workflow_crd()
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"] = {
+        "type": "object", "required": ["spec"], "properties": {
+            "spec": {"type": "object", "required": ["entrypoint"], "properties": {
+                "entrypoint": {"type": "string"},
+                "parallelism": {"type": "integer"},
+                "templates": {"type": "array", "items": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "container": {"type": "object",
+                                  "x-kubernetes-preserve-unknown-fields": True},
+                    "dag": {"type": "object", "properties": {"tasks": {
+                        "type": "array", "items": {"type": "object", "properties": {
+                            "name": {"type": "string"}, "template": {"type": "string"},
+                            "dependencies": {"type": "array", "items": {"type": "string"}},
+                        }}}}},
+                }}},
+            }},
+            "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+        }}
+    return crd
+
+
+def test_crd_schema_strict_validation_pruning_and_types(fake_kube):
+    fake_kube.kubectl("apply", "-f", "-", input=yaml.safe_dump(_schema_crd()))
+    typo = workflow("typo")
+    typo["spec"]["templates"].append({"name": "dag", "dag": {"tasks": [
+        {"name": "b", "template": "main", "dependancies": ["a"]}]}})
+    strict = fake_kube.kubectl("apply", "-f", "-", input=yaml.safe_dump(typo), check=False)
+    assert strict.returncode == 1
+    assert 'strict decoding error: unknown field "spec.templates[1].dag.tasks[0].dependancies"' \
+        in strict.stderr
+
+    # Without strict validation the server prunes what the schema does not declare.
+    warned = fake_kube.kubectl("apply", "--validate=warn", "-f", "-", input=yaml.safe_dump(typo))
+    assert 'Warning: unknown field "spec.templates[1].dag.tasks[0].dependancies"' in \
+        warned.stderr
+    stored = fake_kube.server.get("argoproj.io/v1alpha1", "Workflow", "typo")
+    assert stored["spec"]["templates"][1]["dag"]["tasks"][0] == {"name": "b", "template": "main"}
+    assert stored["spec"]["templates"][0]["container"]["command"] == ["echo", "hello"]
+
+    wrong = workflow("wrong")
+    wrong["spec"]["parallelism"] = "two"
+    del wrong["spec"]["entrypoint"]
+    invalid = fake_kube.kubectl("apply", "-f", "-", input=yaml.safe_dump(wrong), check=False)
+    assert invalid.returncode == 1 and "is invalid" in invalid.stderr
+    assert "spec.entrypoint: Required value" in invalid.stderr
+    assert "spec.parallelism in body must be of type integer" in invalid.stderr
