@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 # Fixture plugins of the test doubles (modules under tests/, importable through pythonpath).
-pytest_plugins: list[str] = ["fakekind.fixtures"]
+pytest_plugins: list[str] = ["fakekind.fixtures", "fakekube.fixtures"]
 
 
 def _real_kind_available() -> str | None:
