@@ -3,7 +3,7 @@
 ``toy-pod`` has three checks that exercise what grading must get right: a plain pass/fail
 check, a check giving partial credit, and a hidden check whose message and logic must never
 reach learner feedback (its failure message carries :data:`HIDDEN_SECRET`). Snapshots:
-``solution`` (4/4 points), ``starter`` (0), ``partial`` (pod exists, image unpinned: 1 + 1.5 = 2.5).
+``solution`` (4/4 points), ``starter`` (0), ``partial`` (pod exists, image unpinned: 1 + 2 * 0.25).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import yaml
 LAB_ID = "toy-pod"
 HIDDEN_SECRET = "SECRET-LOGIC-7731"
 MAX_SCORE = 4.0
-PARTIAL_SCORE = 2.5
+PARTIAL_SCORE = 1.5
 
 CHECKS_PY = f'''\
 """Checks of the toy-pod test lab."""
@@ -134,5 +134,23 @@ def write_lab(labs_root: Path) -> Path:
     return folder
 
 
-__all__ = ["EXPECTED_SCORES", "HIDDEN_SECRET", "LAB_ID", "MAX_SCORE", "PARTIAL_SCORE", "SNAPSHOTS",
+def add_submission(course: Path, student: str, snapshot: str | None, *, learner_code: str = "", mutate=None) -> Path:
+    """Put a submission in ``course/submitted/<student>/toy-pod/``: the release notebook with
+    ``learner_code`` as a cell before the tests (and ``mutate(nb)`` applied), plus a snapshot."""
+    import nbformat
+
+    folder = Path(course) / "submitted" / student / LAB_ID
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(str(Path(course) / "release" / LAB_ID / f"{LAB_ID}.ipynb"), as_version=4)
+    if learner_code:
+        nb.cells.insert(2, nbformat.v4.new_code_cell(textwrap.dedent(learner_code)))
+    if mutate is not None:
+        mutate(nb)
+    nbformat.write(nb, str(folder / f"{LAB_ID}.ipynb"))
+    if snapshot is not None:
+        (folder / "snapshot.yaml").write_text(snapshot_text(snapshot))
+    return folder
+
+
+__all__ = ["add_submission", "EXPECTED_SCORES", "HIDDEN_SECRET", "LAB_ID", "MAX_SCORE", "PARTIAL_SCORE", "SNAPSHOTS",
            "notebook", "pod", "snapshot_text", "write_lab"]

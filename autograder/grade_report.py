@@ -1,0 +1,85 @@
+"""The class's grades as files: a CSV for the registrar's spreadsheet and a distribution figure.
+
+Both are written next to each other in ``course/grades/`` and replaced atomically, so a half
+written file never sits where the previous good one was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import statistics
+from pathlib import Path
+from typing import Sequence
+
+
+def write_csv(path: Path, assignment: str, students: Sequence) -> Path:
+    """One row per submission: totals, each check's recorded points, and what needs a look."""
+    checks: list[str] = []
+    for s in students:
+        for c in s.cells:
+            if c.check not in checks:
+                checks.append(c.check)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "assignment", "score", "max_score", "graded", *checks, "raised_by_notebook", "note"])
+    for s in students:
+        by_check = {c.check: c.recorded for c in s.cells}
+        cells = ["" if by_check.get(c) is None else f"{by_check[c]:g}" for c in checks]
+        note = s.error or s.snapshot_note
+        writer.writerow([
+            s.student, assignment, f"{s.score:g}", f"{s.max_score:g}", "yes" if s.graded else "no", *cells,
+            " ".join(c.check for c in s.tampered), note,
+        ])
+    _replace(Path(path), buffer.getvalue().encode())
+    return Path(path)
+
+
+def write_histogram(path: Path, assignment: str, students: Sequence) -> Path | None:
+    """A histogram of the graded scores (PNG); ``None`` when nothing was graded."""
+    graded = [s for s in students if s.graded]
+    if not graded:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on grading servers
+    from matplotlib.figure import Figure
+
+    scores = [s.score for s in graded]
+    top = max(s.max_score for s in graded) or 1.0
+    bins = _bins(top)
+    figure = Figure(figsize=(6.4, 3.6), dpi=120)
+    ax = figure.subplots()
+    ax.hist(scores, bins=bins, color="#3b6ea5", edgecolor="white")
+    ax.set_xlim(bins[0], bins[-1])
+    ax.set_xlabel(f"score (out of {top:g})")
+    ax.set_ylabel("submissions")
+    ax.set_title(
+        f"{assignment}: {len(scores)} graded, mean {statistics.fmean(scores):.2f}, "
+        f"median {statistics.median(scores):g}"
+    )
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    _replace(Path(path), buffer.getvalue())
+    return Path(path)
+
+
+def _bins(top: float) -> list[float]:
+    # Bars centred on 0, 1, 2 ... points (at most 21 bars), so a bar is one score, not a range
+    # whose right edge silently merges the top two.
+    steps = min(20, max(1, int(round(top)))) if top >= 1 else 4
+    width = top / steps
+    return [(i - 0.5) * width for i in range(steps + 2)]
+
+
+def _replace(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+__all__ = ["write_csv", "write_histogram"]
