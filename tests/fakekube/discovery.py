@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
+from .errors import path_not_found
 from .resources import ALL_VERBS, Registry, ResourceType
 
 KUBERNETES_MINOR = "37"
@@ -148,5 +149,34 @@ def openapi_v3_document(registry: Registry, gv_path: str) -> dict | None:
             "paths": paths, "components": {"schemas": schemas}}
 
 
-__all__ = ["KUBERNETES_MINOR", "OPENAPI_V2_CONTENT_TYPE", "core_versions", "group",
+def document_for(registry: Registry, path: str, port: int) -> tuple[int, object, str] | None:
+    """(status, body, content type) for a discovery path; None if ``path`` is not one."""
+    segments = [s for s in path.split("/") if s]
+    document: object = None
+    if path == "/version":
+        document = version()
+    elif path == "/api":
+        document = core_versions(f"127.0.0.1:{port}")
+    elif path == "/apis":
+        document = group_list(registry)
+    elif segments[:1] == ["api"] and len(segments) == 2:
+        document = resource_list(registry, "", segments[1])
+    elif segments[:1] == ["apis"] and len(segments) == 2:
+        document = group(registry, segments[1])
+    elif segments[:1] == ["apis"] and len(segments) == 3:
+        document = resource_list(registry, segments[1], segments[2])
+    elif path == "/openapi/v2":
+        return 200, b"", OPENAPI_V2_CONTENT_TYPE
+    elif path == "/openapi/v3":
+        document = openapi_v3_root(registry)
+    elif path.startswith("/openapi/v3/"):
+        document = openapi_v3_document(registry, path[len("/openapi/v3/"):])
+    else:
+        return None
+    if document is None:
+        raise path_not_found()
+    return 200, document, "application/json"
+
+
+__all__ = ["document_for", "KUBERNETES_MINOR", "OPENAPI_V2_CONTENT_TYPE", "core_versions", "group",
            "group_list", "openapi_v3_document", "openapi_v3_root", "resource_list", "version"]

@@ -23,7 +23,6 @@ import yaml
 from . import discovery
 from .errors import ApiError, bad_request, forbidden, method_not_allowed, path_not_found
 from .errors import unauthorized, unsupported_media_type
-from .patching import merge_patch, json_patch, strategic_merge, JSON_PATCH, STRATEGIC_PATCH
 from .routing import Route, parse_resource_path
 from .selectors import object_matcher
 from .tables import to_table
@@ -35,6 +34,13 @@ if TYPE_CHECKING:
 PUBLIC_PATHS = {"/version", "/healthz", "/livez", "/readyz"}
 MAX_WATCH_SECONDS = 1800
 PROTOBUF = "application/vnd.kubernetes.protobuf"
+
+
+def _number(query: dict, name: str) -> int:
+    text = query.get(name) or "0"
+    if not text.isdigit():
+        raise bad_request(f'invalid value for query parameter {name}: "{text}"')
+    return int(text)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -76,7 +82,7 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self, method: str) -> None:
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        record = self.fake.log_request(method, url.path, query, self.headers)
+        record = self._record = self.fake.log_request(method, url.path, query, self.headers)
         self.fake.ops.begin_request(field_validation=query.get("fieldValidation") or "Warn")
         try:
             body = self._read_body()
@@ -89,7 +95,6 @@ class Handler(BaseHTTPRequestHandler):
             response = (500, ApiError(500, "InternalError", f"fakekube bug: {err!r}").status(),
                         "application/json")
         if response is None:  # a watch already streamed its answer
-            record.status = 200
             return
         status, payload, content_type = response
         record.status = status
@@ -147,7 +152,7 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET":
             if path in ("/healthz", "/livez", "/readyz"):
                 return 200, b"ok", "text/plain; charset=utf-8"
-            found = self._discovery(path)
+            found = discovery.document_for(registry, path, self.fake.port)
             if found is not None:
                 return found
         segments = [s for s in path.split("/") if s]
@@ -155,34 +160,6 @@ class Handler(BaseHTTPRequestHandler):
         if route is None:
             raise path_not_found()
         return self._resource(method, route, query, body)
-
-    def _discovery(self, path: str):
-        registry = self.fake.registry
-        segments = [s for s in path.split("/") if s]
-        document: object = None
-        if path == "/version":
-            document = discovery.version()
-        elif path == "/api":
-            document = discovery.core_versions(f"127.0.0.1:{self.fake.port}")
-        elif path == "/apis":
-            document = discovery.group_list(registry)
-        elif segments[:1] == ["api"] and len(segments) == 2:
-            document = discovery.resource_list(registry, "", segments[1])
-        elif segments[:1] == ["apis"] and len(segments) == 2:
-            document = discovery.group(registry, segments[1])
-        elif segments[:1] == ["apis"] and len(segments) == 3:
-            document = discovery.resource_list(registry, segments[1], segments[2])
-        elif path == "/openapi/v2":
-            return 200, b"", discovery.OPENAPI_V2_CONTENT_TYPE
-        elif path == "/openapi/v3":
-            document = discovery.openapi_v3_root(registry)
-        elif path.startswith("/openapi/v3/"):
-            document = discovery.openapi_v3_document(registry, path[len("/openapi/v3/"):])
-        else:
-            return None
-        if document is None:
-            raise path_not_found()
-        return 200, document, "application/json"
 
     def _wants_table(self) -> bool:
         return self.fake.serve_tables and "as=Table" in (self.headers.get("Accept") or "")
@@ -196,7 +173,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self._watch(route, query)
             listing = ops.list(rt, route.namespace, label_selector=query.get("labelSelector"),
                                field_selector=query.get("fieldSelector"),
-                               limit=int(query.get("limit") or 0),
+                               limit=_number(query, "limit"),
                                continue_token=query.get("continue", ""))
             if self._wants_table():
                 listing = to_table(rt, listing["items"], listing["metadata"]["resourceVersion"],
@@ -237,8 +214,8 @@ class Handler(BaseHTTPRequestHandler):
             if content_type.startswith(PROTOBUF):
                 self._parse(body)
             if sub == "scale":
-                return 200, self._patch_scale(route, content_type, body, dry_run), \
-                    "application/json"
+                return 200, ops.patch_scale(rt, ns, name, content_type, body,
+                                            dry_run=dry_run), "application/json"
             manager = query.get("fieldManager") or ""
             obj, created = ops.patch(rt, ns, name, content_type, body, subresource=sub,
                                      manager=manager, dry_run=dry_run)
@@ -255,28 +232,11 @@ class Handler(BaseHTTPRequestHandler):
                 "application/json"
         raise method_not_allowed(method)
 
-    def _patch_scale(self, route: Route, content_type: str, body: bytes, dry_run: bool) -> dict:
-        ops, rt = self.fake.ops, route.rt
-        scale = ops.scale_of(rt, ops.read(rt, route.namespace or "", route.name or ""))
-        try:
-            patch = json.loads(body or b"null")
-        except ValueError as err:
-            raise bad_request(f"error decoding patch: {err}") from None
-        kind = content_type.split(";")[0].strip()
-        if kind == JSON_PATCH:
-            scale = json_patch(scale, patch)
-        elif kind == STRATEGIC_PATCH:
-            scale = strategic_merge(scale, patch)
-        else:
-            scale = merge_patch(scale, patch)
-        return ops.update_scale(rt, route.namespace or "", route.name or "", scale,
-                                dry_run=dry_run)
-
     # -- watch -------------------------------------------------------------------------------
     def _watch(self, route: Route, query: dict) -> None:
         store, rt = self.fake.store, route.rt
         matches = object_matcher(rt, query.get("labelSelector"), query.get("fieldSelector"))
-        timeout = min(float(query.get("timeoutSeconds") or MAX_WATCH_SECONDS), MAX_WATCH_SECONDS)
+        timeout = min(_number(query, "timeoutSeconds") or MAX_WATCH_SECONDS, MAX_WATCH_SECONDS)
         deadline = time.monotonic() + timeout
         rv_text = query.get("resourceVersion") or ""
         send_initial = query.get("sendInitialEvents") == "true"
@@ -290,6 +250,7 @@ class Handler(BaseHTTPRequestHandler):
                     raise bad_request(f'invalid resourceVersion "{rv_text}"')
                 initial, last = [], int(rv_text)
                 store.events_after(last)  # 410 Gone if compacted away
+        self._record.status = 200
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")

@@ -9,7 +9,6 @@ subresource, honours finalizers, cascades namespace and CRD deletion, and serves
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 import threading
@@ -21,12 +20,11 @@ from . import crds, schema
 from .defaults import apply_defaults, generate_name, normalize, now, validate_metadata
 from .deletion import CRD_KEY, NAMESPACE_KEY, DeletionMixin
 from .errors import ApiError, already_exists, bad_request, conflict, forbidden, invalid
-from .errors import not_found
-from .errors import unsupported_media_type
+from .errors import not_found, unsupported_media_type
+from .listing import ListingMixin
 from .patching import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH
 from .patching import json_patch, merge_patch, strategic_merge
 from .resources import Registry, ResourceType
-from .selectors import object_matcher
 from .scale import ScaleMixin
 from .serverside import server_side_apply
 from .store import Store
@@ -35,7 +33,7 @@ _SERVER_OWNED_META = ("uid", "creationTimestamp", "name", "namespace", "generati
                       "deletionTimestamp", "deletionGracePeriodSeconds")
 
 
-class Operations(DeletionMixin, ScaleMixin):
+class Operations(DeletionMixin, ListingMixin, ScaleMixin):
     """Kubernetes API semantics over a :class:`Store` and a :class:`Registry`."""
 
     def __init__(self, store: Store, registry: Registry) -> None:
@@ -296,31 +294,6 @@ class Operations(DeletionMixin, ScaleMixin):
                                 subresource=subresource)
         new["metadata"].pop("resourceVersion", None)
         return self._commit(rt, old, new, subresource=subresource, dry_run=dry_run), False
-
-    # -- list ------------------------------------------------------------------------------
-    def list(self, rt: ResourceType, namespace: str | None, *, label_selector: str | None = None,
-             field_selector: str | None = None, limit: int = 0, continue_token: str = "") -> dict:
-        matches = object_matcher(rt, label_selector, field_selector)
-        with self.store.lock:
-            items = [self.present(rt, obj) for obj in self.store.list(rt.storage_key, namespace)
-                     if matches(obj)]
-            rv = str(self.store.rv)
-        metadata: dict = {"resourceVersion": rv}
-        if continue_token:
-            try:
-                after = json.loads(base64.urlsafe_b64decode(continue_token.encode()))["after"]
-            except (ValueError, KeyError, TypeError):
-                raise bad_request("continue key is not valid") from None
-            items = [i for i in items if [i["metadata"].get("namespace", ""),
-                                          i["metadata"]["name"]] > after]
-        if limit and len(items) > limit:
-            last = items[limit - 1]["metadata"]
-            token = {"after": [last.get("namespace", ""), last["name"]]}
-            metadata["continue"] = base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
-            metadata["remainingItemCount"] = len(items) - limit
-            items = items[:limit]
-        return {"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": metadata,
-                "items": items}
 
 
 __all__ = ["Operations"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 
 from .errors import bad_request
+from .patching import JSON_PATCH, STRATEGIC_PATCH, json_patch, merge_patch, strategic_merge
 from .resources import ResourceType
 
 
@@ -35,6 +37,24 @@ class ScaleMixin:
             wanted = (scale.get("metadata") or {}).get("resourceVersion")
             new["metadata"]["resourceVersion"] = wanted or old["metadata"]["resourceVersion"]
             return self.scale_of(rt, self._commit(rt, old, new, subresource="", dry_run=dry_run))
+
+    def patch_scale(self, rt: ResourceType, namespace: str, name: str, content_type: str,
+                    body: bytes, *, dry_run: bool = False) -> dict:
+        """PATCH /scale: the patch applies to the Scale object, then spec.replicas is copied."""
+        with self.store.lock:
+            scale = self.scale_of(rt, self.read(rt, namespace, name))
+            try:
+                patch = json.loads(body or b"null")
+            except ValueError as err:
+                raise bad_request(f"error decoding patch: {err}") from None
+            kind = content_type.split(";")[0].strip()
+            if kind == JSON_PATCH:
+                scale = json_patch(scale, patch)
+            elif kind == STRATEGIC_PATCH:
+                scale = strategic_merge(scale, patch)
+            else:
+                scale = merge_patch(scale, patch)
+            return self.update_scale(rt, namespace, name, scale, dry_run=dry_run)
 
 
 __all__ = ["ScaleMixin"]
