@@ -11,6 +11,7 @@ import yaml
 
 from autograder.lab_notebook import declared_checks, read_lab_notebook, verify
 from autograder.lint.manifests import lint_file, schema_problems
+from autograder.lint.rules import containers
 from manifest_lab_tools import IDS, LABS, kustomize, kustomize_tree, overlays
 
 
@@ -67,3 +68,15 @@ def test_the_starter_is_not_yet_a_valid_answer(lab):
     reports = [lint_file(path, lab=lab) for path in sorted((lab.path / "starter").rglob("*.yaml"))
                if path.name == "kustomization.yaml" or not any((lab.path / "starter").rglob("kustomization.yaml"))]
     assert reports and any(not r.ok for r in reports)
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_the_solution_runs_only_declared_images(lab, tmp_path):
+    # Declared images are preloaded into the nodes, so the solution runs in a room without a network.
+    declared = {image.name for image in lab.cluster.images}
+    used = set()
+    for path in solution_files(lab, tmp_path):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if isinstance(doc, dict):
+                used |= {c.get("image") for _, c in containers(doc)}
+    assert used and used <= declared, f"not in lab.yaml cluster.images: {sorted(used - declared)}"
