@@ -307,3 +307,13 @@ def _unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def test_labs_page_lists_every_lab(built_book):
+    from kubecourse.labs import discover
+
+    html = (built_book / "book" / "labs.html").read_text(encoding="utf-8")
+    page = " ".join(re.sub(r"<[^>]+>", " ", html).split())  # literals are split into spans
+    labs = discover(REPO / "labs")
+    missing = [lab.id for lab in labs if f"kubecourse start {lab.id}" not in page]
+    assert not missing, f"labs missing from the book's table of labs: {missing}"
