@@ -114,6 +114,37 @@ BUILTINS: tuple[ResourceType, ...] = (
     _rt("scheduling.k8s.io/v1", "PriorityClass", "priorityclasses", False, short=("pc",)),
     _rt("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", False,
         short=("crd", "crds"), sub=("status",)),
+    # Kinds that add-on manifests (Argo, Kueue) and cluster tooling ship; stored, never acted on.
+    _rt("v1", "PodTemplate", "podtemplates"),
+    _rt("v1", "ReplicationController", "replicationcontrollers", short=("rc",), cats=("all",),
+        sub=("status", "scale")),
+    _rt("apps/v1", "ControllerRevision", "controllerrevisions"),
+    _rt("autoscaling/v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short=("hpa",),
+        cats=("all",), sub=("status",)),
+    _rt("autoscaling/v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short=("hpa",),
+        cats=("all",), sub=("status",)),
+    _rt("coordination.k8s.io/v1", "Lease", "leases"),
+    _rt("discovery.k8s.io/v1", "EndpointSlice", "endpointslices"),
+    _rt("networking.k8s.io/v1", "IngressClass", "ingressclasses", False),
+    _rt("node.k8s.io/v1", "RuntimeClass", "runtimeclasses", False),
+    _rt("storage.k8s.io/v1", "CSIDriver", "csidrivers", False),
+    _rt("storage.k8s.io/v1", "CSINode", "csinodes", False),
+    _rt("storage.k8s.io/v1", "VolumeAttachment", "volumeattachments", False, sub=("status",)),
+    _rt("certificates.k8s.io/v1", "CertificateSigningRequest", "certificatesigningrequests",
+        False, short=("csr",), sub=("status",)),
+    _rt("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration",
+        "mutatingwebhookconfigurations", False),
+    _rt("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration",
+        "validatingwebhookconfigurations", False),
+    _rt("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy",
+        "validatingadmissionpolicies", False, sub=("status",)),
+    _rt("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding",
+        "validatingadmissionpolicybindings", False),
+    _rt("apiregistration.k8s.io/v1", "APIService", "apiservices", False, sub=("status",)),
+    _rt("flowcontrol.apiserver.k8s.io/v1", "FlowSchema", "flowschemas", False,
+        sub=("status",)),
+    _rt("flowcontrol.apiserver.k8s.io/v1", "PriorityLevelConfiguration",
+        "prioritylevelconfigurations", False, sub=("status",)),
 )
 
 # Strategic merge patch and server-side apply: list fields merged by key, as in the Go types'
@@ -137,6 +168,7 @@ MERGE_KEYS: dict[str, tuple[str, ...]] = {
     "secrets": ("name",),
     "addresses": ("type",),
     "readinessGates": ("conditionType",),
+    "webhooks": ("name",),
 }
 # Lists of scalars merged as sets (patchStrategy:"merge" without a key).
 MERGED_SCALAR_LISTS = frozenset({"finalizers"})
