@@ -9,7 +9,6 @@ Resources are found through API discovery; reads are plain list calls filtered w
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -93,7 +92,7 @@ def connect(
     """
     path = resolve_kubeconfig(name=name, kubeconfig=kubeconfig)
     # The client parses the file with plain yaml.safe_load: vet it first (size, alias bombs).
-    raw = safeyaml.load_mapping(path, what="kubeconfig", max_bytes=MAX_KUBECONFIG_BYTES)
+    safeyaml.load_mapping(path, what="kubeconfig", max_bytes=MAX_KUBECONFIG_BYTES)
     configuration = kubernetes.client.Configuration()
     configuration.retries = 1  # fail fast on a refused connection instead of retrying thrice
     try:
@@ -107,7 +106,6 @@ def connect(
     state = LiveState(api_client, request_timeout=request_timeout, origin=str(path), sandbox=name)
     if probe:
         state.probe()
-    del raw
     return state
 
 

@@ -36,10 +36,11 @@ def _timestamp_as_text(loader: Any, node: Any) -> str:
 _FastLoader: Any = None
 if getattr(yaml, "CSafeLoader", None) is not None:
 
-    class _FastLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
-        pass
+    class _LibyamlLoader(yaml.CSafeLoader):
+        """libyaml's safe loader, with timestamps kept as text."""
 
-    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+    _LibyamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+    _FastLoader = _LibyamlLoader
 # libyaml's composer recurses in C: a document nested tens of thousands deep crashes the process
 # instead of raising RecursionError. Kubernetes objects nest about 20 deep (big CRD schemas 60).
 MAX_DEPTH = 200
