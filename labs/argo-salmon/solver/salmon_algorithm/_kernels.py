@@ -9,7 +9,9 @@ in ``NUMBA_CACHE_DIR``, so only the first process on a machine pays for compilat
 Reproducibility: the only randomness is a xoshiro256** generator written out here (seeded by
 splitmix64 from the run's seed), so the stream does not depend on numba's or numpy's versions;
 every sum runs in a fixed order (no fastmath), so a seed gives the same tour in every process on
-every machine. It is also faster: numba's np.random cost about 40% of a dna40 run.
+every machine with the same image (the one outside call, ``pow``, comes from the C library; the
+image also compiles for a generic CPU). It is also faster: numba's np.random cost about 40% of
+a dna40 run.
 """
 
 from __future__ import annotations

@@ -84,8 +84,8 @@ class Result:
     """The best tour, vertices numbered from 0 in file order."""
     layout: list[int] | None
     """DNA only: the tour cut at the dummy vertex, the fragment order of the assembly."""
-    best_known: float
-    """The target length used (given, or estimated from a greedy tour)."""
+    best_known: float | int
+    """The target length used (given, or estimated from a greedy tour); an int when whole."""
     best_known_estimated: bool
     """True when no target was given and the greedy estimate scaled the flows."""
     parameters: dict
@@ -164,7 +164,7 @@ def solve(instance: Instance, params: Parameters, seed: int) -> Result:
         seconds=round(seconds, 3),
         tour=order,
         layout=layout_of(instance, order) if instance.format == "dna" else None,
-        best_known=best_known,
+        best_known=int(best_known) if float(best_known).is_integer() else best_known,
         best_known_estimated=estimated,
         parameters={key: value for key, value in asdict(params).items() if key != "best_known"},
     )
