@@ -28,7 +28,7 @@ class SandboxStatus:
     cluster: str
     backend: str
     status: str
-    """running, missing, expired, creating or orphaned."""
+    """running, missing, expired, creating, orphaned, or unreadable (corrupt state file)."""
     age: float | None
     """Seconds since creation (``None`` for orphans: no record of it)."""
     ttl: int | None
@@ -57,8 +57,12 @@ def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) 
     for name in state.names():
         try:
             saved = state.load(name)
-        except SandboxError:
-            saved = None
+        except SandboxError:  # shown so that `down --name` can be run on it; never reaped blindly
+            cluster = f"kubecourse-{name}"
+            known.add(cluster)
+            rows.append(SandboxStatus(name=name, cluster=cluster, backend="?", status="unreadable", age=None,
+                                      ttl=None, expires_in=None, lab=None, nodes=None, kubeconfig=None))
+            continue
         if saved is None:
             continue
         known.add(saved.cluster)

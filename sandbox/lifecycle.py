@@ -205,7 +205,8 @@ def _cleanup(backend: Backend, name: str, progress: Progress) -> str:
     progress("cleaning up")
     previous = None
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not strand it
+        # A second Ctrl-C (or kill) must not strand a half-deleted cluster.
+        previous = (signal.signal(signal.SIGINT, signal.SIG_IGN), signal.signal(signal.SIGTERM, signal.SIG_IGN))
     try:
         _delete(backend, name)
     except KubecourseError as err:
@@ -213,7 +214,8 @@ def _cleanup(backend: Backend, name: str, progress: Progress) -> str:
                 f"kind delete cluster --name {cluster_name(name)}")
     finally:
         if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGINT, previous[0])
+            signal.signal(signal.SIGTERM, previous[1])
     return ""
 
 
@@ -221,6 +223,24 @@ def _delete(backend: Backend, name: str) -> None:
     folder = state.private_dir(state.sandbox_dir(name))  # kind writes its lock file beside it
     backend.delete(cluster_name(name), kubeconfig=folder / state.KUBECONFIG_FILE)
     state.remove(name)
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while creating, so that a killed ``up`` (CI timeouts, ``kill``)
+    still deletes its half-made cluster. Only the main thread can own signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
@@ -255,4 +275,4 @@ def down(name: str | None = None, *, backend: Backend | None = None, reason: str
     return DownResult(name=name, cluster=cluster_name(name), reason=reason)
 
 
-__all__ = ["LOCK_WAIT", "DownResult", "Progress", "UpResult", "down", "quiet", "up"]
+__all__ = ["LOCK_WAIT", "DownResult", "Progress", "UpResult", "down", "quiet", "sigterm_as_interrupt", "up"]

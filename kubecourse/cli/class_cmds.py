@@ -9,7 +9,7 @@ from rich.table import Table
 
 from kubecourse.cli._output import err, next_step, out, print_json
 from kubecourse.errors import EXIT_FAILED
-from sandbox import classroom, kind, state
+from sandbox import classroom, kind, lifecycle, state
 from sandbox.class_progress import LiveProgress
 
 class_app = typer.Typer(
@@ -41,9 +41,10 @@ def class_up(
     every learner and the command exits 1 if any failed. Refuses to start when the roster needs
     more sandboxes than `kubecourse doctor` estimates this host can hold, unless `--force`.
     """
-    report = classroom.class_up(roster, output=output, parallel=parallel, nodes=nodes,
-                                ttl=state.parse_duration(ttl), image=image, force=force,
-                                observer=LiveProgress(err, "creating"))
+    with lifecycle.sigterm_as_interrupt():
+        report = classroom.class_up(roster, output=output, parallel=parallel, nodes=nodes,
+                                    ttl=state.parse_duration(ttl), image=image, force=force,
+                                    observer=LiveProgress(err, "creating"))
     _render(report, json_output)
     if report.ok:
         next_step(f"hand out the files in {output}/ (each learner: export KUBECONFIG=NAME.kubeconfig)")

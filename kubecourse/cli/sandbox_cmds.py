@@ -36,8 +36,9 @@ def up(
     Running `up` again reuses a healthy sandbox. A broken one is reported; `--recreate` replaces
     it. A failed or interrupted creation deletes whatever it had made.
     """
-    result = lifecycle.up(name, nodes=nodes, ttl=state.parse_duration(ttl), image=image,
-                          recreate=recreate, progress=_progress)
+    with lifecycle.sigterm_as_interrupt():
+        result = lifecycle.up(name, nodes=nodes, ttl=state.parse_duration(ttl), image=image,
+                              recreate=recreate, progress=_progress)
     if json_output:
         print_json(result.to_json())
     else:
@@ -120,7 +121,8 @@ def start(
     (copied onto a PersistentVolumeClaim). Waits until all of it is ready. Running it again
     changes nothing.
     """
-    result = labprep.start(lab, name, offline=offline, progress=_progress)
+    with lifecycle.sigterm_as_interrupt():
+        result = labprep.start(lab, name, offline=offline, progress=_progress)
     if json_output:
         print_json(result.to_json())
     else:

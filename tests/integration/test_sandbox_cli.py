@@ -102,6 +102,11 @@ def test_ls_reconciles_state_with_kind(fake_kind, capsys, tmp_path):
     assert rows["alice"]["ttl_seconds"] == 3600 and rows["alice"]["backend"] == "kind"
     code, out, err = cli(capsys, "ls")
     assert "orphaned" in out and "kubecourse down --expired" in err
+    (state.sandbox_dir("alice") / state.STATE_FILE).write_text("{garbage")
+    code, out, _ = cli(capsys, "ls", "--json")
+    assert {r["name"]: r["status"] for r in json.loads(out)}["alice"] == "unreadable"
+    cli(capsys, "down", "--name", "alice")
+    cli(capsys, "up", "--name", "alice")
 
     code, out, _ = cli(capsys, "down", "--expired", "--json")
     assert code == 0
@@ -125,7 +130,8 @@ def test_down_and_down_all(fake_kind, capsys):
     assert "0 sandboxes" in out
 
 
-def test_ctrl_c_during_creation_exits_130_and_leaves_nothing(fake_kind):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_kill_during_creation_exits_130_and_leaves_nothing(fake_kind, sig):
     fake_kind.hang_at("create")
     proc = subprocess.Popen([str(Path(sys.executable).parent / "kubecourse"), "up", "--name", "alice"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -133,7 +139,7 @@ def test_ctrl_c_during_creation_exits_130_and_leaves_nothing(fake_kind):
     while fake_kind.clusters() != ["kubecourse-alice"] and time.monotonic() < deadline:
         time.sleep(0.1)
     assert fake_kind.clusters() == ["kubecourse-alice"], "the fake never made the cluster"
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "cleaning up" in err
