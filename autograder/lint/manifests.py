@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.util
+from importlib import resources
 import re
 import sys
 from pathlib import Path
@@ -59,7 +60,8 @@ from kubecourse.safeyaml import read_text  # noqa: E402
 LINTER = "manifests"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 KUBERNETES_VERSION = "1.35"
-"""Kubernetes minor version of the sandbox's kind node image; schemas are chosen to match it."""
+"""Kubernetes minor version of the sandbox's kind node image (``sandbox.kind.DEFAULT_NODE_IMAGE``,
+which this package may not import; a test keeps the two equal); schemas are chosen to match it."""
 _SCHEMA_ROOT = "kubernetes-json-schema"
 
 Rule = Callable[[dict], list]
@@ -171,7 +173,7 @@ def _is_builtin_group(group: str, version: str) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def _group_prefixes(version: str) -> frozenset[str]:
-    folder = kv_utils.importlib_resources.files("kubernetes_validate").joinpath(_SCHEMA_ROOT, _schema_dir(version))
+    folder = resources.files("kubernetes_validate").joinpath(_SCHEMA_ROOT, _schema_dir(version))
     parts = (entry.name[: -len(".json")].split("-") for entry in folder.iterdir() if entry.name.endswith(".json"))
     return frozenset(p[1] for p in parts if len(p) == 3)
 
@@ -179,7 +181,7 @@ def _group_prefixes(version: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=4)
 def _served_versions(version: str) -> dict[str, set[str]]:
     """Kind -> apiVersions, read from the schema files' own ``apiVersion``/``kind`` enums."""
-    folder = kv_utils.importlib_resources.files("kubernetes_validate").joinpath(_SCHEMA_ROOT, _schema_dir(version))
+    folder = resources.files("kubernetes_validate").joinpath(_SCHEMA_ROOT, _schema_dir(version))
     served: dict[str, set[str]] = {}
     for entry in folder.iterdir():
         if entry.name.startswith("_") or not entry.name.endswith(".json"):

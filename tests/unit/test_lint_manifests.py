@@ -270,3 +270,11 @@ def test_finding_paths_from_strings():
 
     assert as_finding(("spec.template.spec.containers[0].image", "m")) == Finding(("spec", "template", "spec", "containers", 0, "image"), "m", "lab-rule")
     assert as_finding("whole doc", default_rule="r") == Finding((), "whole doc", "r")
+
+
+def test_schemas_match_the_sandbox_kubernetes_version():
+    from autograder.lint.manifests import KUBERNETES_VERSION
+    from sandbox.kind import DEFAULT_NODE_IMAGE
+
+    tag = DEFAULT_NODE_IMAGE.split("@")[0].rsplit(":", 1)[1]  # v1.35.0
+    assert tag.lstrip("v").rsplit(".", 1)[0] == KUBERNETES_VERSION
