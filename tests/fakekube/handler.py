@@ -1,8 +1,9 @@
 """The HTTP side of the fake API server: authentication, routing to operations, watch streams.
 
 One :class:`Handler` subclass is made per server (it carries the server in ``fake``). JSON and
-YAML request bodies are accepted; protobuf bodies (kubectl's generator commands since 1.32)
-get a 415 Status. Responses are JSON, or a Table when the client asks ``as=Table``.
+YAML request bodies are accepted, protobuf bodies (kubectl's generator commands since 1.32)
+for the kinds :mod:`fakekube.protobuf` knows, others get a 415 Status. Responses are JSON, or a
+Table when the client asks ``as=Table``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from . import discovery
+from . import discovery, protobuf
 from .errors import ApiError, bad_request, forbidden, method_not_allowed, path_not_found
 from .errors import unauthorized, unsupported_media_type
 from .routing import Route, parse_resource_path
-from .selectors import object_matcher
+from .selection import object_matcher
 from .tables import to_table
 from .watch import bookmark, served, visible
 
@@ -85,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
         record = self._record = self.fake.log_request(method, url.path, query, self.headers)
         self.fake.ops.begin_request(field_validation=query.get("fieldValidation") or "Warn")
         try:
-            body = self._read_body()
+            body = record.body = self._read_body()
             self._authenticate(url.path)
             response = self._dispatch(method, url.path.rstrip("/") or "/", query, body)
         except ApiError as err:
@@ -136,9 +137,14 @@ class Handler(BaseHTTPRequestHandler):
     def _parse(self, body: bytes) -> object:
         content_type = (self.headers.get("Content-Type") or "application/json").split(";")[0]
         if content_type == PROTOBUF:
-            raise unsupported_media_type(content_type, "this fake API server speaks JSON only: "
-                                         "use 'kubectl apply -f' or 'kubectl create -f' "
-                                         "instead of kubectl's generator commands")
+            decoded = protobuf.decode(body)
+            if decoded is None:
+                raise unsupported_media_type(content_type, "this fake API server decodes "
+                                             "protobuf only for " + ", ".join(sorted(
+                                                 protobuf.SUPPORTED_KINDS)) + ": use 'kubectl "
+                                             "apply -f' or 'kubectl create -f' instead of "
+                                             "this generator command")
+            return decoded
         if content_type not in ("application/json", "application/yaml", "text/yaml", "*/*"):
             raise unsupported_media_type(content_type)
         try:

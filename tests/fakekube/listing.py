@@ -7,7 +7,7 @@ import json
 
 from .errors import bad_request
 from .resources import ResourceType
-from .selectors import object_matcher
+from .selection import object_matcher
 
 
 class ListingMixin:

@@ -48,6 +48,8 @@ class RequestRecord:
     user_agent: str = ""
     status: int = 0
     """HTTP status answered (0 while in progress)."""
+    body: bytes = b""
+    """The request body as received."""
 
 
 @dataclass
