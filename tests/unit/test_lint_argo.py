@@ -35,7 +35,7 @@ MISTAKES = [
     ("no-resources", DAG, "        resources:\n          requests:\n            cpu: 100m\n            memory: 128Mi\n", "", "requests", "template 'collect': the container requests no cpu", "      container:\n        image: salmon-solver:1.0\n        imagePullPolicy: IfNotPresent\n        command"),
     ("duplicate-step", STEPS, "        - - name: collect", "        - - name: run", "duplicate-step", "step name 'run' is used twice", "- - name: run            # group 3"),
     ("duplicate-task", DAG, "          - name: collect\n", "          - name: run\n", "duplicate-task", "task name 'run' is used twice", "          - name: run\n            template: collect"),
-    ("duplicate-template", DAG, "\n    - name: collect\n", "\n    - name: solve\n", "duplicate-template", "template name 'solve' is used twice", "    - name: solve\n      container:\n        image: salmon-solver:1.0\n        imagePullPolicy: IfNotPresent\n        command: [sh, -c]\n        args:\n          - |\n            set -e\n            python -m salmon_algorithm.collect"),
+    ("duplicate-template", DAG, "\n    - name: collect\n", "\n    - name: solve\n", "duplicate-template", "template name 'solve' is used twice", "    - name: solve\n      container:\n        image: salmon-solver:1.0\n        imagePullPolicy: IfNotPresent\n        command"),
     ("dependencies-string", DAG, "dependencies: [run]", "dependencies: run", "schema", "should be a valid list", "dependencies: run"),
     ("quantity", DAG, "cpu: 500m", "cpu: 1 core", "quantity", "'1 core' is not a Kubernetes quantity", "cpu: 1 core"),
     ("input-typo", DAG, "--seed {{inputs.parameters.seed}}", "--seed {{inputs.parameters.sede}}", "unknown-input", "declares no input parameter 'sede'", "--seed {{inputs.parameters.sede}}"),
@@ -123,3 +123,31 @@ def test_missing_file_and_unknown_linter(tmp_path):
         lint_file(tmp_path / "nope.yaml")
     with pytest.raises(UsageError, match="unknown linter"):
         lint("argo", tmp_path / "nope.yaml")
+
+
+def _cli(*args: str) -> int:
+    from kubecourse.cli.main import run
+
+    with pytest.raises(SystemExit) as exit_info:
+        run(list(args))
+    return exit_info.value.code
+
+
+def test_cli_exit_codes(tmp_path, capsys):
+    assert _cli("lint", "argo-salmon", str(LAB / "solution" / "workflow-dag.yaml")) == 0
+    assert "no problems found" in capsys.readouterr().out
+    assert _cli("lint", "argo-salmon", str(LAB / "starter" / "workflow.yaml")) == 1
+    out = capsys.readouterr().out
+    assert "workflow.yaml:33:" in out and "problems found" in out
+    assert _cli("lint", "argo-salmon", str(tmp_path / "missing.yaml")) == 2
+    assert "error: workflow file not found" in capsys.readouterr().err
+    assert _cli("lint", "no-such-lab", str(tmp_path / "missing.yaml")) == 2
+
+
+def test_cli_json(capsys):
+    import json
+
+    assert _cli("lint", "argo-salmon", str(LAB / "starter" / "workflow.yaml"), "--json") == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False
+    assert {p["rule"] for p in data["problems"]} == {"item-outside-loop", "requests"}

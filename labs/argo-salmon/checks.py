@@ -1,0 +1,217 @@
+"""The argo-salmon lab's checks: the Salmon study as an Argo Workflow, graded from the Workflow object.
+
+The graded Workflow is the newest ``salmon-*`` Workflow in namespace ``salmon``; earlier attempts
+are ignored. Only Workflow objects are read (their ``status.nodes`` keep every run's inputs,
+outputs and times after the Pods are gone), through :mod:`salmon_workflow` beside this file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from autograder.checks import check, fail, ok, partial
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _load_reader():
+    # The loader runs this file by path, so its folder is not importable: load the sibling module
+    # the same way, under a name of its own.
+    name = "_argo_salmon_workflow"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, _HERE / "salmon_workflow.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+sw = _load_reader()
+
+
+def _graded(state):
+    wf = state.newest("Workflow", namespace=sw.NAMESPACE, api_version=sw.API_VERSION, name_prefix=sw.NAME_PREFIX)
+    return None if wf is None else sw.read(wf)
+
+
+def _need(state):
+    wf = _graded(state)
+    assert wf is not None, "no salmon-* Workflow in namespace salmon yet"
+    return wf
+
+
+@check(
+    id="workflow-exists", points=1,
+    title="A salmon-* Workflow exists in namespace salmon",
+    hint="Submit with `kubectl create -f workflow.yaml` (generateName needs create, not apply), "
+    "with `metadata.generateName: salmon-` and `metadata.namespace: salmon`.",
+)
+def workflow_exists(state):
+    wf = _graded(state)
+    if wf is not None:
+        attempts = len(state.objects("Workflow", namespace=sw.NAMESPACE, api_version=sw.API_VERSION))
+        more = f" (newest of {attempts} attempts; earlier ones are not graded)" if attempts > 1 else ""
+        return ok(f"grading Workflow {wf.name}{more}")
+    others = [o["metadata"]["name"] for o in state.objects("Workflow", api_version=sw.API_VERSION)]
+    if others:
+        return fail(f"found Workflow(s) {', '.join(others)}, but none named salmon-* in namespace salmon")
+    return fail("no Workflow in namespace salmon")
+
+
+@check(
+    id="fan-out", points=2,
+    title="At least 5 solver runs from one looped step, each with its own seed",
+    hint="Loop one step or task over the seeds: `withItems: [3, 7, 11, 13, 17]` (or `withParam` over "
+    "a seed generator's JSON list), pass `value: \"{{item}}\"` as the input parameter `seed`, and "
+    "make every seed different: runs with the same seed repeat the same search.",
+)
+def fan_out(state):
+    wf = _need(state)
+    runs = wf.runs
+    if not runs:
+        why = f" (status.message: {wf.message})" if wf.message else ""
+        return fail(f"no looped solver pods ran in {wf.name}{why}")
+    template = runs[0].template
+    seeds = [r.seed for r in runs]
+    if None in seeds:
+        return fail(f"the runs of template {template!r} have no input parameter 'seed'")
+    repeated = sorted({s for s in seeds if seeds.count(s) > 1}, key=str)
+    if repeated:
+        return fail(f"{len(runs)} runs of {template!r}, but seed(s) {', '.join(repeated)} repeat: "
+                    f"only {len(set(seeds))} distinct seeds")
+    if len(runs) < sw.MIN_RUNS:
+        return fail(f"only {len(runs)} run(s) of {template!r} (seeds {', '.join(seeds)}); the study needs at least {sw.MIN_RUNS}")
+    return ok(f"{len(runs)} runs of template {template!r} with distinct seeds {', '.join(seeds)}")
+
+
+@check(
+    id="shared-storage", points=1,
+    title="Solver runs and the collect step share a PersistentVolumeClaim",
+    hint="Declare the claim once under `spec.volumes` (`persistentVolumeClaim: {claimName: salmon-data}`) "
+    "or `spec.volumeClaimTemplates`, and mount it in both the solver and the collect template. "
+    "An emptyDir lives and dies with its pod: the collect step would find no results.",
+)
+def shared_storage(state):
+    spec = _need(state).spec
+    solvers = [t for t in sw.templates(spec) if "seed" in _declared(t, "inputs")]
+    collects = [t for t in sw.templates(spec) if "best-score" in _declared(t, "outputs")]
+    if not solvers:
+        return fail("no template takes an input parameter 'seed', so no solver template to inspect")
+    if not collects:
+        return fail("no template exposes the output parameter 'best-score', so no collect template to inspect")
+    solver_claims = set.intersection(*(sw.claim_mounts(spec, t, writable=True) for t in solvers))
+    if not solver_claims:
+        read_only = sw.claim_mounts(spec, solvers[0])
+        why = f" it can write to (only read-only: {', '.join(sorted(read_only))})" if read_only else ""
+        return fail(f"template {solvers[0].get('name')!r} mounts no volume backed by a PersistentVolumeClaim{why}, "
+                    "so its results stay in the pod")
+    shared = solver_claims & set.intersection(*(sw.claim_mounts(spec, t) for t in collects))
+    if not shared:
+        return fail(f"template {collects[0].get('name')!r} mounts none of the claims the solver writes to "
+                    f"({', '.join(sorted(solver_claims))})")
+    return ok(f"solver and collect share {', '.join(sorted(shared))}")
+
+
+@check(
+    id="resource-requests", points=1,
+    title="Every container and script template requests CPU and memory",
+    hint="Add `resources: {requests: {cpu: 500m, memory: 256Mi}}` to each container or script "
+    "template (or once under `spec.templateDefaults`): the scheduler places pods by their requests.",
+)
+def resource_requests(state):
+    spec = _need(state).spec
+    defaults = set()
+    for key in ("container", "script"):
+        defaults |= set((((spec.get("templateDefaults") or {}).get(key) or {}).get("resources") or {}).get("requests") or {})
+    missing, counted = [], 0
+    for t in sw.templates(spec):
+        for label, c in sw.containers(t):
+            counted += 1
+            have = set(((c.get("resources") or {}).get("requests") or {})) | defaults
+            lacking = [r for r in ("cpu", "memory") if r not in have]
+            if lacking:
+                missing.append(f"{t.get('name')} ({label}: no {' or '.join(lacking)})")
+    if not counted:
+        return fail("the workflow has no container or script templates")
+    if missing:
+        return fail("requests missing in template(s) " + "; ".join(missing))
+    return ok(f"all {counted} containers request cpu and memory")
+
+
+@check(
+    id="collect-after-runs", points=2,
+    title="The collect step started after every solver run finished",
+    hint="The collect step ran before the runs finished. In a dag, add `dependencies: [run]` to the "
+    "collect task; in steps, put collect in a later step group (its own `- - name: collect`).",
+)
+def collect_after_runs(state):
+    wf = _need(state)
+    if not wf.runs:
+        return fail("no solver runs to order the collect step after")
+    if wf.collect is None:
+        return fail("no collect step ran (no node exposes the output parameter 'best-score')")
+    if wf.collect.started is None:
+        return fail(f"the collect step {wf.collect.node} never started ({wf.collect.phase or 'no phase'})")
+    unfinished = [r for r in wf.runs if r.finished is None]
+    if unfinished:
+        return fail(f"collect started while {unfinished[0].node} had not finished")
+    last = max(wf.runs, key=lambda r: r.finished)
+    if wf.collect.started < last.finished:
+        early = (last.finished - wf.collect.started).total_seconds()
+        return fail(f"collect started at {wf.collect.started:%H:%M:%S}, {early:.0f} s before {last.node} finished")
+    return ok(f"collect started at {wf.collect.started:%H:%M:%S}, after the last run finished at {last.finished:%H:%M:%S}")
+
+
+@check(
+    id="workflow-succeeded", points=1,
+    title="The Workflow succeeded",
+    hint="Watch it with `kubectl get wf -n salmon -w` and read why a node failed with "
+    "`kubectl get wf -n salmon <name> -o yaml` (status.nodes[*].message) or the pod's logs. "
+    "OOMKilled means a memory limit below what the solver needs; ErrImageNeverPull or "
+    "ImagePullBackOff means the image was not loaded with `kind load docker-image`.",
+)
+def workflow_succeeded(state):
+    wf = _need(state)
+    if wf.phase == "Succeeded":
+        took = f" in {(wf.finished - wf.started).total_seconds():.0f} s" if wf.started and wf.finished else ""
+        return ok(f"{wf.name} Succeeded{took}")
+    failed = [r for r in wf.runs if r.phase in ("Failed", "Error")]
+    detail = f"; e.g. {failed[0].node}: {failed[0].message}" if failed and failed[0].message else ""
+    return fail(f"{wf.name} is {wf.phase or 'not started'}" + (f" ({wf.message})" if wf.message else "") + detail)
+
+
+@check(
+    id="honest-collect", points=2,
+    title="best-score is the highest run score and best-seed a seed that reached it",
+    hint="Every run must expose `score` (outputs.parameters with valueFrom.path); the collect step "
+    "must read all runs' results from the shared volume and report the highest score (for DNA "
+    "assembly higher is better) and that run's seed: `python -m salmon_algorithm.collect DIR`.",
+)
+def honest_collect(state):
+    wf = _need(state)
+    if not wf.runs:
+        return fail("no solver runs to compare with")
+    missing = [r.node for r in wf.runs if r.phase == "Succeeded" and sw.as_int(r.score) is None]
+    if missing:
+        return fail(f"run {missing[0]} exposes no integer output parameter 'score'")
+    scored = {r.seed: sw.as_int(r.score) for r in wf.runs if r.phase == "Succeeded"}
+    if not scored:
+        return fail("no solver run succeeded, so there is no best score")
+    if wf.collect is None or wf.collect.best_score is None:
+        return fail("the collect step exposed no 'best-score'")
+    best = max(scored.values())
+    reported = sw.as_int(wf.collect.best_score)
+    if reported != best:
+        return fail(f"best-score is {wf.collect.best_score}, but the highest run score is {best}")
+    winners = sorted((s for s, v in scored.items() if v == best), key=str)
+    if wf.collect.best_seed not in winners:
+        return partial(0.5, f"best-score {best} is right, but best-seed is {wf.collect.best_seed}; "
+                            f"seed(s) {', '.join(winners)} scored {best}")
+    return ok(f"best-score {best} from seed {wf.collect.best_seed}, the best of {len(scored)} runs")
+
+
+def _declared(template: dict, where: str) -> set:
+    section = template.get(where) if isinstance(template.get(where), dict) else {}
+    return {p.get("name") for p in section.get("parameters") or [] if isinstance(p, dict)}

@@ -1,0 +1,191 @@
+"""The "Salmon results" summary of one run of the lab's workflow, as the 2019 study reported it.
+
+Best score and the seed that found it, mean and spread over the seeds, the generation the best
+tour was first found, and how far the best is from the instance's known answer (the score of the
+true fragment layout, kept beside the instance by the generator). Read from the Workflow object's
+node outputs only; rendered as a table (terminal or notebook) and a figure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import statistics
+import sys
+from dataclasses import asdict, dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _reader():
+    name = "_argo_salmon_workflow"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, _HERE / "salmon_workflow.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunResult:
+    """One solver run as the Workflow recorded it."""
+
+    seed: str
+    phase: str
+    score: int | None
+    """The run's assembly score (higher is better), None if it exposed none."""
+    generation: int | None
+    """The generation its best tour was first found, if the template exposes it."""
+    seconds: float | None
+    """The pod's wall time, from the node's start and finish."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SalmonSummary:
+    """The study's numbers for one workflow."""
+
+    workflow: str
+    phase: str
+    instance: str | None
+    runs: tuple[RunResult, ...]
+    best_score: int | None
+    """The highest score over the runs (recomputed here, not taken from the collect step)."""
+    best_seeds: tuple[str, ...]
+    """Every seed that reached the best score."""
+    best_generation: int | None
+    """The earliest generation in which a best-scoring run found its tour."""
+    mean: float | None
+    stdev: float | None
+    """Sample standard deviation over the scored runs (0 for one run)."""
+    best_known: int | None
+    """The instance's known answer: the score of the true layout (None if unknown)."""
+    reported_best_score: str | None
+    """What the collect step reported, to compare."""
+    reported_best_seed: str | None
+    wall_seconds: float | None
+    """The whole workflow's wall time."""
+
+    @property
+    def scored(self) -> list[RunResult]:
+        return [r for r in self.runs if r.score is not None]
+
+    def verdict(self) -> str:
+        """One line comparing the best with the known answer."""
+        if self.best_score is None:
+            return "no run reported a score"
+        if self.best_known is None:
+            return f"best {self.best_score} (no known answer for this instance)"
+        if self.best_score >= self.best_known:
+            return f"best {self.best_score} reaches the true layout's score {self.best_known}"
+        gap = 100 * (self.best_known - self.best_score) / self.best_known
+        return f"best {self.best_score} is {gap:.1f}% below the true layout's score {self.best_known}"
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(quantity, value) rows of the summary table."""
+        def fmt(x: Any) -> str:
+            return "-" if x is None else f"{x:.1f}" if isinstance(x, float) else str(x)
+        return [
+            ("workflow", f"{self.workflow} ({self.phase or 'no status'})"),
+            ("instance", fmt(self.instance)),
+            ("runs scored", f"{len(self.scored)} of {len(self.runs)}"),
+            ("best score", fmt(self.best_score)),
+            ("best seed(s)", ", ".join(self.best_seeds) or "-"),
+            ("found in generation", fmt(self.best_generation)),
+            ("mean score", fmt(self.mean)),
+            ("standard deviation", fmt(self.stdev)),
+            ("true layout score", fmt(self.best_known)),
+            ("collect step reported", f"best-score {fmt(self.reported_best_score)}, best-seed {fmt(self.reported_best_seed)}"),
+            ("workflow wall time", "-" if self.wall_seconds is None else f"{self.wall_seconds:.0f} s"),
+        ]
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["runs"] = [asdict(r) for r in self.runs]
+        data["best_seeds"] = list(self.best_seeds)
+        data["verdict"] = self.verdict()
+        return {k.replace("_", "-"): v for k, v in data.items()}
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in self.rows())
+        runs = "".join(
+            f"<tr><td>{escape(r.seed)}</td><td>{r.score if r.score is not None else '-'}</td>"
+            f"<td>{r.generation if r.generation is not None else '-'}</td><td>{escape(r.phase)}</td></tr>"
+            for r in self.runs
+        )
+        return (f"<p><b>Salmon results</b>: {escape(self.verdict())}</p><table>{head}</table>"
+                f"<table><tr><th>seed</th><th>score</th><th>generation</th><th>phase</th></tr>{runs}</table>")
+
+    def figure(self):
+        """A matplotlib figure: score per seed against the known answer, and when it was found."""
+        # pyplot picks a non-interactive backend on a machine without a display, and the inline
+        # one in a notebook, where the figure then shows itself.
+        from matplotlib import pyplot as plt
+
+        runs = sorted(self.scored, key=lambda r: (-r.score, int(r.seed) if r.seed.isdigit() else 0, r.seed))
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [3, 2]})
+        seeds = [r.seed for r in runs]
+        left.bar(seeds, [r.score for r in runs], color=["#2a7ab0" if r.seed in self.best_seeds else "#9cc3dd" for r in runs])
+        if self.best_known is not None:
+            left.axhline(self.best_known, color="#c0392b", linestyle="--", label=f"true layout {self.best_known}")
+        if self.mean is not None:
+            left.axhline(self.mean, color="#555555", linestyle=":", label=f"mean {self.mean:.1f}")
+        low = min([r.score for r in runs] + ([self.best_known] if self.best_known else []), default=0)
+        high = max([r.score for r in runs] + ([self.best_known] if self.best_known else []), default=1)
+        left.set_ylim(low - 0.15 * (high - low + 1), high + 0.1 * (high - low + 1))
+        left.set_xlabel("seed")
+        left.set_ylabel("assembly score (higher is better)")
+        left.set_title(f"{self.workflow}: best score per seed")
+        left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False)
+        gens = [r for r in runs if r.generation is not None]
+        right.scatter([r.generation for r in gens], [r.score for r in gens], color="#2a7ab0")
+        for r in gens:
+            right.annotate(r.seed, (r.generation, r.score), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        right.set_xlabel("generation the best tour was found")
+        right.set_ylabel("score")
+        right.set_title("when each run found its best")
+        fig.tight_layout()
+        return fig
+
+
+def best_known(lab_folder: Path, instance: str | None) -> int | None:
+    """The true layout's score of ``instance`` from ``data/<instance>.layout.json``, if shipped."""
+    if not instance:
+        return None
+    path = Path(lab_folder) / "data" / f"{Path(instance).name}.layout.json"
+    try:
+        return int(json.loads(path.read_text())["true-score"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def summarize(workflow: dict, *, lab_folder: Path = _HERE) -> SalmonSummary:
+    """The summary of one Workflow object."""
+    sw = _reader()
+    wf = sw.read(workflow)
+    runs = tuple(
+        RunResult(seed=str(r.seed), phase=r.phase, score=sw.as_int(r.score) if r.phase == "Succeeded" else None,
+                  generation=sw.as_int(r.generation),
+                  seconds=(r.finished - r.started).total_seconds() if r.started and r.finished else None)
+        for r in wf.runs
+    )
+    scores = [r.score for r in runs if r.score is not None]
+    best = max(scores) if scores else None
+    winners = [r for r in runs if r.score is not None and r.score == best]
+    gens = [r.generation for r in winners if r.generation is not None]
+    return SalmonSummary(
+        workflow=wf.name, phase=wf.phase, instance=wf.instance, runs=runs, best_score=best,
+        best_seeds=tuple(r.seed for r in winners), best_generation=min(gens) if gens else None,
+        mean=statistics.fmean(scores) if scores else None,
+        stdev=statistics.stdev(scores) if len(scores) > 1 else 0.0 if scores else None,
+        best_known=best_known(lab_folder, wf.instance),
+        reported_best_score=wf.collect.best_score if wf.collect else None,
+        reported_best_seed=wf.collect.best_seed if wf.collect else None,
+        wall_seconds=(wf.finished - wf.started).total_seconds() if wf.started and wf.finished else None,
+    )
+
+
+__all__ = ["RunResult", "SalmonSummary", "best_known", "summarize"]
