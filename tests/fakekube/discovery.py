@@ -149,10 +149,54 @@ def openapi_v3_document(registry: Registry, gv_path: str) -> dict | None:
             "paths": paths, "components": {"schemas": schemas}}
 
 
-def document_for(registry: Registry, path: str, port: int) -> tuple[int, object, str] | None:
+AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+
+
+def _aggregated_resource(rt: ResourceType) -> dict:
+    kind = {"group": rt.group, "version": rt.version, "kind": rt.kind}
+    entry = {"resource": rt.plural, "responseKind": kind, "singularResource": rt.singular,
+             "scope": "Namespaced" if rt.namespaced else "Cluster", "verbs": list(ALL_VERBS)}
+    if rt.short_names:
+        entry["shortNames"] = list(rt.short_names)
+    if rt.categories:
+        entry["categories"] = list(rt.categories)
+    subresources = []
+    for sub in sorted(rt.subresources):
+        group_name, group_version, sub_kind, verbs = _SUBRESOURCES[sub]
+        response = {"group": group_name or rt.group, "version": group_version or rt.version,
+                    "kind": sub_kind or rt.kind}
+        subresources.append({"subresource": sub, "responseKind": response,
+                             "verbs": list(verbs)})
+    if subresources:
+        entry["subresources"] = subresources
+    return entry
+
+
+def aggregated(registry: Registry, *, core: bool) -> dict:
+    """APIGroupDiscoveryList (apidiscovery.k8s.io/v2): all of /api or /apis in one document,
+    which saves kubectl one request per group version on a cold cache."""
+    items = []
+    for name, versions in registry.groups().items():
+        if (name == "") != core:
+            continue
+        entries = []
+        for version_name in versions:
+            types = [rt for rt in registry.all() if (rt.group, rt.version) == (name, version_name)]
+            entries.append({"version": version_name, "freshness": "Current",
+                            "resources": [_aggregated_resource(rt) for rt in types]})
+        items.append({"metadata": {"name": name} if name else {}, "versions": entries})
+    return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2",
+            "metadata": {}, "items": items}
+
+
+def document_for(registry: Registry, path: str, port: int,
+                 accept: str = "") -> tuple[int, object, str] | None:
     """(status, body, content type) for a discovery path; None if ``path`` is not one."""
     segments = [s for s in path.split("/") if s]
     document: object = None
+    if path in ("/api", "/apis") and "as=APIGroupDiscoveryList" in accept and \
+            "v=v2;" in accept.replace(" ", "") + ";":
+        return 200, aggregated(registry, core=path == "/api"), AGGREGATED_CONTENT_TYPE
     if path == "/version":
         document = version()
     elif path == "/api":
@@ -178,5 +222,5 @@ def document_for(registry: Registry, path: str, port: int) -> tuple[int, object,
     return 200, document, "application/json"
 
 
-__all__ = ["document_for", "KUBERNETES_MINOR", "OPENAPI_V2_CONTENT_TYPE", "core_versions", "group",
+__all__ = ["AGGREGATED_CONTENT_TYPE", "aggregated", "document_for", "KUBERNETES_MINOR", "OPENAPI_V2_CONTENT_TYPE", "core_versions", "group",
            "group_list", "openapi_v3_document", "openapi_v3_root", "resource_list", "version"]

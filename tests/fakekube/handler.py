@@ -158,7 +158,8 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET":
             if path in ("/healthz", "/livez", "/readyz"):
                 return 200, b"ok", "text/plain; charset=utf-8"
-            found = discovery.document_for(registry, path, self.fake.port)
+            found = discovery.document_for(registry, path, self.fake.port,
+                                           self.headers.get("Accept") or "")
             if found is not None:
                 return found
         segments = [s for s in path.split("/") if s]

@@ -258,3 +258,16 @@ def test_custom_objects_unknown_fields_warn_or_fail(fake_kube, api):
         strict.value.body
     created = custom.create_namespaced_custom_object(*WF[:2], "default", WF[2], body)
     assert created["spec"] == {"entrypoint": "main"}  # Warn (the default) prunes
+
+
+def test_dynamic_client_with_legacy_discovery(fake_kube, api):
+    from kubernetes import dynamic
+
+    fake_kube.server.create(workflow_crd())
+    fake_kube.server.create(workflow("w1"))
+    resources = dynamic.DynamicClient(api).resources
+    workflows = resources.get(api_version="argoproj.io/v1alpha1", kind="Workflow")
+    assert [w.metadata.name for w in workflows.get(namespace="default").items] == ["w1"]
+    nodes = resources.get(api_version="v1", kind="Node")
+    assert nodes.namespaced is False
+    assert any(r.path == "/apis/argoproj.io/v1alpha1" for r in fake_kube.server.requests)

@@ -316,3 +316,9 @@ def test_crd_schema_strict_validation_pruning_and_types(fake_kube):
     assert invalid.returncode == 1 and "is invalid" in invalid.stderr
     assert "spec.entrypoint: Required value" in invalid.stderr
     assert "spec.parallelism in body must be of type integer" in invalid.stderr
+
+
+def test_kubectl_uses_aggregated_discovery(fake_kube):
+    fake_kube.kubectl("api-resources")
+    paths = [r.path for r in fake_kube.server.requests]
+    assert paths == ["/api", "/apis"]  # one document each, no request per group version
