@@ -213,7 +213,7 @@ def test_author_guide_examples_are_valid_lab_files(tmp_path):
 # --- In a real browser (optional: needs Debian's chromium; skipped cleanly without it) ---------
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-BROWSER_TIMEOUT = 180  # seconds for the whole walk through the book
+BROWSER_TIMEOUT = 300  # seconds for the whole walk; the virtual-time budget only runs out when idle
 
 # Served from the built book itself, so that the walker and the pages share one origin. It starts
 # at the book's root page (index.html only redirects there), follows the sidebar's navigation links breadth first, and records for each
@@ -282,7 +282,7 @@ def test_every_chapter_renders_in_a_browser_with_its_figures(book_server, tmp_pa
     cmd = [
         browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-        "--virtual-time-budget=30000", "--dump-dom", f"{book_server}/_walk.html?start={_toc_files()[0]}.html",
+        "--virtual-time-budget=120000", "--dump-dom", f"{book_server}/_walk.html?start={_toc_files()[0]}.html",
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=BROWSER_TIMEOUT)
     match = re.search(r'<pre id="walk">(.*?)</pre>', proc.stdout, re.S)
