@@ -70,6 +70,7 @@ def run(
     exe = args[0] if os.sep in args[0] else find_tool(args[0])
     argv = [exe, *args[1:]]
     shown = shlex.join([Path(args[0]).name, *args[1:]])
+    short = short_command(args)
     try:
         proc = subprocess.run(
             argv,
@@ -83,7 +84,7 @@ def run(
     except subprocess.TimeoutExpired as err:
         stderr = err.stderr.decode(errors="replace") if isinstance(err.stderr, bytes) else (err.stderr or "")
         raise CommandFailed(
-            f"`{shown}` did not finish within {timeout:g} s",
+            f"`{short}` did not finish within {timeout:g} s",
             detail=f"$ {shown}\n{stderr[-STDERR_TAIL:]}",
         ) from None
     except FileNotFoundError:
@@ -92,10 +93,24 @@ def run(
     if check and proc.returncode != 0:
         last = _last_line(proc.stderr) or _last_line(proc.stdout) or "no output"
         raise CommandFailed(
-            f"`{shown}` failed (exit {proc.returncode}): {last}",
+            f"`{short}` failed (exit {proc.returncode}): {last}",
             detail=f"$ {shown}\n{proc.stderr[-STDERR_TAIL:]}",
         )
     return done
+
+
+def short_command(args: list[str]) -> str:
+    """The tool and its verbs without options and their values (``kind create cluster``,
+    ``kubectl apply``): one-line messages name the command, ``-v`` shows it in full."""
+    words = [Path(args[0]).name]
+    previous = ""
+    for arg in args[1:]:
+        if not arg.startswith("-") and not (previous.startswith("-") and "=" not in previous):
+            words.append(arg)
+        previous = arg
+        if len(words) == 4:
+            break
+    return shlex.join(words)
 
 
 def _last_line(text: str) -> str:
@@ -103,4 +118,4 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
-__all__ = ["Completed", "find_tool", "run"]
+__all__ = ["Completed", "find_tool", "run", "short_command"]

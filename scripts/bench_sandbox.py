@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,10 +35,22 @@ from fakekind.fixtures import write_wrappers  # noqa: E402
 from fakekube.server import CA_FILE, FakeKubeServer  # noqa: E402
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
+CPU: dict[str, list[float]] = {}
+"""CPU seconds (user + system) of each timed command and its children, by label: unlike wall
+time, it does not grow when other work shares the machine."""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], env: dict[str, str], label: str = "") -> float:
+    cpu, started = _children_cpu(), time.perf_counter()
     subprocess.run(argv, env=env, check=True, capture_output=True, timeout=600)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    CPU.setdefault(label, []).append(_children_cpu() - cpu)
+    return wall
 
 
 LIBRARY_UP = "import sys; from sandbox import lifecycle; lifecycle.up(sys.argv[1])"
@@ -49,12 +62,13 @@ def bench_up(env: dict[str, str], work: Path, runs: int) -> dict[str, list[float
     for i in range(runs):
         kubeconfig = work / f"bare-{i}.kubeconfig"
         times["bare kind create"].append(
-            timed(["kind", "create", "cluster", "--name", f"bare-{i}", "--kubeconfig", str(kubeconfig)], env))
+            timed(["kind", "create", "cluster", "--name", f"bare-{i}", "--kubeconfig", str(kubeconfig)], env,
+                  "bare kind create"))
         subprocess.run(["kind", "delete", "cluster", "--name", f"bare-{i}", "--kubeconfig", str(kubeconfig)],
                        env=env, check=True, capture_output=True)
         for label, argv in (("kubecourse up (CLI)", [kubecourse, "up", "--name", f"cli-{i}"]),
                             ("lifecycle.up (library)", [sys.executable, "-c", LIBRARY_UP, f"lib-{i}"])):
-            times[label].append(timed(argv, env))
+            times[label].append(timed(argv, env, label))
             subprocess.run([kubecourse, "down", "--name", argv[-1]], env=env, check=True, capture_output=True)
     return times
 
@@ -118,6 +132,7 @@ def main() -> None:
         print("\n1. kubecourse up vs bare kind create cluster (whole processes, medians)")
         for sleep in [float(x) for x in args.sleeps.split(",")]:
             env["FAKE_KIND_SLEEP"] = f"create:{sleep}"
+            CPU.clear()
             times = bench_up(env, work, args.runs)
             base = statistics.median(times["bare kind create"])
             print(f"   fake kind create sleeps {sleep:.1f} s")
@@ -126,8 +141,12 @@ def main() -> None:
                 extra = "" if label.startswith("bare") else (
                     f"  overhead {median - base:+.3f} s  ratio {median / base:.3f}"
                     f"  goal < 0.5 s: {'met' if median - base < 0.5 else 'NOT met'}")
-                print(f"   {label:24s} {median:7.3f} s{extra}   (runs: {', '.join(f'{x:.2f}' for x in values)})",
-                      flush=True)
+                print(f"   {label:24s} {median:7.3f} s{extra}   (runs: {', '.join(f'{x:.2f}' for x in values)})")
+            cpu_base = statistics.median(CPU["bare kind create"])
+            print("   CPU seconds (medians): " + "; ".join(
+                f"{label} {statistics.median(v):.2f}" + ("" if label.startswith("bare") else
+                                                          f" (+{statistics.median(v) - cpu_base:.2f})")
+                for label, v in CPU.items()), flush=True)
 
         env["FAKE_KIND_SLEEP"] = f"create:{args.class_sleep}"
         serial, par = bench_class(env, work, args.learners, args.parallel, args.class_runs)
