@@ -32,7 +32,8 @@ import os
 
 # The grading kernel imports kubecourse's autograder and reads the labs; nbgrader's gradebook
 # needs `alembic` on PATH when it is first created. Kernels inherit this environment.
-os.environ["PATH"] = {bin_dir!r} + os.pathsep + os.environ.get("PATH", "")
+if not os.environ.get("PATH", "").startswith({bin_dir!r} + os.pathsep):
+    os.environ["PATH"] = {bin_dir!r} + os.pathsep + os.environ.get("PATH", "")
 os.environ.setdefault("KUBECOURSE_LABS", {labs_root!r})
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file

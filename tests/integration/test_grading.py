@@ -110,6 +110,8 @@ def graded(tmp_path_factory):
         for student, (snapshot, code) in ATTACKS.items():
             add_submission(course, student, snapshot, learner_code=code)
         add_submission(course, "zed-crash", "solution", learner_code=CRASH)
+        broken = add_submission(course, "zed-broken", "solution")
+        (broken / f"{LAB_ID}.ipynb").write_text('{"cells": [truncated')  # a damaged upload
         serial = root / "serial"
         shutil.copytree(course, serial)
         for folder in (serial / "submitted").iterdir():  # plain nbgrader is slow: honest ones and two attacks
@@ -174,11 +176,12 @@ def test_direct_gradebook_edits_during_grading_are_undone_and_reported(graded):
     assert graded["ours"]["carol"] == {"pod-exists": 0.0, "image-pinned": 0.0, "labelled": 0.0}
 
 
-def test_a_crashing_kernel_fails_that_submission_only_and_writes_no_rows(graded):
-    report = {s.student: s for s in graded["result"].students}["zed-crash"]
+@pytest.mark.parametrize("student", ["zed-crash", "zed-broken"])
+def test_a_crashing_kernel_or_a_damaged_notebook_fails_that_submission_only_and_writes_no_rows(graded, student):
+    report = {s.student: s for s in graded["result"].students}[student]
     assert not report.graded and report.error
-    assert "zed-crash" not in graded["ours"]
-    assert not (graded["course"] / "autograded" / "zed-crash").exists()
+    assert student not in graded["ours"]
+    assert not (graded["course"] / "autograded" / student).exists()
     assert len(graded["ours"]) == len(HONEST) + len(ATTACKS)
 
 
@@ -202,6 +205,7 @@ def test_grades_csv_and_distribution_figure_are_written(graded):
     assert rows[0].startswith("student,assignment,score,max_score,graded,pod-exists,image-pinned,labelled")
     assert any(r.startswith("alice,toy-pod,4,4,yes,1,2,1") for r in rows)
     assert any(r.startswith("zed-crash,toy-pod,0,0,no") for r in rows)
+    assert any(r.startswith("zed-broken,toy-pod,0,0,no") for r in rows)
     assert result.figure.read_bytes().startswith(b"\x89PNG")
 
 
@@ -210,7 +214,7 @@ def test_json_report_lists_trusted_and_kernel_scores(graded):
     patch = next(s for s in data["students"] if s["student"] == "mallory-patch")
     assert {c["id"]: (c["kernel"], c["trusted"], c["recorded"]) for c in patch["checks"]} == {
         "pod-exists": (1.0, 0.0, 0.0), "image-pinned": (2.0, 0.0, 0.0), "labelled": (1.0, 0.0, 0.0)}
-    assert data["failed"] == ["zed-crash"]
+    assert data["failed"] == ["zed-broken", "zed-crash"]
 
 
 @pytest.mark.parametrize("student", ["alice", "ivan-new"])
