@@ -275,10 +275,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def test_every_chapter_renders_in_a_browser_with_its_figures(book_server, tmp_path):
+def test_every_chapter_renders_in_a_browser_with_its_figures(request, tmp_path):
     browser = _browser()
     if browser is None:
         pytest.skip("no chromium found (Debian: apt-get install chromium)")
+    book_server = request.getfixturevalue("book_server")  # build only when there is a browser
     cmd = [
         browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
