@@ -79,7 +79,8 @@ class Result:
     generations_run: int
     """Generations actually run: fewer than asked when the target was reached."""
     seconds: float
-    """Wall time of the search, in seconds (reading the instance and start-up excluded)."""
+    """Wall time of the search in seconds: loading numba's cached code included, reading the
+    instance and interpreter start-up excluded."""
     tour: list[int]
     """The best tour, vertices numbered from 0 in file order."""
     layout: list[int] | None
