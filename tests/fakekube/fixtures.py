@@ -49,6 +49,7 @@ class FakeKube:
     """The kubeconfig for this server (mode 0600); pass it to product code."""
     env: dict[str, str] = field(repr=False)
     """os.environ plus KUBECONFIG, a fresh KUBECACHEDIR and the venv's bin first on PATH."""
+    _clients: list = field(default_factory=list, repr=False)
 
     @property
     def url(self) -> str:
@@ -72,11 +73,21 @@ class FakeKube:
         """A ``kubernetes.client.ApiClient`` configured from :attr:`kubeconfig` only."""
         from kubernetes import config
 
-        return config.new_client_from_config(config_file=str(self.kubeconfig))
+        api_client = config.new_client_from_config(config_file=str(self.kubeconfig))
+        self._clients.append(api_client)
+        return api_client
+
+    def close(self) -> None:
+        """Stop the server and close the clients :meth:`client` made."""
+        for api_client in self._clients:
+            api_client.close()
+        self._clients.clear()
+        self.server.stop()
 
 
-def start_fake_kube(directory: Path) -> tuple[FakeKube, FakeKubeServer]:
-    """Start a server and write its kubeconfig and kubectl cache under ``directory``."""
+def start_fake_kube(directory: Path) -> FakeKube:
+    """Start a server and write its kubeconfig and kubectl cache under ``directory``;
+    :meth:`FakeKube.close` stops it."""
     server = FakeKubeServer().start()
     kubeconfig = server.write_kubeconfig(directory / "kubeconfig")
     cache = directory / "kube-cache"
@@ -88,27 +99,27 @@ def start_fake_kube(directory: Path) -> tuple[FakeKube, FakeKubeServer]:
         "KUBECACHEDIR": str(cache),
         "PATH": os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")]),
     }
-    return FakeKube(server=server, kubeconfig=kubeconfig, env=env), server
+    return FakeKube(server=server, kubeconfig=kubeconfig, env=env)
 
 
 @pytest.fixture
 def fake_kube(tmp_path: Path) -> Iterator[FakeKube]:
     """A fresh fake API server for one test."""
-    kube, server = start_fake_kube(tmp_path / "fakekube")
+    kube = start_fake_kube(tmp_path / "fakekube")
     try:
         yield kube
     finally:
-        server.stop()
+        kube.close()
 
 
 @pytest.fixture(scope="module")
 def fake_kube_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeKube]:
     """One fake API server shared by a test module (tests must not depend on each other)."""
-    kube, server = start_fake_kube(tmp_path_factory.mktemp("fakekube"))
+    kube = start_fake_kube(tmp_path_factory.mktemp("fakekube"))
     try:
         yield kube
     finally:
-        server.stop()
+        kube.close()
 
 
 __all__ = ["FakeKube", "KubectlFailed", "fake_kube", "fake_kube_module", "kubectl_path",
