@@ -33,7 +33,7 @@ class Api:
 
     def _fix(self) -> str:
         if self.sandbox:
-            return f"check it with `kubecourse status --name {self.sandbox}` or recreate it with `kubecourse up --name {self.sandbox}`"
+            return f"see `kubecourse ls`, or recreate it with `kubecourse up --name {self.sandbox} --recreate`"
         return "check that the cluster is running and that the kubeconfig is current"
 
     def _network_error(self, err: Exception) -> ClusterUnreachable:

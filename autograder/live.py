@@ -9,6 +9,7 @@ Resources are found through API discovery; reads are plain list calls filtered w
 
 from __future__ import annotations
 
+import getpass
 import os
 import re
 import time
@@ -51,7 +52,8 @@ def sandbox_kubeconfig(name: str) -> Path:
 
 
 def resolve_kubeconfig(*, name: str | None = None, kubeconfig: str | os.PathLike[str] | None = None) -> Path:
-    """The kubeconfig to read: a sandbox's, the file given, ``$KUBECONFIG`` or ``$KUBECOURSE_SANDBOX``'s.
+    """The kubeconfig to read: a sandbox's, the file given, ``$KUBECONFIG``, ``$KUBECOURSE_SANDBOX``'s,
+    or that of the sandbox named after the login (what ``kubecourse up`` makes by default).
 
     Raises:
         UsageError: nothing says which cluster, or the kubeconfig file does not exist.
@@ -73,7 +75,18 @@ def resolve_kubeconfig(*, name: str | None = None, kubeconfig: str | os.PathLike
     sandbox = os.environ.get("KUBECOURSE_SANDBOX")
     if sandbox:
         return sandbox_kubeconfig(sandbox)
+    # `kubecourse up` without --name names the sandbox after the login (Jane.Doe -> jane-doe).
+    login = re.sub(r"[^a-z0-9]+", "-", _login().lower()).strip("-")[:39].rstrip("-")
+    if SANDBOX_NAME.match(login) and (kubecourse_home() / "sandboxes" / login / "kubeconfig").is_file():
+        return kubecourse_home() / "sandboxes" / login / "kubeconfig"
     raise UsageError("say which cluster to read: --name NAME (your sandbox), --kubeconfig FILE or --snapshot FILE")
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 def connect(
@@ -103,6 +116,8 @@ def connect(
         raise UsageError(f"kubeconfig {path}: {str(err).splitlines()[0]}") from None
     except (OSError, ValueError, TypeError, KeyError) as err:
         raise UsageError(f"kubeconfig {path} is not usable: {type(err).__name__}: {err}") from None
+    if name is None and path.parent.parent == kubecourse_home() / "sandboxes":
+        name = path.parent.name  # a sandbox's file however it was found: hints can name it
     state = LiveState(api_client, request_timeout=request_timeout, origin=str(path), sandbox=name)
     if probe:
         state.probe()

@@ -17,9 +17,11 @@ _CONTEXT = typer.Option(None, "--context", help="Context to use from the kubecon
 
 
 def _live_state(name: str | None, kubeconfig: Path | None, context: str | None):
-    from autograder.live import connect, resolve_kubeconfig
+    from autograder.live import connect
 
-    return connect(kubeconfig=resolve_kubeconfig(name=name, kubeconfig=kubeconfig), context=context)
+    state = connect(kubeconfig=kubeconfig, context=context, name=name)
+    err.print(f"[dim]reading the cluster of {state.origin} (checks may wait for it to settle)[/dim]")
+    return state
 
 
 def _render(report, *, reveal_hidden: bool) -> None:

@@ -14,6 +14,8 @@ def home(tmp_path, monkeypatch):
     monkeypatch.setenv("KUBECOURSE_HOME", str(tmp_path))
     monkeypatch.delenv("KUBECONFIG", raising=False)
     monkeypatch.delenv("KUBECOURSE_SANDBOX", raising=False)
+    for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(variable, "nobody-here")
     folder = tmp_path / "sandboxes" / "alice"
     folder.mkdir(parents=True)
     (folder / "kubeconfig").write_text("apiVersion: v1\nkind: Config\n")
@@ -48,3 +50,10 @@ def test_resolution_order(home, monkeypatch, tmp_path):
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "missing"))
     with pytest.raises(UsageError, match="KUBECONFIG names no existing file"):
         resolve_kubeconfig()
+
+
+def test_the_default_sandbox_is_named_after_the_login(home, monkeypatch):
+    (home / "sandboxes" / "jane-doe").mkdir()
+    (home / "sandboxes" / "jane-doe" / "kubeconfig").write_text("x: 1\n")
+    monkeypatch.setenv("LOGNAME", "Jane.Doe")
+    assert resolve_kubeconfig() == home / "sandboxes" / "jane-doe" / "kubeconfig"
