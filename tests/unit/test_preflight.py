@@ -47,7 +47,7 @@ def test_inotify_fix_is_a_sysctl_line():
 
 def test_capacity_is_the_minimum_over_resources():
     limits = preflight.estimate_capacity(memory=20 * GiB, disk=300 * GiB, watches=524288, instances=512)
-    assert limits == {"memory": 10, "disk": 100, "inotify": 5}
+    assert limits == {"memory": 10, "disk": 100, "inotify": 51}
 
 
 def test_sysctl_and_meminfo_readers(tmp_path):
