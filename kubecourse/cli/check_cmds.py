@@ -64,8 +64,8 @@ def check(
 
     The state comes from exactly one of: a sandbox (`--name`), a kubeconfig (`--kubeconfig`,
     optionally `--context`), or a snapshot file (`--snapshot`, written by `kubecourse snapshot`
-    or `kubectl get ... -o yaml`). With none of them, `$KUBECONFIG` or `$KUBECOURSE_SANDBOX` is
-    used.
+    or `kubectl get ... -o yaml`). With none of them: `$KUBECONFIG`, else the sandbox named by
+    `$KUBECOURSE_SANDBOX`, else the one `kubecourse up` made for your login name.
 
     Exit codes: 0 all checks passed, 1 some check did not pass, 2 bad input (unknown lab,
     unreadable snapshot), 3 the cluster cannot be reached or refuses the credentials.
@@ -102,7 +102,10 @@ def snapshot(
 
     The lab's `lab.yaml` lists what to capture (`grading.capture`). The file is a Kubernetes
     `List`, like `kubectl get ... -o yaml` prints; `kubecourse check LAB --snapshot FILE` gives
-    the same result as checking the live cluster did.
+    the same result as checking the live cluster did. The cluster is chosen as for `check`.
+
+    Exit codes: 0 written, 2 bad input (unknown lab, a file that cannot be written), 3 the
+    cluster cannot be reached or refuses the credentials (nothing is written then).
     """
     from autograder.capture import capture_document, write_snapshot
     from autograder.loader import resolve_lab
