@@ -85,7 +85,13 @@ def up(name: str | None = None, *, nodes: int = 1, ttl: int | None = None,
     with _locked(name, lock_wait, progress):
         existing = state.load(name)
         clusters = backend.list()
-        problem, healthy_nodes = _health(existing, name, clusters)
+        problem, healthy_nodes = (None, []) if recreate else _health(existing, name, clusters)
+        if existing and not problem and not recreate and existing.nodes < nodes:
+            raise SandboxBroken(
+                f'sandbox "{name}" has {existing.nodes} node{"s" * (existing.nodes > 1)}, {nodes} are needed',
+                hint=f"recreate it bigger (deletes everything in it): "
+                f"kubecourse up --name {name} --nodes {nodes} --recreate",
+            )
         if existing and not problem and not recreate:
             updated = existing if ttl is None and lab is None else state.update(
                 existing, **({"ttl": ttl} if ttl is not None else {}), **({"lab": lab} if lab else {}))

@@ -57,6 +57,16 @@ def test_up_is_idempotent(fake_kind):
     assert len(fake_kind.invocations("create")) == 1
 
 
+def test_asking_for_more_nodes_than_the_sandbox_has(fake_kind):
+    lifecycle.up("alice", nodes=2)
+    assert not lifecycle.up("alice").created  # fewer is fine
+    with pytest.raises(SandboxBroken) as info:
+        lifecycle.up("alice", nodes=3)
+    assert "has 2 nodes, 3 are needed" in info.value.message
+    assert "--nodes 3 --recreate" in info.value.hint
+    assert lifecycle.up("alice", nodes=3, recreate=True).nodes[-1] == "kubecourse-alice-worker2"
+
+
 def test_a_broken_sandbox_is_reported_and_recreate_replaces_it(fake_kind):
     lifecycle.up("alice")
     kind.delete_cluster("kubecourse-alice", kubeconfig=state.kubeconfig_path("alice"))
