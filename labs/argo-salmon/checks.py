@@ -31,14 +31,25 @@ def _load_reader():
 sw = _load_reader()
 
 
+FINISHED = ("Succeeded", "Failed", "Error")
+# On a live cluster a check run right after `kubectl create` would see a workflow still running;
+# the first check that reads the status watches it this long for it to finish.
+SETTLE_SECONDS = 45
+
+
 def _graded(state):
     wf = state.newest("Workflow", namespace=sw.NAMESPACE, api_version=sw.API_VERSION, name_prefix=sw.NAME_PREFIX)
     return None if wf is None else sw.read(wf)
 
 
-def _need(state):
+def _need(state, *, settle: bool = False):
     wf = _graded(state)
     assert wf is not None, "no salmon-* Workflow in namespace salmon yet"
+    if settle and state.source == "live" and wf.phase not in FINISHED:
+        done = state.wait_for("Workflow", wf.name, namespace=sw.NAMESPACE, timeout=SETTLE_SECONDS,
+                              condition=lambda o: (o.get("status") or {}).get("phase") in FINISHED)
+        if done is not None:
+            wf = sw.read(done)
     return wf
 
 
@@ -68,7 +79,7 @@ def workflow_exists(state):
     "make every seed different: runs with the same seed repeat the same search.",
 )
 def fan_out(state):
-    wf = _need(state)
+    wf = _need(state, settle=True)
     runs = wf.runs
     if not runs:
         why = f" (status.message: {wf.message})" if wf.message else ""
@@ -179,7 +190,10 @@ def workflow_succeeded(state):
         return ok(f"{wf.name} Succeeded{took}")
     failed = [r for r in wf.runs if r.phase in ("Failed", "Error")]
     detail = f"; e.g. {failed[0].node}: {failed[0].message}" if failed and failed[0].message else ""
-    return fail(f"{wf.name} is {wf.phase or 'not started'}" + (f" ({wf.message})" if wf.message else "") + detail)
+    if wf.phase not in FINISHED:
+        return fail(f"{wf.name} is still {wf.phase or 'waiting for the controller'}; check again when "
+                    "`kubectl get wf -n salmon` shows it finished")
+    return fail(f"{wf.name} is {wf.phase}" + (f" ({wf.message})" if wf.message else "") + detail)
 
 
 @check(

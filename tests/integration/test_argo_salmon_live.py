@@ -58,3 +58,23 @@ def test_live_grading_matches_the_snapshot(fake_kube, fixture):
     assert live.to_json() == offline.to_json()
     want = EXPECTED[fixture]
     assert live.passed_ids() == set(want["passed"] if isinstance(want, dict) else want)
+
+
+def test_a_running_workflow_is_watched_until_it_finishes(fake_kube):
+    import json
+    import threading
+
+    _prepare(fake_kube)
+    wf = _submittable(next(i for i in yaml.safe_load((SNAPSHOTS / "solution.yaml").read_text())["items"] if i["kind"] == "Workflow"))
+    final = wf.pop("status")
+    wf["status"] = {"phase": "Running", "startedAt": final["startedAt"]}
+    fake_kube.kubectl("create", "-f", "-", input=yaml.safe_dump(wf))
+    name = wf["metadata"]["name"]
+    patch = json.dumps({"status": final})
+    timer = threading.Timer(1.0, lambda: fake_kube.kubectl("patch", "wf", name, "-n", "salmon", "--type=merge", "-p", patch))
+    timer.start()
+    try:
+        report = run_checks(LAB, connect(kubeconfig=fake_kube.kubeconfig))
+    finally:
+        timer.join()
+    assert report.score == 10, report.to_json()

@@ -195,3 +195,10 @@ def test_results_cli_table_and_exit_codes(capsys):
     assert _cli("results", "--snapshot", str(SNAPSHOTS / "starter.yaml")) == 1
     assert "no salmon-* Workflow" in capsys.readouterr().out
     assert _cli("results", "--snapshot", "/nonexistent.yaml") == 2
+
+
+def test_a_running_workflow_in_a_snapshot_is_not_waited_for():
+    wf = _workflow("solution.yaml")
+    wf["status"]["phase"] = "Running"
+    entry = {c.check.id: c for c in run_checks(LAB, MemoryState([wf])).checks}["workflow-succeeded"]
+    assert not entry.passed and "still Running" in entry.message
