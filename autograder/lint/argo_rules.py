@@ -11,17 +11,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from autograder.lint import _rawdata as raw
+from autograder.lint._rawdata import TextLine
+
 API_VERSION = "argoproj.io/v1alpha1"
 TEMPLATE_TYPES = ("container", "script", "dag", "steps", "resource", "suspend", "containerSet", "data", "http", "plugin")
 LOOP_KEYS = ("withItems", "withParam", "withSequence")
-_VARIABLE = re.compile(r"\{\{\s*([^}=][^}]*?)\s*\}\}")
 _QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
 
 Found = tuple[tuple, str, str]
 
 
-class TextLine(int):
-    """Last element of a found path: the line inside the multi-line string at that path."""
 
 
 def semantic_problems(wf: dict) -> list[Found]:
@@ -30,14 +30,14 @@ def semantic_problems(wf: dict) -> list[Found]:
     spec = wf.get("spec")
     if not isinstance(spec, dict):
         return out + [(("spec",), "spec", "the Workflow has no spec: it needs an entrypoint and templates")]
-    templates = {t.get("name"): (i, t) for i, t in _dicts(spec.get("templates"))}
+    templates = {t.get("name"): (i, t) for i, t in raw.dicts(spec.get("templates"))}
     defaults = _default_requests(spec)
-    volumes = _names(spec.get("volumes")) | _names(spec.get("volumeClaimTemplates"), in_metadata=True)
-    globals_ = _names(_get(spec, "arguments", "parameters"))
+    volumes = raw.names(spec.get("volumes")) | raw.names(spec.get("volumeClaimTemplates"), in_metadata=True)
+    globals_ = raw.names(raw.get(spec, "arguments", "parameters"))
     out += _entrypoint(spec, templates)
     out += _volume_sources(spec)
     seen: dict[str, int] = {}
-    for i, t in _dicts(spec.get("templates")):
+    for i, t in raw.dicts(spec.get("templates")):
         path = ("spec", "templates", i)
         name = t.get("name")
         if not isinstance(name, str) or not name:
@@ -46,7 +46,7 @@ def semantic_problems(wf: dict) -> list[Found]:
             out.append((path + ("name",), "duplicate-template", f"template name '{name}' is used twice (first by template {seen[name] + 1}); names must be unique"))
         else:
             seen[name] = i
-        out += _template(t, path, templates, defaults, volumes | _names(t.get("volumes")), globals_)
+        out += _template(t, path, templates, defaults, volumes | raw.names(t.get("volumes")), globals_)
     return out
 
 
@@ -66,7 +66,7 @@ def _api_and_kind(wf: dict) -> Iterator[Found]:
 
 
 def _volume_sources(spec: dict) -> Iterator[Found]:
-    for i, volume in _dicts(spec.get("volumes")):
+    for i, volume in raw.dicts(spec.get("volumes")):
         sources = [k for k in volume if k != "name"]
         if len(sources) > 1:
             yield (("spec", "volumes", i, sources[1]), "volume", f"volume '{volume.get('name')}' has both {sources[0]} and {sources[1]}; a volume has exactly one source")
@@ -80,7 +80,7 @@ def _entrypoint(spec: dict, templates: dict) -> Iterator[Found]:
         if spec.get("workflowTemplateRef") is None:
             yield (("spec",), "entrypoint", "spec.entrypoint is missing: name the template the workflow starts with")
     elif entry not in templates:
-        yield (("spec", "entrypoint"), "entrypoint", f"entrypoint '{entry}' is not the name of any template{_known(templates)}")
+        yield (("spec", "entrypoint"), "entrypoint", f"entrypoint '{entry}' is not the name of any template{raw.known(templates)}")
 
 
 def _template(t: dict, path: tuple, templates: dict, defaults: set, volumes: set, globals_: set) -> list[Found]:
@@ -94,22 +94,22 @@ def _template(t: dict, path: tuple, templates: dict, defaults: set, volumes: set
     for key in ("container", "script"):
         if isinstance(t.get(key), dict):
             out += _container(t[key], path + (key,), name, defaults, volumes)
-    for j, c in _dicts(_get(t, "containerSet", "containers")):
+    for j, c in raw.dicts(raw.get(t, "containerSet", "containers")):
         out += _container(c, path + ("containerSet", "containers", j), name, defaults, volumes)
-    inputs = _names(_get(t, "inputs", "parameters"))
+    inputs = raw.names(raw.get(t, "inputs", "parameters"))
     loops_ok: set[tuple] = set()
     if isinstance(t.get("dag"), dict):
         out += _dag(t["dag"], path + ("dag",), templates, loops_ok)
     if isinstance(t.get("steps"), list):
         out += _steps(t["steps"], path + ("steps",), templates, loops_ok)
-    for var_path, var in _variables(t, path):
+    for var_path, var in raw.variables(t, path):
         parts = var.split(".")
         if parts[0] == "item" and not any(var_path[: len(p)] == p for p in loops_ok):
             out.append((var_path, "item-outside-loop", f"'{{{{{var}}}}}' is only defined in a step or task with withItems/withParam; pass the item in as an input parameter (value: '{{{{item}}}}') and use '{{{{inputs.parameters.<name>}}}}' here"))
         elif parts[:2] == ["inputs", "parameters"] and len(parts) > 2 and parts[2] not in inputs:
-            out.append((var_path, "unknown-input", f"template '{name}' uses '{{{{{var}}}}}' but declares no input parameter '{parts[2]}'{_known(inputs, 'inputs')}"))
+            out.append((var_path, "unknown-input", f"template '{name}' uses '{{{{{var}}}}}' but declares no input parameter '{parts[2]}'{raw.known(inputs, 'inputs')}"))
         elif parts[:2] == ["workflow", "parameters"] and len(parts) > 2 and parts[2] not in globals_:
-            out.append((var_path, "unknown-parameter", f"'{{{{{var}}}}}' names no parameter in spec.arguments.parameters{_known(globals_, 'parameters')}"))
+            out.append((var_path, "unknown-parameter", f"'{{{{{var}}}}}' names no parameter in spec.arguments.parameters{raw.known(globals_, 'parameters')}"))
     return out
 
 
@@ -117,19 +117,19 @@ def _container(c: dict, path: tuple, name: str, defaults: set, volumes: set) -> 
     out: list[Found] = []
     if not c.get("image"):
         out.append((path, "image", f"template '{name}' runs a container without an image (for the solver: 'image: salmon-solver:1.0')"))
-    requests = _get(c, "resources", "requests")
+    requests = raw.get(c, "resources", "requests")
     requests = requests if isinstance(requests, dict) else {}
     for resource in ("cpu", "memory"):
         if resource not in requests and resource not in defaults:
             example = "500m" if resource == "cpu" else "256Mi"
             out.append((path, "requests", f"template '{name}': the container requests no {resource} (set resources.requests.{resource}, e.g. {example}); without requests the scheduler cannot place many pods sensibly"))
     for section in ("requests", "limits"):
-        values = _get(c, "resources", section)
+        values = raw.get(c, "resources", section)
         for key, value in (values.items() if isinstance(values, dict) else ()):
             text = str(value)
             if "{{" not in text and not _QUANTITY.match(text):
                 out.append((path + ("resources", section, key), "quantity", f"'{value}' is not a Kubernetes quantity (write e.g. 500m or 1 for CPU, 256Mi or 1Gi for memory)"))
-    for j, mount in _dicts(c.get("volumeMounts")):
+    for j, mount in raw.dicts(c.get("volumeMounts")):
         if mount.get("name") not in volumes:
             out.append((path + ("volumeMounts", j, "name"), "volume", f"volumeMount '{mount.get('name')}' names no volume: declare it in spec.volumes (e.g. a persistentVolumeClaim) or spec.volumeClaimTemplates"))
     return out
@@ -138,7 +138,7 @@ def _container(c: dict, path: tuple, name: str, defaults: set, volumes: set) -> 
 def _dag(dag: dict, path: tuple, templates: dict, loops_ok: set) -> list[Found]:
     out: list[Found] = []
     tasks = dict()
-    for j, task in _dicts(dag.get("tasks")):
+    for j, task in raw.dicts(dag.get("tasks")):
         tpath = path + ("tasks", j)
         tname = task.get("name")
         if tname in tasks:
@@ -154,12 +154,12 @@ def _dag(dag: dict, path: tuple, templates: dict, loops_ok: set) -> list[Found]:
         graph[tname] = deps
         for dep in deps:
             if dep not in tasks:
-                out.append((tpath + (("dependencies" if "dependencies" in task else "depends"),), "dependency", f"task '{tname}' depends on '{dep}', which is not a task of this dag{_known(tasks, 'tasks')}"))
+                out.append((tpath + (("dependencies" if "dependencies" in task else "depends"),), "dependency", f"task '{tname}' depends on '{dep}', which is not a task of this dag{raw.known(tasks, 'tasks')}"))
         out += _output_refs(task, tpath, "tasks", tasks, templates)
-    cycle = _find_cycle(graph)
+    cycle = raw.find_cycle(graph)
     for tname, (j, task) in tasks.items():
-        before = _ancestors(graph, tname)
-        for var_path, var in _variables(task, path + ("tasks", j)):
+        before = raw.ancestors(graph, tname)
+        for var_path, var in raw.variables(task, path + ("tasks", j)):
             parts = var.split(".")
             if not cycle and parts[0] == "tasks" and len(parts) > 1 and parts[1] in tasks and parts[1] not in before:
                 out.append((var_path, "dependency", f"task '{tname}' uses '{{{{{var}}}}}' but does not depend on '{parts[1]}': add it to dependencies, or the value does not exist yet"))
@@ -176,7 +176,7 @@ def _steps(groups: list, path: tuple, templates: dict, loops_ok: set) -> list[Fo
         if not isinstance(group, list):
             out.append((path + (g,), "step-group", "each entry under steps is a group (a list) of steps that run in parallel: write '- - name: ...' (two dashes)"))
             continue
-        for k, step in _dicts(group):
+        for k, step in raw.dicts(group):
             spath = path + (g, k)
             sname = step.get("name")
             if sname in names:
@@ -184,7 +184,7 @@ def _steps(groups: list, path: tuple, templates: dict, loops_ok: set) -> list[Fo
                 continue
             names[sname] = (g, step)
     for g, group in enumerate(groups):
-        for k, step in _dicts(group if isinstance(group, list) else []):
+        for k, step in raw.dicts(group if isinstance(group, list) else []):
             spath = path + (g, k)
             out += _call(step, spath, "step", templates, loops_ok)
             earlier = {n: v for n, v in names.items() if v[0] < g}
@@ -209,10 +209,10 @@ def _call(call: dict, path: tuple, what: str, templates: dict, loops_ok: set) ->
             out.append((path, "template-ref", f"{what} '{cname}' names no template to run (add 'template: <name>')"))
         return out
     if target not in templates:
-        return out + [(path + ("template",), "template-ref", f"{what} '{cname}' runs template '{target}', which does not exist{_known(templates)}")]
+        return out + [(path + ("template",), "template-ref", f"{what} '{cname}' runs template '{target}', which does not exist{raw.known(templates)}")]
     _, tpl = templates[target]
-    passed = _names(_get(call, "arguments", "parameters"))
-    for _, param in _dicts(_get(tpl, "inputs", "parameters")):
+    passed = raw.names(raw.get(call, "arguments", "parameters"))
+    for _, param in raw.dicts(raw.get(tpl, "inputs", "parameters")):
         pname = param.get("name")
         if pname not in passed and param.get("value") is None and param.get("default") is None:
             out.append((path, "arguments", f"{what} '{cname}' does not pass parameter '{pname}', which template '{target}' requires (arguments: parameters: - name: {pname})"))
@@ -221,7 +221,7 @@ def _call(call: dict, path: tuple, what: str, templates: dict, loops_ok: set) ->
 
 def _output_refs(call: dict, path: tuple, prefix: str, known: dict, templates: dict, later: set = frozenset()) -> list[Found]:
     out: list[Found] = []
-    for var_path, var in _variables(call, path):
+    for var_path, var in raw.variables(call, path):
         parts = var.split(".")
         if parts[0] != prefix or len(parts) < 2:
             continue
@@ -233,92 +233,19 @@ def _output_refs(call: dict, path: tuple, prefix: str, known: dict, templates: d
         if parts[2:4] == ["outputs", "parameters"] and len(parts) > 4:
             node = known[ref][1]
             tpl = templates.get(node.get("template")) if isinstance(node, dict) else None
-            declared = _names(_get(tpl[1], "outputs", "parameters")) if tpl else None
+            declared = raw.names(raw.get(tpl[1], "outputs", "parameters")) if tpl else None
             if declared is not None and parts[4] not in declared:
-                out.append((var_path, "reference", f"'{{{{{var}}}}}': template '{node.get('template')}' declares no output parameter '{parts[4]}'{_known(declared, 'outputs')}"))
+                out.append((var_path, "reference", f"'{{{{{var}}}}}': template '{node.get('template')}' declares no output parameter '{parts[4]}'{raw.known(declared, 'outputs')}"))
     return out
-
-
-def _ancestors(graph: dict, node: Any) -> set:
-    seen: set = set()
-    todo = list(graph.get(node, ()))
-    while todo:
-        current = todo.pop()
-        if current not in seen:
-            seen.add(current)
-            todo += graph.get(current, ())
-    return seen
-
-
-def _find_cycle(graph: dict) -> list | None:
-    state: dict[Any, int] = {}
-    stack: list = []
-
-    def visit(node: Any) -> list | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, ()):
-            if nxt not in graph:
-                continue
-            if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
-            if nxt not in state and (found := visit(nxt)):
-                return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in graph:
-        if node not in state and (found := visit(node)):
-            return found
-    return None
-
-
-def _variables(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
-    """Every ``{{variable}}`` in strings under ``value``, with the path of its string."""
-    if isinstance(value, str):
-        for match in _VARIABLE.finditer(value):
-            offset = value.count("\n", 0, match.start())
-            yield (path + (TextLine(offset),) if offset else path), match.group(1).strip()
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _variables(item, path + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _variables(item, path + (i,))
 
 
 def _default_requests(spec: dict) -> set:
     found: set = set()
     for key in ("container", "script"):
-        requests = _get(spec, "templateDefaults", key, "resources", "requests")
+        requests = raw.get(spec, "templateDefaults", key, "resources", "requests")
         if isinstance(requests, dict):
             found |= set(requests)
     return found
-
-
-def _dicts(value: Any) -> Iterator[tuple[int, dict]]:
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            if isinstance(item, dict):
-                yield i, item
-
-
-def _names(value: Any, *, in_metadata: bool = False) -> set:
-    return {(_get(item, "metadata", "name") if in_metadata else item.get("name")) for _, item in _dicts(value)} - {None}
-
-
-def _get(value: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _known(names: Any, what: str = "templates") -> str:
-    shown = sorted(str(n) for n in names if n is not None)
-    return f" ({what}: {', '.join(shown)})" if shown else ""
 
 
 __all__ = ["API_VERSION", "TextLine", "semantic_problems"]
