@@ -1,0 +1,1 @@
+"""The namespace backend: one isolated namespace per learner on a cluster the instructor already runs."""
