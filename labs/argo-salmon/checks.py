@@ -188,8 +188,8 @@ def workflow_succeeded(state):
     if wf.phase == "Succeeded":
         took = f" in {(wf.finished - wf.started).total_seconds():.0f} s" if wf.started and wf.finished else ""
         return ok(f"{wf.name} Succeeded{took}")
-    failed = [r for r in wf.runs if r.phase in ("Failed", "Error")]
-    detail = f"; e.g. {failed[0].node}: {failed[0].message}" if failed and failed[0].message else ""
+    failed = [n for n in (*wf.runs, wf.collect) if n is not None and n.phase in ("Failed", "Error")]
+    detail = f"; {failed[0].node}: {failed[0].message}" if failed and failed[0].message else ""
     if wf.phase not in FINISHED:
         return fail(f"{wf.name} is still {wf.phase or 'waiting for the controller'}; check again when "
                     "`kubectl get wf -n salmon` shows it finished")
@@ -214,7 +214,8 @@ def honest_collect(state):
     if not scored:
         return fail("no solver run succeeded, so there is no best score")
     if wf.collect is None or wf.collect.best_score is None:
-        return fail("the collect step exposed no 'best-score'")
+        why = f" (it {wf.collect.phase}: {wf.collect.message})" if wf.collect is not None and wf.collect.message else ""
+        return fail(f"the collect step exposed no 'best-score'{why}")
     best = max(scored.values())
     reported = sw.as_int(wf.collect.best_score)
     if reported != best:
