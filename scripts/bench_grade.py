@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -66,6 +67,7 @@ def main() -> int:
             variants[f"kubecourse grade --jobs {args.jobs} (with feedback)"] = [
                 [str(BIN / "kubecourse"), "grade", LAB, "--course", ".", "--jobs", str(args.jobs), "--json"]]
         times: dict[str, list[float]] = {name: [] for name in variants}
+        cpu_times: dict[str, list[float]] = {name: [] for name in variants}
         scores: dict[str, dict] = {}
         names = list(variants)
         for run in range(args.runs):
@@ -73,17 +75,20 @@ def main() -> int:
             for name in order:
                 course = Path(tmp) / f"run{run}-{names.index(name)}"
                 shutil.copytree(pristine, course)
-                seconds = _time(variants[name], course)
+                seconds, cpu = _time(variants[name], course)
                 times[name].append(seconds)
+                cpu_times[name].append(cpu)
                 scores[name] = _scores(course)
-                print(f"  run {run + 1}: {name}: {seconds:.1f} s", flush=True)
+                print(f"  run {run + 1}: {name}: {seconds:.1f} s wall, {cpu:.1f} s CPU", flush=True)
                 shutil.rmtree(course)
 
     baseline = statistics.median(times[names[0]])
-    print(f"\n{args.submissions} submissions, {os.cpu_count()} CPU cores, median of {args.runs} run(s):")
+    print(f"\n{args.submissions} submissions, {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f}, "
+          f"median of {args.runs} run(s):")
     for name in names:
         median = statistics.median(times[name])
-        print(f"  {name:48s} {median:7.1f} s   x{baseline / median:.2f} vs serial autograde")
+        cpu = statistics.median(cpu_times[name])
+        print(f"  {name:48s} {median:7.1f} s wall  x{baseline / median:.2f} vs serial autograde   {cpu:7.1f} s CPU")
     if args.feedback:
         with_fb = statistics.median(times[names[2]]) / statistics.median(times[names[3]])
         print(f"  with feedback on both sides: x{with_fb:.2f}")
@@ -94,14 +99,18 @@ def main() -> int:
     return 0 if identical else 1
 
 
-def _time(commands: list[list[str]], course: Path) -> float:
+def _time(commands: list[list[str]], course: Path) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of the command and everything it started (kernels included)."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     for command in commands:
         done = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True, timeout=3600)
         if done.returncode not in (0, 1):
             sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _scores(course: Path) -> dict[str, dict[str, float | None]]:
