@@ -112,3 +112,36 @@ def test_unquoted_timestamps_stay_text_as_in_the_api(anchor):
     """YAML 1.1 would make a datetime of them; live objects carry strings (both readers agree)."""
     text = f"apiVersion: v1\nkind: Pod\nmetadata: {anchor}{{name: a, creationTimestamp: 2026-11-28T10:00:00Z}}\n"
     assert parse_snapshot(text).get("Pod", "a")["metadata"]["creationTimestamp"] == "2026-11-28T10:00:00Z"
+
+
+SCALARS = [
+    "0x1F", "0o17", "017", "1_000", "1:20", "-1.5e3", "1.0", "+1", "-0", "0b101", "12:30:45", "1e3",
+    ".inf", "-.Inf", "yes", "No", "ON", "off", "y", "n", "true", "False", "TRUE", "~", "null", "Null", "",
+    "2026-01-01", "2026-11-28T10:00:00Z", "2026-11-28 10:00:00.5 +01:00", "'1'", '"2"', "'yes'", "0.5Gi",
+    "50m", "v1", "a b c", "-", "--x", "123abc", "1.2.3", "=x", "[1, 2]", "{a: 1, b: [x, y]}", "|\n    block 1\n",
+    ">-\n    folded\n    text\n", "'multi\n    line'",
+]
+
+
+@pytest.mark.parametrize("scalar", SCALARS)
+def test_the_plain_data_reader_agrees_with_pyyaml(scalar):
+    from autograder.snapshot import _FastLoader, _plain_documents
+
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\ndata:\n  k: {scalar}\n  {scalar.splitlines()[0] if scalar and scalar[0].isalnum() else 'x'}: 1\n"
+    try:
+        expected = list(yaml.load_all(text, Loader=_FastLoader))
+    except yaml.YAMLError:
+        return
+    assert _plain_documents(text) == expected
+
+
+def test_the_plain_data_reader_leaves_merge_keys_to_pyyaml():
+    text = "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a}, <<: {x: 1}}\n"
+    assert parse_snapshot(text).get("Pod", "a")["x"] == 1
+
+
+def test_nan_is_read_alike():
+    from autograder.snapshot import _plain_documents
+
+    value = _plain_documents("a: .nan\n")[0]["a"]
+    assert value != value  # NaN
