@@ -38,6 +38,9 @@ def test_live_grading_matches_the_fixture_and_the_snapshot(lab, manifests, fixtu
         # The fake does not ship EndpointSlices; a plain namespaced type is all the checks read.
         server.registry.add([ResourceType(group="discovery.k8s.io", version="v1", kind="EndpointSlice",
                                           plural="endpointslices", namespaced=True)])
+    for crds in sorted((lab.path / "tests" / "crds").glob("*.yaml")):  # an add-on's kinds (Kueue's queues)
+        fake_kube.kubectl("apply", "-f", str(crds))
+        fake_kube.kubectl("wait", "--for=condition=Established", "-f", str(crds), "--timeout=10s")
     for namespace in lab.cluster.namespaces:
         fake_kube.kubectl("apply", "-f", "-", input=f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {namespace}}}\n")
     tree = kustomize_tree(lab, tmp_path)

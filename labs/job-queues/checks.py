@@ -1,0 +1,280 @@
+"""Checks of the job-queues lab: a Kueue ResourceFlavor, a ClusterQueue with CPU and memory quota,
+a LocalQueue in namespace ``queues``, and several Jobs submitted to it, more than the quota holds
+at once, that all ran after waiting their turn.
+
+The checks read the queue objects' specs, the Jobs' labels, requests and status, and the
+Workloads Kueue keeps for each Job (its admission and the times of its conditions). Kueue's
+objects are read by API group, so a cluster serving ``v1beta2`` or only ``v1beta1`` grades alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from autograder.checks import check, fail, ok, partial
+from autograder.lint.rules import quantity
+from autograder.paths import get
+
+NAMESPACE = "queues"
+KUEUE = "kueue.x-k8s.io"  # the API group: either served version will do
+QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
+MIN_JOBS = 3
+RESOURCES = ("cpu", "memory")
+
+
+def _flavors(state):
+    return state.objects("ResourceFlavor", api_version=KUEUE)
+
+
+def _cluster_queues(state):
+    return state.objects("ClusterQueue", api_version=KUEUE)
+
+
+def _local_queues(state):
+    return state.objects("LocalQueue", api_version=KUEUE, namespace=NAMESPACE)
+
+
+def _jobs(state):
+    return state.objects("Job", namespace=NAMESPACE)
+
+
+def _queued_jobs(state):
+    return [j for j in _jobs(state) if get(j, f"metadata.labels['{QUEUE_LABEL}']")]
+
+
+def _name(obj):
+    return get(obj, "metadata.name", default="?")
+
+
+def _quota(cq):
+    """{(flavor, resource): nominalQuota} of a ClusterQueue."""
+    found = {}
+    for group in get(cq, "spec.resourceGroups", default=None) or []:
+        for flavor in group.get("flavors") or []:
+            for res in flavor.get("resources") or []:
+                amount = quantity(res.get("nominalQuota"))
+                if amount is not None:
+                    found[(flavor.get("name"), res.get("name"))] = amount
+    return found
+
+
+def _requests(job):
+    """What Kueue counts for a Job: parallelism times the Pod's requests (init containers aside)."""
+    pods = get(job, "spec.parallelism", default=1)
+    pods = pods if isinstance(pods, int) and not isinstance(pods, bool) else 1
+    total = {r: 0 for r in RESOURCES}
+    for c in get(job, "spec.template.spec.containers", default=None) or []:
+        for r in RESOURCES:
+            total[r] += quantity(get(c, f"resources.requests.{r}")) or 0
+    return {r: v * pods for r, v in total.items()}
+
+
+def _condition(obj, kind):
+    for cond in get(obj, "status.conditions", default=None) or []:
+        if cond.get("type") == kind:
+            return cond
+    return None
+
+
+def _true(obj, kind):
+    cond = _condition(obj, kind)
+    return cond is not None and cond.get("status") == "True"
+
+
+def _time(text):
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _workloads(state):
+    """{Job name: its Workload}: Kueue makes the Job the Workload's controlling owner."""
+    found = {}
+    for wl in state.objects("Workload", api_version=KUEUE, namespace=NAMESPACE):
+        for ref in get(wl, "metadata.ownerReferences", default=None) or []:
+            if ref.get("kind") == "Job":
+                found[ref.get("name")] = wl
+    return found
+
+
+def _amount(resource, value):
+    """``cpu 1.5``, ``memory 512Mi``: quantities as people write them."""
+    if resource == "memory" and value and value % 2**20 == 0:
+        return f"memory {int(value) // 2**20}Mi"
+    return f"{resource} {value.normalize():f}"
+
+
+def _quota_line(quota):
+    return ", ".join(_amount(r, v) for (_, r), v in sorted(quota.items()))
+
+
+@check(id="flavor", title="A ResourceFlavor exists", points=1,
+       hint="Apply a ResourceFlavor (apiVersion kueue.x-k8s.io/v1beta2, metadata.name default-flavor): on a "
+            "cluster of one kind of node it needs no spec at all.")
+def flavor(state):
+    flavors = _flavors(state)
+    if not flavors:
+        return fail("no ResourceFlavor: a ClusterQueue's quota is always quota *of a flavor*")
+    return ok("ResourceFlavor " + ", ".join(_name(f) for f in flavors))
+
+
+@check(id="cluster-queue", title="A ClusterQueue gives CPU and memory quota of that flavor to namespace queues", points=2,
+       hint="spec.namespaceSelector: {} (all namespaces; leaving it out admits none), and under spec.resourceGroups "
+            "coveredResources [cpu, memory] with a flavor whose name is your ResourceFlavor's and a nominalQuota for "
+            "cpu and for memory.")
+def cluster_queue(state):
+    queues = _cluster_queues(state)
+    if not queues:
+        return fail("no ClusterQueue")
+    flavors = {_name(f) for f in _flavors(state)}
+    best, best_problems = None, None
+    for cq in queues:
+        quota = {k: v for k, v in _quota(cq).items() if k[0] in flavors and v > 0}
+        problems = [f"no nominalQuota for {r} of an existing flavor" for r in RESOURCES
+                    if not any(res == r for _, res in quota)]
+        if get(cq, "spec.namespaceSelector", default=None) is None:
+            problems.append("no spec.namespaceSelector, so no namespace may use it")
+        if best_problems is None or len(problems) < len(best_problems):
+            best, best_problems = cq, problems
+    if not best_problems:
+        return ok(f"ClusterQueue {_name(best)}: {_quota_line(_quota(best))}")
+    message = f"ClusterQueue {_name(best)}: " + "; ".join(best_problems)
+    return fail(message) if len(best_problems) == 3 else partial(1 - len(best_problems) / 3, message)
+
+
+@check(id="local-queue", title="A LocalQueue in namespace queues points to a ClusterQueue", points=1,
+       hint="kind: LocalQueue, metadata.namespace: queues, spec.clusterQueue: the name of your ClusterQueue "
+            "(exactly: a LocalQueue that names a missing ClusterQueue stays inactive and admits nothing).")
+def local_queue(state):
+    queues = _local_queues(state)
+    if not queues:
+        return fail("no LocalQueue in namespace queues")
+    existing = {_name(cq) for cq in _cluster_queues(state)}
+    for lq in queues:
+        if get(lq, "spec.clusterQueue") in existing:
+            return ok(f"LocalQueue {_name(lq)} -> ClusterQueue {get(lq, 'spec.clusterQueue')}")
+    named = ", ".join(f"{_name(lq)} -> {get(lq, 'spec.clusterQueue')!r}" for lq in queues)
+    return fail(f"no LocalQueue names an existing ClusterQueue ({named}; ClusterQueues: {', '.join(sorted(existing)) or 'none'})")
+
+
+@check(id="jobs-queued", title="At least three Jobs are submitted to the LocalQueue, with CPU and memory requests", points=2,
+       hint=f"Label every Job (metadata.labels, not the Pod template) {QUEUE_LABEL}: <your LocalQueue>, create it "
+            "with spec.suspend: true, and give each container resources.requests for cpu and memory: "
+            "quota is counted in requests.")
+def jobs_queued(state):
+    jobs = _jobs(state)
+    if not jobs:
+        return fail("no Jobs in namespace queues")
+    local = {_name(lq) for lq in _local_queues(state)}
+    good, problems = 0, []
+    for job in jobs:
+        queue = get(job, f"metadata.labels['{QUEUE_LABEL}']")
+        missing = [r for r in RESOURCES if not _requests(job)[r]]
+        if not queue:
+            problems.append(f"{_name(job)} has no {QUEUE_LABEL} label")
+        elif queue not in local:
+            problems.append(f"{_name(job)} names LocalQueue {queue!r}, which namespace queues does not have")
+        elif missing:
+            problems.append(f"{_name(job)} requests no {' or '.join(missing)}")
+        else:
+            good += 1
+    if good >= MIN_JOBS and not problems:
+        return ok(f"{good} Jobs in the queue, all with requests")
+    if good < MIN_JOBS:
+        problems.append(f"{good} of at least {MIN_JOBS} Jobs are queued with requests")
+    return partial(min(good, MIN_JOBS) / MIN_JOBS / 2, "; ".join(problems)) if good else fail("; ".join(problems))
+
+
+@check(id="over-quota", title="The Jobs together ask for more than the quota, so some must wait", points=1,
+       hint="Give the Jobs requests that add up to more than the ClusterQueue's nominalQuota (for example four Jobs "
+            "of 500m CPU against a quota of 1 CPU): only then does the queue have something to do.")
+def over_quota(state):
+    jobs = [j for j in _queued_jobs(state)]
+    if not jobs:
+        return fail("no Jobs carry the queue label")
+    totals = {r: sum(_requests(j)[r] for j in jobs) for r in RESOURCES}
+    quotas = [_quota(cq) for cq in _cluster_queues(state)]
+    for quota in quotas:
+        for (_, r), amount in quota.items():
+            if r in totals and totals[r] > amount:
+                return ok(f"{len(jobs)} Jobs ask for {_amount(r, totals[r])} against a quota of {_amount(r, amount)}")
+    asked = ", ".join(_amount(r, v) if v else f"no {r}" for r, v in totals.items())
+    have = "; ".join(_quota_line(q) for q in quotas) or "no quota"
+    return fail(f"{len(jobs)} Jobs ask for {asked}, which fits the quota ({have}) all at once: nothing waits")
+
+
+@check(id="admitted", title="Kueue admitted every Job (its Workload reserved quota)", points=2, timeout=90,
+       hint="kubectl get workloads -n queues; for one that is not admitted, kubectl describe workload shows why in its "
+            "QuotaReserved condition (an inactive LocalQueue or ClusterQueue, a namespace the ClusterQueue does not "
+            "select, a request larger than the whole quota).")
+def admitted(state):
+    jobs = _queued_jobs(state)
+    if not jobs:
+        return fail("no Jobs carry the queue label, so Kueue makes no Workloads")
+    workloads = _workloads(state)
+    done, problems = 0, []
+    for job in jobs:
+        wl = workloads.get(_name(job))
+        if wl is None:
+            problems.append(f"{_name(job)}: no Workload (is the queue label on the Job itself?)")
+        elif get(wl, "status.admission.clusterQueue") and _true(wl, "QuotaReserved") and _true(wl, "Admitted"):
+            done += 1
+        else:
+            reason = _condition(wl, "QuotaReserved") or {}
+            problems.append(f"{_name(job)}: not admitted ({reason.get('message') or reason.get('reason') or 'no decision yet'})")
+    if not problems:
+        return ok(f"all {done} Workloads admitted")
+    return partial(done / len(jobs), "; ".join(problems)) if done else fail("; ".join(problems))
+
+
+@check(id="waited", title="At least one Job waited in the queue and was admitted when another finished", points=2,
+       hint="Submit all the Jobs at once (kubectl apply -f jobs.yaml), with requests that add up to more than the "
+            "quota: Kueue admits what fits and the rest when quota is freed.")
+def waited(state):
+    workloads = list(_workloads(state).items())
+    finished = [(job, _time(get(_condition(wl, "Finished"), "lastTransitionTime")))
+                for job, wl in workloads if _true(wl, "Finished")]
+    for job, wl in workloads:
+        if not _true(wl, "Admitted"):
+            continue
+        admitted_at = _time(get(_condition(wl, "Admitted"), "lastTransitionTime"))
+        created = _time(get(wl, "metadata.creationTimestamp"))
+        # A Workload is created with its Job, before it is admitted; a creation time after the
+        # admission means the object was restored elsewhere (a backup, a test), so it is not used.
+        if created is not None and admitted_at is not None and created > admitted_at:
+            created = None
+        for other, finished_at in finished:
+            if other == job or admitted_at is None or finished_at is None or finished_at > admitted_at:
+                continue
+            if created is None or created < finished_at:
+                return ok(f"{job} was admitted at {admitted_at:%H:%M:%S}, after {other} finished at {finished_at:%H:%M:%S}")
+    if not workloads:
+        return fail("no Workloads: no Job went through the queue")
+    if not any(_true(wl, "Admitted") for _, wl in workloads):
+        return fail("no Workload has been admitted yet")
+    return fail("every Workload was admitted before any other finished: no Job had to wait for quota")
+
+
+@check(id="finished", title="Every queued Job ran to completion", points=2, timeout=150,
+       hint="kubectl get jobs -n queues; a Job that stays suspended was never admitted (see the Workload), one that "
+            "failed shows why in kubectl describe job and kubectl logs job/NAME -n queues.")
+def finished(state):
+    jobs = _queued_jobs(state)
+    if not jobs:
+        return fail("no Jobs carry the queue label")
+    problems, complete = [], 0
+    for job in jobs:
+        job = state.wait_for("Job", _name(job), namespace=NAMESPACE, timeout=120 / len(jobs),
+                             condition=lambda j: _true(j, "Complete") or _true(j, "Failed")) or job
+        if _true(job, "Complete"):
+            complete += 1
+        elif _true(job, "Failed"):
+            problems.append(f"{_name(job)} failed ({get(_condition(job, 'Failed'), 'reason')})")
+        elif get(job, "spec.suspend") is True:
+            problems.append(f"{_name(job)} is still suspended (waiting for admission)")
+        else:
+            problems.append(f"{_name(job)} is still running")
+    if not problems:
+        return ok(f"all {complete} Jobs complete")
+    return fail("; ".join(problems))
