@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kubecourse import labs
 from sandbox import addons, data, images, kind, kubectl, lifecycle, state
+from sandbox.addons import cache
 from sandbox.addons.install import install, namespace_manifest
 from sandbox.lifecycle import Progress, quiet
 
@@ -45,8 +46,12 @@ def start(lab_id: str, name: str | None = None, *, offline: bool = False, progre
     started = time.monotonic()
     lab = labs.find(lab_id, labs_root)
     needs = lab.cluster
+    # Unknown add-ons, unpinned or mismatching manifests and a missing network fail here,
+    # before any cluster is made; install() then finds the verified files in the cache.
     for addon_name in needs.addons:
-        addons.get(addon_name)  # unknown add-ons are a usage error before anything is made
+        addon = addons.get(addon_name)
+        for manifest in addon.manifests:
+            cache.fetch(addon, manifest, offline=offline)
     # A sandbox with fewer nodes than the lab needs is refused by `up`, with the fix.
     sandbox = lifecycle.up(name, nodes=needs.nodes, lab=lab.id, progress=progress, lock_wait=lock_wait)
     kubeconfig = sandbox.kubeconfig

@@ -111,6 +111,7 @@ def test_checksum_mismatch_applies_nothing(lab_env):
     server.files["/install.yaml"] = MANIFEST + b"\n# tampered\n"
     with pytest.raises(ChecksumMismatch):
         labprep.start("demo-lab", "alice")
+    assert fake_kind.clusters() == []  # verified before anything is made
     kube = api(fake_kind)
     assert kube.get("v1", "Namespace", "argo") is None
     assert kube.objects("apps/v1", "Deployment") == []
