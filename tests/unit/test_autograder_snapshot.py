@@ -125,7 +125,7 @@ SCALARS = [
 
 @pytest.mark.parametrize("scalar", SCALARS)
 def test_the_plain_data_reader_agrees_with_pyyaml(scalar):
-    from autograder.snapshot import _FastLoader, _plain_documents
+    from autograder._yaml_reader import _FastLoader, _plain_documents
 
     text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\ndata:\n  k: {scalar}\n  {scalar.splitlines()[0] if scalar and scalar[0].isalnum() else 'x'}: 1\n"
     try:
@@ -141,7 +141,7 @@ def test_the_plain_data_reader_leaves_merge_keys_to_pyyaml():
 
 
 def test_nan_is_read_alike():
-    from autograder.snapshot import _plain_documents
+    from autograder._yaml_reader import _plain_documents
 
     value = _plain_documents("a: .nan\n")[0]["a"]
     assert value != value  # NaN
