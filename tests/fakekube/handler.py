@@ -9,11 +9,9 @@ Table when the client asks ``as=Table``.
 from __future__ import annotations
 
 import json
-import select
 import socket
 import ssl
 import sys
-import time
 import traceback
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
@@ -21,30 +19,26 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from . import discovery, protobuf
+from . import authz, discovery, protobuf
 from .errors import ApiError, bad_request, forbidden, method_not_allowed, path_not_found
 from .errors import unauthorized, unsupported_media_type
-from .routing import Route, parse_resource_path
-from .selection import object_matcher
+from .routing import Route, parse_resource_path, query_number
 from .tables import to_table
-from .watch import bookmark, served, visible
+from .watch import WatchStreamMixin
 
 if TYPE_CHECKING:
     from .server import FakeKubeServer
 
 PUBLIC_PATHS = {"/version", "/healthz", "/livez", "/readyz"}
-MAX_WATCH_SECONDS = 1800
+ANONYMOUS = authz.User("system:anonymous", ("system:unauthenticated",))
+_VERBS = {("GET", False): "list", ("GET", True): "get", ("POST", False): "create",
+          ("POST", True): "create", ("PUT", True): "update", ("PATCH", True): "patch",
+          ("DELETE", False): "deletecollection", ("DELETE", True): "delete",
+          ("PUT", False): "update", ("PATCH", False): "patch"}
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 
 
-def _number(query: dict, name: str) -> int:
-    text = query.get(name) or "0"
-    if not text.isdigit():
-        raise bad_request(f'invalid value for query parameter {name}: "{text}"')
-    return int(text)
-
-
-class Handler(BaseHTTPRequestHandler):
+class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fakekube"
     timeout = 300  # idle keep-alive connections end eventually
@@ -87,8 +81,8 @@ class Handler(BaseHTTPRequestHandler):
         self.fake.ops.begin_request(field_validation=query.get("fieldValidation") or "Warn")
         try:
             body = record.body = self._read_body()
-            self._authenticate(url.path)
-            response = self._dispatch(method, url.path.rstrip("/") or "/", query, body)
+            user = self._authenticate(url.path)
+            response = self._dispatch(method, url.path.rstrip("/") or "/", query, body, user)
         except ApiError as err:
             response = (err.code, err.status(), "application/json")
         except Exception as err:  # a bug in the fake: answer 500 and show it in test output
@@ -125,14 +119,23 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _authenticate(self, path: str) -> None:
+    def _authenticate(self, path: str) -> authz.User:
         header = self.headers.get("Authorization", "")
         if header:
             scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not self.fake.accepts(token.strip()):
+            user = self.fake.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+            if user is None:
                 raise unauthorized()
-        elif path not in PUBLIC_PATHS and not self.fake.allow_anonymous:
+            return user
+        if self.fake.allow_anonymous:
+            return authz.ADMIN  # plain-HTTP mode: kubectl sends no credentials at all
+        if path not in PUBLIC_PATHS:
             raise forbidden(f'forbidden: User "system:anonymous" cannot get path "{path}"')
+        return ANONYMOUS
+
+    def _authorize(self, user: authz.User, request: authz.Request, qualified: str = "") -> None:
+        if not authz.allowed(self.fake.store, user, request):
+            raise authz.forbidden(user, request, qualified)
 
     def _parse(self, body: bytes) -> object:
         content_type = (self.headers.get("Content-Type") or "application/json").split(";")[0]
@@ -153,9 +156,10 @@ class Handler(BaseHTTPRequestHandler):
             raise bad_request(f"the request body could not be decoded: {err}") from None
 
     # -- routing -----------------------------------------------------------------------------
-    def _dispatch(self, method: str, path: str, query: dict, body: bytes):
+    def _dispatch(self, method: str, path: str, query: dict, body: bytes, user: authz.User):
         registry = self.fake.registry
         if method == "GET":
+            self._authorize(user, authz.Request("get", path=path))
             if path in ("/healthz", "/livez", "/readyz"):
                 return 200, b"ok", "text/plain; charset=utf-8"
             found = discovery.document_for(registry, path, self.fake.port,
@@ -166,6 +170,12 @@ class Handler(BaseHTTPRequestHandler):
         route = parse_resource_path(registry, segments)
         if route is None:
             raise path_not_found()
+        verb = _VERBS[(method, route.name is not None)]
+        if verb == "list" and query.get("watch") in ("true", "1"):
+            verb = "watch"
+        self._authorize(user, authz.Request(
+            verb, route.rt.group, route.rt.plural, route.subresource, route.namespace or "",
+            route.name or ""), route.rt.qualified)
         return self._resource(method, route, query, body)
 
     def _wants_table(self) -> bool:
@@ -180,7 +190,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self._watch(route, query)
             listing = ops.list(rt, route.namespace, label_selector=query.get("labelSelector"),
                                field_selector=query.get("fieldSelector"),
-                               limit=_number(query, "limit"),
+                               limit=query_number(query, "limit"),
                                continue_token=query.get("continue", ""))
             if self._wants_table():
                 listing = to_table(rt, listing["items"], listing["metadata"]["resourceVersion"],
@@ -238,63 +248,6 @@ class Handler(BaseHTTPRequestHandler):
                                    preconditions=(options or {}).get("preconditions")), \
                 "application/json"
         raise method_not_allowed(method)
-
-    # -- watch -------------------------------------------------------------------------------
-    def _watch(self, route: Route, query: dict) -> None:
-        store, rt = self.fake.store, route.rt
-        matches = object_matcher(rt, query.get("labelSelector"), query.get("fieldSelector"))
-        timeout = min(_number(query, "timeoutSeconds") or MAX_WATCH_SECONDS, MAX_WATCH_SECONDS)
-        deadline = time.monotonic() + timeout
-        rv_text = query.get("resourceVersion") or ""
-        send_initial = query.get("sendInitialEvents") == "true"
-        table = self._wants_table()
-        with store.lock:
-            if send_initial or rv_text in ("", "0"):
-                initial = [o for o in store.list(rt.storage_key, route.namespace) if matches(o)]
-                last = store.rv
-            else:
-                if not rv_text.isdigit():
-                    raise bad_request(f'invalid resourceVersion "{rv_text}"')
-                initial, last = [], int(rv_text)
-                store.events_after(last)  # 410 Gone if compacted away
-        self._record.status = 200
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Cache-Control", "no-cache, private")
-        self.end_headers()
-        try:
-            for obj in initial:
-                self._event("ADDED", served(rt, obj), rt, table)
-            if send_initial:
-                self._event("BOOKMARK", bookmark(rt, last, initial_events_end=True), rt, False)
-            while time.monotonic() < deadline and not store.closed:
-                events = store.events_after(last)
-                for event in events:
-                    last = event.rv
-                    seen = visible(event, rt, route.namespace, matches)
-                    if seen:
-                        self._event(seen[0], served(rt, seen[1]), rt, table)
-                if not events:
-                    if self._client_gone():
-                        break
-                    store.wait(last, deadline)
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
-        except (OSError, ApiError):  # client gone, or its resourceVersion compacted away
-            self.close_connection = True
-
-    def _client_gone(self) -> bool:
-        """A watch client never sends anything: a readable socket means it hung up."""
-        readable, _, _ = select.select([self.connection], [], [], 0)
-        return bool(readable)
-
-    def _event(self, kind: str, obj: dict, rt, table: bool) -> None:
-        if table and kind != "BOOKMARK":
-            obj = to_table(rt, [obj], obj["metadata"]["resourceVersion"])
-        line = json.dumps({"type": kind, "object": obj}).encode() + b"\n"
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
-        self.wfile.flush()
 
 
 __all__ = ["Handler"]

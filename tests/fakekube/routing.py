@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import path_not_found
+from .errors import bad_request, path_not_found
 from .resources import Registry, ResourceType
 
 
@@ -45,4 +45,12 @@ def parse_resource_path(registry: Registry, segments: list[str]) -> Route | None
     return Route(rt, namespace if rt.namespaced else None, name, subresource)
 
 
-__all__ = ["Route", "parse_resource_path"]
+def query_number(query: dict, name: str) -> int:
+    """A non-negative integer query parameter (0 when absent); 400 if malformed."""
+    text = query.get(name) or "0"
+    if not text.isdigit():
+        raise bad_request(f'invalid value for query parameter {name}: "{text}"')
+    return int(text)
+
+
+__all__ = ["Route", "parse_resource_path", "query_number"]

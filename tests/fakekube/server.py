@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from .authz import ADMIN, User, service_account_user
 from .deletion import NAMESPACE_KEY
 from .errors import bad_request, not_found
 from .handler import Handler
@@ -134,8 +135,21 @@ class FakeKubeServer:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self._port}"
 
     # -- credentials -------------------------------------------------------------------------
+    def authenticate(self, token: str) -> User | None:
+        """The user a bearer token stands for, or None (401) if it is not valid."""
+        if token in self.tokens:
+            return ADMIN
+        issued = self.issuer.lookup(token)
+        if issued is None:
+            return None
+        namespace, name, uid = issued
+        account = self.store.get(("", "serviceaccounts"), namespace, name)
+        if account is None or account["metadata"].get("uid") != uid:
+            return None  # bound tokens die with their service account
+        return service_account_user(namespace, name)
+
     def accepts(self, token: str) -> bool:
-        return token in self.tokens or self.issuer.valid(token)
+        return self.authenticate(token) is not None
 
     def expire_tokens(self) -> None:
         """Reject every token from now on (static and issued): clients get 401."""

@@ -1,8 +1,8 @@
 """Bearer tokens: the tokens a server accepts and ServiceAccount TokenRequests it issues.
 
 Static tokens (``FakeKubeServer.tokens``) never expire; tokens issued through the
-``serviceaccounts/{name}/token`` subresource are accepted until their expirationTimestamp.
-No authorization (RBAC) is enforced: every authenticated request is allowed.
+``serviceaccounts/{name}/token`` subresource are accepted until their expirationTimestamp and
+while their service account exists (see :mod:`fakekube.authz` for what they may do).
 """
 
 from __future__ import annotations
@@ -30,12 +30,16 @@ class TokenIssuer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._issued: dict[str, float] = {}
+        self._issued: dict[str, tuple[float, str, str, str]] = {}
+        """token -> (expiry in epoch seconds, namespace, service account name, its uid)."""
 
-    def valid(self, token: str) -> bool:
+    def lookup(self, token: str) -> tuple[str, str, str] | None:
+        """(namespace, name, uid) of the service account an unexpired token was issued for."""
         with self._lock:
-            expiry = self._issued.get(token)
-        return expiry is not None and expiry > time.time()
+            found = self._issued.get(token)
+        if found is None or found[0] <= time.time():
+            return None
+        return found[1:]
 
     def revoke_all(self) -> None:
         with self._lock:
@@ -65,7 +69,8 @@ class TokenIssuer:
         token = ".".join([_b64(json.dumps({"alg": "RS256", "kid": "fakekube"}).encode()),
                           _b64(json.dumps(claims).encode()), _b64(secrets.token_bytes(32))])
         with self._lock:
-            self._issued[token] = float(expiry)
+            self._issued[token] = (float(expiry), namespace, name,
+                                   service_account["metadata"].get("uid", ""))
         stamp = datetime.fromtimestamp(expiry, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         return {
             "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",

@@ -182,10 +182,21 @@ def test_token_request_and_expired_credentials(fake_kube, api):
             "robot", "default", {"spec": {"expirationSeconds": 60}})
     assert too_short.value.status == 422
 
-    # The issued token is itself a credential the server accepts.
+    # The issued token is itself a credential: it gets what RBAC grants the service account.
     robot = fake_kube.server.write_kubeconfig(fake_kube.kubeconfig.with_name("robot"),
                                               token=answer.status.token)
     robot_client = config.new_client_from_config(config_file=str(robot))
+    with pytest.raises(ApiException) as not_yet:
+        client.CoreV1Api(robot_client).read_namespace("default")
+    assert not_yet.value.status == 403
+    rbac = client.RbacAuthorizationV1Api(api)
+    rbac.create_cluster_role({"metadata": {"name": "ns-reader"}, "rules": [
+        {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get"]}]})
+    rbac.create_cluster_role_binding({
+        "metadata": {"name": "robot-ns-reader"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                    "name": "ns-reader"},
+        "subjects": [{"kind": "ServiceAccount", "name": "robot", "namespace": "default"}]})
     assert client.CoreV1Api(robot_client).read_namespace("default").metadata.name == "default"
 
     fake_kube.server.expire_tokens()

@@ -322,3 +322,60 @@ def test_kubectl_uses_aggregated_discovery(fake_kube):
     fake_kube.kubectl("api-resources")
     paths = [r.path for r in fake_kube.server.requests]
     assert paths == ["/api", "/apis"]  # one document each, no request per group version
+
+
+RBAC_SETUP = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: lab}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: learner, namespace: lab}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: lab}
+rules:
+- {apiGroups: [""], resources: [configmaps, pods], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [pods/log], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: learner-reads, namespace: lab}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects: [{kind: ServiceAccount, name: learner, namespace: lab}]
+"""
+
+
+def test_service_account_tokens_get_what_rbac_grants(fake_kube):
+    fake_kube.kubectl("apply", "-f", "-", input=RBAC_SETUP)
+    fake_kube.kubectl("apply", "-f", "-", input=NAMESPACE_AND_CONFIGMAP)
+    token = fake_kube.kubectl("create", "token", "learner", "-n", "lab").stdout.strip()
+    learner_config = fake_kube.server.write_kubeconfig(
+        fake_kube.kubeconfig.with_name("learner"), token=token, namespace="lab")
+    learner = {**fake_kube.env, "KUBECONFIG": str(learner_config)}
+
+    def as_learner(*args: str, input: str | None = None):
+        import subprocess
+
+        from fakekube.fixtures import kubectl_path
+        return subprocess.run([str(kubectl_path()), *args], env=learner, input=input,
+                              capture_output=True, text=True, timeout=60)
+
+    assert as_learner("get", "configmaps", "-o", "name").stdout.split() == [
+        "configmap/settings"]
+    other = as_learner("get", "configmaps", "-n", "default")
+    assert other.returncode == 1 and (
+        'configmaps is forbidden: User "system:serviceaccount:lab:learner" cannot list '
+        'resource "configmaps" in API group "" in the namespace "default"') in other.stderr
+    write = as_learner("delete", "configmap", "settings")
+    assert write.returncode == 1 and 'cannot delete resource "configmaps"' in write.stderr
+    nodes = as_learner("get", "nodes")
+    assert nodes.returncode == 1 and "at the cluster scope" in nodes.stderr
+    assert fake_kube.server.get("v1", "ConfigMap", "settings", "lab") is not None
+
+    # Bound tokens die with their service account.
+    fake_kube.kubectl("delete", "serviceaccount", "learner", "-n", "lab")
+    gone = as_learner("get", "configmaps")
+    assert gone.returncode == 1 and "Unauthorized" in gone.stderr
