@@ -70,6 +70,9 @@ def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) 
             status = "creating"
         elif saved.expired(now):
             status = "expired"
+        elif saved.backend == "namespace":
+            # A namespace on a shared cluster, not a kind cluster: its status is its own state.
+            status = "running" if saved.phase == "ready" else "missing"
         elif saved.cluster not in clusters:
             status = "missing"
         else:
@@ -93,14 +96,22 @@ def reap(*, backend: Backend | None = None, now: float | None = None) -> list[Do
     """Delete expired, orphaned and missing sandboxes (``kubecourse down --expired``)."""
     backend = backend or kind.KindBackend()
     rows = [r for r in list_sandboxes(backend=backend, now=now) if r.status in REAPABLE]
-    return [down(r.name, backend=backend, reason=r.status) for r in rows]
+    return [_down(r, backend, r.status) for r in rows]
 
 
 def down_all(*, backend: Backend | None = None) -> list[DownResult]:
     """Delete every sandbox kubecourse made (with state) or can see (``kubecourse-*`` clusters)."""
     backend = backend or kind.KindBackend()
     rows = list_sandboxes(backend=backend)
-    return [down(r.name, backend=backend, reason="asked") for r in rows]
+    return [_down(r, backend, "asked") for r in rows]
+
+
+def _down(row: SandboxStatus, backend: Backend, reason: str) -> DownResult:
+    if row.backend == "namespace":  # deleted on its shared cluster, by its labels, never through kind
+        from sandbox.namespace.room import down_recorded
+
+        return DownResult(name=row.name, cluster=down_recorded(row.name), reason=reason)
+    return down(row.name, backend=backend, reason=reason)
 
 
 def summary(rows: list[SandboxStatus]) -> dict[str, int]:

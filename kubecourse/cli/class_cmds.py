@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from kubecourse.cli import _namespace as ns
 from kubecourse.cli._output import err, next_step, out, print_json
 from kubecourse.errors import EXIT_FAILED
 from sandbox import classroom, kind, lifecycle, state
@@ -33,6 +34,11 @@ def class_up(
     image: str = typer.Option(kind.DEFAULT_NODE_IMAGE, "--image", help="kind node image."),
     force: bool = typer.Option(False, "--force", help="Go beyond this host's estimated capacity."),
     json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    backend: str = ns.BACKEND,
+    kubeconfig: Path = ns.KUBECONFIG,
+    context: str = ns.CONTEXT,
+    settings: Path = ns.SETTINGS,
+    lab: str = ns.LAB,
 ) -> None:
     """Create one sandbox per roster line, `--parallel` at a time, with a live progress display.
 
@@ -40,7 +46,19 @@ def class_up(
     whose sandbox already runs keep it. A failure does not stop the others; the summary lists
     every learner and the command exits 1 if any failed. Refuses to start when the roster needs
     more sandboxes than `kubecourse doctor` estimates this host can hold, unless `--force`.
+
+    With `--backend namespace`, each learner gets a namespace `kc-NAME` on the cluster of
+    `--kubeconfig`/`--context` instead (quota, limits, Pod Security, network isolation, a token
+    that expires); running it again refreshes objects and tokens.
     """
+    if ns.backend_of(backend) == "namespace":
+        report = ns.class_up(roster, output=output, kubeconfig=kubeconfig, context=context, settings_file=settings,
+                             parallel=parallel, ttl=state.parse_duration(ttl), lab=lab,
+                             observer=LiveProgress(err, "provisioning"))
+        _render(report, json_output)
+        next_step(f"hand out the files in {output}/ (each learner: export KUBECONFIG=NAME.kubeconfig)")
+        return
+    ns.refuse_kind_only(backend, kubeconfig=kubeconfig, context=context, settings=settings, lab=lab)
     with lifecycle.sigterm_as_interrupt():
         report = classroom.class_up(roster, output=output, parallel=parallel, nodes=nodes,
                                     ttl=state.parse_duration(ttl), image=image, force=force,
@@ -56,8 +74,22 @@ def class_down(
     output: Path = typer.Option(None, "--output", "-o", help="Also delete the handed-out kubeconfigs here."),
     parallel: int = typer.Option(classroom.DEFAULT_PARALLEL, "--parallel", "-p", help="Deletions at once."),
     json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    backend: str = ns.BACKEND,
+    kubeconfig: Path = ns.KUBECONFIG,
+    context: str = ns.CONTEXT,
+    settings: Path = ns.SETTINGS,
 ) -> None:
-    """Delete the sandbox of every roster learner (missing ones count as deleted)."""
+    """Delete the sandbox of every roster learner (missing ones count as deleted).
+
+    With `--backend namespace`, deletes each learner's namespace, and only one labelled as made
+    by kubecourse for that learner and course (`course` in `--settings`).
+    """
+    if ns.backend_of(backend) == "namespace":
+        report = ns.class_down(roster, output=output, kubeconfig=kubeconfig, context=context, settings_file=settings,
+                               parallel=parallel, observer=LiveProgress(err, "deleting"))
+        _render(report, json_output)
+        return
+    ns.refuse_kind_only(backend, kubeconfig=kubeconfig, context=context, settings=settings)
     report = classroom.class_down(roster, output=output, parallel=parallel, observer=LiveProgress(err, "deleting"))
     _render(report, json_output)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
+from pathlib import Path
 
 import typer
 from rich.table import Table
 
+from kubecourse.cli import _namespace as ns
 from kubecourse.cli._output import err, next_step, out, print_json
 from kubecourse.errors import EXIT_FAILED, UsageError
 from sandbox import inventory, kind, labprep, lifecycle, state
@@ -26,6 +29,10 @@ def up(
     image: str = typer.Option(kind.DEFAULT_NODE_IMAGE, "--image", help="kind node image (pinned by digest)."),
     recreate: bool = typer.Option(False, "--recreate", help="Delete an existing sandbox first (broken or not)."),
     json_output: bool = typer.Option(False, "--json", help="Print the sandbox as JSON instead of the export line."),
+    backend: str = ns.BACKEND,
+    kubeconfig: Path = ns.KUBECONFIG,
+    context: str = ns.CONTEXT,
+    settings: Path = ns.SETTINGS,
 ) -> None:
     """Create your sandbox: a kind cluster `kubecourse-NAME` with its own kubeconfig.
 
@@ -35,7 +42,21 @@ def up(
 
     Running `up` again reuses a healthy sandbox. A broken one is reported; `--recreate` replaces
     it. A failed or interrupted creation deletes whatever it had made.
+
+    `--backend namespace` makes a namespace `kc-NAME` on an existing cluster instead (see
+    `kubecourse class up --help`); its kubeconfig holds a token that expires.
     """
+    if ns.backend_of(backend) == "namespace":
+        made = ns.up_one(name, kubeconfig=kubeconfig, context=context, settings_file=settings,
+                         ttl=state.parse_duration(ttl), lab=None, progress=_progress)
+        if json_output:
+            print_json(made.to_json())
+        else:
+            sys.stdout.write(f"export KUBECONFIG={shlex.quote(str(made.kubeconfig))}\n")
+        err.print(f"namespace [bold]{made.namespace}[/bold] {'created' if made.created else 'refreshed'} in "
+                  f"{made.seconds:.1f} s (token valid until {made.token_expires})")
+        return
+    ns.refuse_kind_only(backend, kubeconfig=kubeconfig, context=context, settings=settings)
     with lifecycle.sigterm_as_interrupt():
         result = lifecycle.up(name, nodes=nodes, ttl=state.parse_duration(ttl), image=image,
                               recreate=recreate, progress=_progress)
@@ -97,6 +118,13 @@ def down(
         results = inventory.down_all()
     elif expired:
         results = inventory.reap()
+    elif ns.recorded(name):
+        namespace = ns.down_one(name)
+        if json_output:
+            print_json([{"name": name, "cluster": namespace, "reason": "asked"}])
+        else:
+            out.print(f"deleted {name} (namespace {namespace})", markup=False, highlight=False)
+        return
     else:
         results = [lifecycle.down(name)]
     if json_output:

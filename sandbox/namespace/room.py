@@ -1,0 +1,164 @@
+"""``class up/down --backend namespace`` and ``up/down`` of one learner on a shared cluster.
+
+Connects once with the instructor's kubeconfig and context, checks that the cluster-wide add-ons
+a lab needs were installed by the instructor (they are never installed per learner), then
+provisions every roster learner with bounded parallelism through
+the same runner as kind's ``class up``, carrying on past individual failures.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from collections.abc import Callable
+from pathlib import Path
+
+from kubecourse import labs
+from kubecourse.errors import UsageError
+from sandbox import classroom, state
+from sandbox.errors import SandboxError
+from sandbox.names import validate_name
+from sandbox.namespace import objects, provision, records
+from sandbox.namespace.api import Cluster
+from sandbox.namespace.kubeconfig import cluster_entry
+from sandbox.namespace.settings import NamespaceSettings
+from sandbox.roster import Learner, read_roster
+
+# The cluster-wide piece of each add-on whose presence proves it is installed.
+ADDON_CRDS = {"argo-workflows": "workflows.argoproj.io", "kueue": "clusterqueues.kueue.x-k8s.io"}
+
+
+class AddonMissing(SandboxError):
+    """A lab needs a cluster-wide add-on the instructor has not installed on the shared cluster."""
+
+    exit_code = 3
+
+
+def instructor_kubeconfig(path: Path | None) -> Path:
+    """``path``, else the first file in ``$KUBECONFIG``, else ``~/.kube/config`` (read only)."""
+    if path is not None:
+        if not Path(path).is_file():
+            raise UsageError(f"kubeconfig not found: {path}")
+        return Path(path)
+    for part in (os.environ.get("KUBECONFIG") or "").split(os.pathsep):
+        if part and Path(part).is_file():
+            return Path(part)
+    default = Path.home() / ".kube" / "config"
+    if default.is_file():
+        return default
+    raise UsageError("say which cluster to use: --kubeconfig FILE (an admin kubeconfig) or set KUBECONFIG")
+
+
+def check_addons(cluster: Cluster, lab_id: str | None) -> list[str]:
+    """The add-ons lab ``lab_id`` needs, all present; raises :class:`AddonMissing` naming the rest."""
+    if not lab_id:
+        return []
+    needed = labs.find(lab_id).cluster.addons
+    missing = []
+    for addon in needed:
+        crd = ADDON_CRDS.get(addon)
+        if crd is None:
+            raise UsageError(f"lab {lab_id} needs add-on {addon}, which the namespace backend cannot check")
+        if cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", crd) is None:
+            missing.append(f"{addon} (no CRD {crd})")
+    if missing:
+        raise AddonMissing(f"lab {lab_id} needs cluster-wide add-ons the shared cluster lacks: {', '.join(missing)}",
+                           hint="install them once as the cluster's admin (see the book's namespace-backend page)")
+    return list(needed)
+
+
+class Session:
+    """The instructor's connection and what every learner gets."""
+
+    def __init__(self, kubeconfig: Path | None, context: str | None, settings: NamespaceSettings,
+                 *, parallel: int = classroom.DEFAULT_PARALLEL) -> None:
+        self.kubeconfig = instructor_kubeconfig(kubeconfig)
+        self.entry = cluster_entry(self.kubeconfig, context)
+        self.settings = settings
+        self.cluster = Cluster.connect(self.kubeconfig, self.entry.context, pool=parallel)
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cluster.close()
+
+    def up(self, name: str, *, ttl: int | None = None, lab: str | None = None,
+           progress: Callable[[str], None] = lambda text: None) -> provision.Provisioned:
+        return provision.provision(self.cluster, self.entry, validate_name(name), settings=self.settings,
+                                   instructor_kubeconfig=self.kubeconfig, ttl=ttl, lab=lab, progress=progress)
+
+    def down(self, name: str) -> bool:
+        return provision.deprovision(self.cluster, validate_name(name), settings=self.settings)
+
+
+def class_up(roster: Path, *, output: Path, kubeconfig: Path | None = None, context: str | None = None,
+             settings: NamespaceSettings | None = None, parallel: int = classroom.DEFAULT_PARALLEL,
+             ttl: int | None = None, lab: str | None = None,
+             observer: classroom.Observer | None = None) -> classroom.ClassReport:
+    """One namespace per roster learner; each kubeconfig also copied to ``output/NAME.kubeconfig``."""
+    learners = read_roster(roster)
+    classroom._check_parallel(parallel)  # noqa: SLF001 (shared rules of class commands)
+    settings = settings or NamespaceSettings()
+    with Session(kubeconfig, context, settings, parallel=parallel) as session:
+        check_addons(session.cluster, lab)
+        folder = state.private_dir(Path(output))
+
+        def work(learner: Learner, report: Callable[[str], None]) -> classroom.LearnerResult:
+            done = session.up(learner.name, ttl=ttl, lab=lab, progress=report)
+            handed = folder / f"{learner.name}.kubeconfig"
+            state.write_private(handed, done.kubeconfig.read_text())
+            return classroom.LearnerResult(name=learner.name, cluster=done.namespace, seconds=0.0,
+                                           status="created" if done.created else "reused", kubeconfig=str(handed))
+
+        return _run("up", learners, work, parallel, observer)
+
+
+def class_down(roster: Path, *, output: Path | None = None, kubeconfig: Path | None = None,
+               context: str | None = None, settings: NamespaceSettings | None = None,
+               parallel: int = classroom.DEFAULT_PARALLEL,
+               observer: classroom.Observer | None = None) -> classroom.ClassReport:
+    """Delete every roster learner's namespace (only those this course made) and their files."""
+    learners = read_roster(roster)
+    classroom._check_parallel(parallel)  # noqa: SLF001 (shared rules of class commands)
+    settings = settings or NamespaceSettings()
+    with Session(kubeconfig, context, settings, parallel=parallel) as session:
+
+        def work(learner: Learner, report: Callable[[str], None]) -> classroom.LearnerResult:
+            report("deleting")
+            session.down(learner.name)
+            if output is not None:
+                (Path(output) / f"{learner.name}.kubeconfig").unlink(missing_ok=True)
+            return classroom.LearnerResult(name=learner.name, cluster=objects.namespace_of(learner.name),
+                                           status="deleted", seconds=0.0)
+
+        return _run("down", learners, work, parallel, observer)
+
+
+def _run(action: str, learners: list[Learner], work, parallel: int,
+         observer: classroom.Observer | None) -> classroom.ClassReport:
+    report = classroom._run_all(action, learners, work, parallel, observer or classroom.Silent())  # noqa: SLF001
+    # The shared runner names a failed learner's cluster the kind way; here it is their namespace.
+    results = [r if r.ok else replace(r, cluster=objects.namespace_of(r.name)) for r in report.results]
+    return replace(report, results=results)
+
+
+def down_recorded(name: str) -> str:
+    """Delete namespace sandbox ``name`` using the cluster its record names; returns the namespace."""
+    record = records.load(name)
+    if record is None:
+        # A provisioning that died before its first record: it had no cluster to remember, and
+        # its own cleanup deleted what it made; only the local state is left.
+        saved = state.load(name)
+        if saved is None or saved.backend != provision.BACKEND:
+            raise UsageError(f'sandbox "{name}" is not a namespace sandbox')
+        state.remove(name)
+        return objects.namespace_of(name)
+    settings = NamespaceSettings(course=record.course)
+    with Session(Path(record.kubeconfig), record.context, settings) as session:
+        session.down(name)
+    return record.namespace
+
+
+__all__ = ["ADDON_CRDS", "AddonMissing", "Session", "check_addons", "class_down", "class_up", "down_recorded",
+           "instructor_kubeconfig"]

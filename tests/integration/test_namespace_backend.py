@@ -1,0 +1,195 @@
+"""The namespace backend against the fake API server: every object with its spec and labels,
+tokens requested with an expiry, idempotent re-runs, foreign namespaces left alone, teardown of
+exactly the course's objects, and the CLI doors (class up/down, up/down, ls, check)."""
+
+from __future__ import annotations
+
+import json
+import stat
+import time
+
+import pytest
+import yaml
+
+from kubecourse.cli.main import run
+from sandbox import state
+from sandbox.namespace import objects, records, room
+from sandbox.namespace.settings import NamespaceSettings
+
+NAMESPACED = [("v1", "ServiceAccount", "learner"), ("rbac.authorization.k8s.io/v1", "Role", "kubecourse-learner"),
+              ("rbac.authorization.k8s.io/v1", "RoleBinding", "kubecourse-learner"),
+              ("rbac.authorization.k8s.io/v1", "Role", "argo-executor"),
+              ("rbac.authorization.k8s.io/v1", "RoleBinding", "argo-executor-default"),
+              ("v1", "ResourceQuota", "kubecourse-quota"), ("v1", "LimitRange", "kubecourse-limits"),
+              ("networking.k8s.io/v1", "NetworkPolicy", "kubecourse-same-namespace-only")]
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBECOURSE_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def roster(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("name\nAlice\nbob\ncarol\n")
+    return path
+
+
+def strip(obj):
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status")}
+
+
+def test_class_up_creates_every_object_as_specified(fake_kube, home, roster, tmp_path):
+    settings = NamespaceSettings(quota_cpu="3", token_ttl=3600, course="spring")
+    out = tmp_path / "handout"
+    report = room.class_up(roster, output=out, kubeconfig=fake_kube.kubeconfig, settings=settings, parallel=2)
+    assert report.ok and [(r.name, r.status, r.cluster) for r in report.results] == [
+        ("alice", "created", "kc-alice"), ("bob", "created", "kc-bob"), ("carol", "created", "kc-carol")]
+    server = fake_kube.server
+    for name in ("alice", "bob", "carol"):
+        expected = {(o["kind"], o["metadata"]["name"]): o for o in objects.learner_objects(name, settings)}
+        ns = server.get("v1", "Namespace", f"kc-{name}")
+        wanted = expected[("Namespace", f"kc-{name}")]["metadata"]["labels"]
+        assert {k: ns["metadata"]["labels"].get(k) for k in wanted} == wanted
+        for api_version, kind, obj_name in NAMESPACED:
+            found = server.get(api_version, kind, obj_name, f"kc-{name}")
+            assert found is not None, (kind, obj_name)
+            assert found["metadata"]["labels"] == objects.labels(name, settings)
+            assert strip(found) == strip(expected[(kind, obj_name)])
+        quota = server.get("v1", "ResourceQuota", "kubecourse-quota", f"kc-{name}")["spec"]["hard"]
+        assert quota["requests.cpu"] == "3" and quota["services.nodeports"] == "0"
+        # The handed-out kubeconfig: 0600, the fake server, the learner's namespace, a live token.
+        handed = out / f"{name}.kubeconfig"
+        assert stat.S_IMODE(handed.stat().st_mode) == 0o600
+        assert stat.S_IMODE(state.kubeconfig_path(name).stat().st_mode) == 0o600
+        config = yaml.safe_load(handed.read_text())
+        assert config["clusters"][0]["cluster"]["server"] == fake_kube.url
+        assert config["contexts"][0]["context"]["namespace"] == f"kc-{name}"
+        token = config["users"][0]["user"]["token"]
+        assert token and token not in server.tokens  # an issued (expiring) token, not the admin's
+        saved = state.load(name)
+        assert (saved.backend, saved.cluster, saved.phase) == ("namespace", f"kc-{name}", "ready")
+        assert records.load(name).course == "spring"
+    token_posts = [r for r in server.requests if r.method == "POST" and r.path.endswith("/serviceaccounts/learner/token")]
+    assert len(token_posts) == 3
+    for request in token_posts:
+        assert json.loads(request.body)["spec"]["expirationSeconds"] == 3600
+
+
+def test_learner_token_works_with_kubectl_in_its_namespace(fake_kube, home, roster, tmp_path):
+    room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig)
+    env = {**fake_kube.env, "KUBECONFIG": str(tmp_path / "o" / "bob.kubeconfig")}
+    import subprocess
+
+    from fakekube.fixtures import kubectl_path
+    done = subprocess.run([str(kubectl_path()), "get", "serviceaccounts", "-o", "name"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "serviceaccount/learner" in done.stdout  # the context's namespace is kc-bob
+    fake_kube.server.expire_tokens()
+    refused = subprocess.run([str(kubectl_path()), "get", "pods"], env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0  # tokens expire; `class up` again hands out fresh ones
+
+
+def test_rerun_is_idempotent_and_repairs_drift(fake_kube, home, roster, tmp_path):
+    room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig)
+    server = fake_kube.server
+    quota = server.get("v1", "ResourceQuota", "kubecourse-quota", "kc-bob")
+    quota["spec"]["hard"]["services.nodeports"] = "5"
+    server.update(quota)
+    server.delete("networking.k8s.io/v1", "NetworkPolicy", "kubecourse-same-namespace-only", "kc-bob")
+    before = {k: len(server.objects(*k[:2], namespace=k[2])) for k in
+              [("v1", "Namespace", None)] + [(a, k, "kc-bob") for a, k, _ in NAMESPACED]}
+    again = room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig)
+    assert [r.status for r in again.results] == ["reused", "reused", "reused"]
+    assert server.get("v1", "ResourceQuota", "kubecourse-quota", "kc-bob")["spec"]["hard"]["services.nodeports"] == "0"
+    assert server.get("networking.k8s.io/v1", "NetworkPolicy", "kubecourse-same-namespace-only", "kc-bob")
+    after = {k: len(server.objects(*k[:2], namespace=k[2])) for k in before}
+    before[("networking.k8s.io/v1", "NetworkPolicy", "kc-bob")] += 1
+    assert after == before
+
+
+def test_foreign_namespace_is_never_taken_over_and_others_carry_on(fake_kube, home, roster, tmp_path):
+    fake_kube.server.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kc-bob"}})
+    report = room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig)
+    assert [r.status for r in report.results] == ["created", "failed", "created"]
+    assert "refusing to take it over" in report.results[1].error and report.results[1].cluster == "kc-bob"
+    assert fake_kube.server.get("v1", "ServiceAccount", "learner", "kc-bob") is None
+    assert state.load("bob") is None
+    # another course's learner of the same name is foreign too
+    other = room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig,
+                          settings=NamespaceSettings(course="autumn"))
+    assert [r.status for r in other.results] == ["failed", "failed", "failed"]
+
+
+def test_class_down_removes_exactly_the_course_objects(fake_kube, home, roster, tmp_path):
+    server = fake_kube.server
+    server.namespace_grace = 0.05
+    server.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kc-dave"}})  # not ours
+    server.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "research"}})
+    room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig)
+    report = room.class_down(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig)
+    assert report.ok and [r.status for r in report.results] == ["deleted"] * 3
+    time.sleep(0.3)
+    names = sorted(o["metadata"]["name"] for o in server.objects("v1", "Namespace"))
+    assert "kc-alice" not in names and "kc-dave" in names and "research" in names
+    assert server.objects("v1", "ServiceAccount", namespace="kc-bob") == []
+    assert state.names() == [] and list((tmp_path / "o").iterdir()) == []
+    assert room.class_down(roster, kubeconfig=fake_kube.kubeconfig).ok  # again: nothing left, still fine
+
+
+def test_failed_provisioning_leaves_nothing(fake_kube, home, monkeypatch):
+    from sandbox.namespace import api
+
+    def refuse(self, namespace, account, seconds):
+        raise api.ApiRefused("token refused", status=500)
+
+    monkeypatch.setattr(api.Cluster, "request_token", refuse)
+    fake_kube.server.namespace_grace = 0.05
+    with room.Session(fake_kube.kubeconfig, None, NamespaceSettings()) as session:
+        with pytest.raises(Exception, match="token refused"):
+            session.up("zed")
+    time.sleep(0.3)
+    assert fake_kube.server.get("v1", "Namespace", "kc-zed") is None and state.load("zed") is None
+
+
+def test_cli_class_up_ls_down(fake_kind, fake_kube, roster, tmp_path, capsys):
+    args = ["--backend", "namespace", "--roster", str(roster), "--kubeconfig", str(fake_kube.kubeconfig)]
+    with pytest.raises(SystemExit) as done:
+        run(["class", "up", *args, "-o", str(tmp_path / "o"), "--json"])
+    assert done.value.code == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["counts"] == {"created": 3}
+    with pytest.raises(SystemExit) as done:
+        run(["ls", "--json"])
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["alice"]["backend"] == "namespace" and rows["alice"]["status"] == "running"
+    assert rows["alice"]["cluster"] == "kc-alice"
+    with pytest.raises(SystemExit) as done:
+        run(["class", "down", *args, "--json"])
+    assert done.value.code == 0 and json.loads(capsys.readouterr().out)["counts"] == {"deleted": 3}
+
+
+def test_cli_up_and_down_one_learner(fake_kube, home, capsys):
+    with pytest.raises(SystemExit) as done:
+        run(["up", "--backend", "namespace", "--name", "solo", "--kubeconfig", str(fake_kube.kubeconfig), "--json"])
+    assert done.value.code == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["namespace"] == "kc-solo" and shown["created_now"] is True
+    with pytest.raises(SystemExit) as done:
+        run(["down", "--name", "solo"])
+    assert done.value.code == 0 and "kc-solo" in capsys.readouterr().out
+    assert state.load("solo") is None
+
+
+def test_cli_bad_settings_is_a_usage_error(fake_kube, home, roster, tmp_path, capsys):
+    bad = tmp_path / "ns.yaml"
+    bad.write_text("quota_cpu: lots\n")
+    with pytest.raises(SystemExit) as done:
+        run(["class", "up", "--backend", "namespace", "--roster", str(roster), "--settings", str(bad),
+             "--kubeconfig", str(fake_kube.kubeconfig)])
+    assert done.value.code == 2
+    assert "not a Kubernetes quantity" in capsys.readouterr().err
