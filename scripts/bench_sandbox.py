@@ -133,7 +133,7 @@ def main() -> None:
         for sleep in [float(x) for x in args.sleeps.split(",")]:
             env["FAKE_KIND_SLEEP"] = f"create:{sleep}"
             CPU.clear()
-            times = bench_up(env, work, args.runs)
+            times = bench_up(env, work, args.runs)  # CPU keeps this sleep's figures until the next clear
             base = statistics.median(times["bare kind create"])
             print(f"   fake kind create sleeps {sleep:.1f} s")
             for label, values in times.items():
@@ -147,6 +147,11 @@ def main() -> None:
                 f"{label} {statistics.median(v):.2f}" + ("" if label.startswith("bare") else
                                                           f" (+{statistics.median(v) - cpu_base:.2f})")
                 for label, v in CPU.items()), flush=True)
+
+        for label, code in (("python start-up", "pass"), ("import sandbox.lifecycle", "import sandbox.lifecycle"),
+                            ("import kubernetes client", "import kubernetes.client, kubernetes.config, kubernetes.watch")):
+            walls = [timed([sys.executable, "-c", code], env, label) for _ in range(args.runs)]
+            print(f"   {label:24s} {statistics.median(walls):7.3f} s wall, {statistics.median(CPU[label]):.2f} s CPU")
 
         env["FAKE_KIND_SLEEP"] = f"create:{args.class_sleep}"
         serial, par = bench_class(env, work, args.learners, args.parallel, args.class_runs)
