@@ -1,0 +1,323 @@
+"""Checks of the scheduling lab, in namespace ``scheduling`` of a cluster with two worker nodes:
+a batch Job ``pack`` whose Pods are packed onto as few nodes as their requests allow, and a
+Deployment ``portal`` whose replicas are spread over distinct nodes.
+
+Placement is read where the scheduler records it, in each Pod's ``spec.nodeName``, and compared
+with the Node objects' allocatable capacity and taints. Placement alone could be luck, so other
+checks read the rule that produced it from the Pod templates: pod affinity (or a node selector, or
+a packing scheduler profile) for the batch, a topology spread constraint (or pod anti-affinity)
+for the service.
+"""
+
+from __future__ import annotations
+
+from autograder.checks import check, fail, ok, partial
+from autograder.lint.rules import quantity
+from autograder.paths import get
+
+NAMESPACE = "scheduling"
+JOB = "pack"
+DEPLOYMENT = "portal"
+HOSTNAME = "kubernetes.io/hostname"
+MIN_BATCH_PODS = 3
+MIN_REPLICAS = 2
+RESOURCES = ("cpu", "memory")
+
+
+def _job(state):
+    return state.get("Job", JOB, namespace=NAMESPACE)
+
+
+def _deployment(state):
+    return state.get("Deployment", DEPLOYMENT, namespace=NAMESPACE)
+
+
+def _name(obj):
+    return get(obj, "metadata.name", default="?")
+
+
+def _number(value, default=None):
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _template(obj):
+    return get(obj, "spec.template", default=None) or {}
+
+
+def _requests(pod_spec):
+    total = {r: 0 for r in RESOURCES}
+    for c in (pod_spec or {}).get("containers") or []:
+        for r in RESOURCES:
+            total[r] += quantity(get(c, f"resources.requests.{r}")) or 0
+    return total
+
+
+def _missing_requests(template):
+    return [f"{c.get('name')}: {r}" for c in get(template, "spec.containers", default=None) or []
+            for r in RESOURCES if not get(c, f"resources.requests.{r}")]
+
+
+def _schedulable_nodes(state):
+    """Nodes an ordinary Pod may land on: not cordoned, no NoSchedule or NoExecute taint."""
+    return [n for n in state.objects("Node") if not get(n, "spec.unschedulable")
+            and not any(t.get("effect") in ("NoSchedule", "NoExecute") for t in get(n, "spec.taints", default=None) or [])]
+
+
+def _selects(selector, labels):
+    """Whether a LabelSelector (matchLabels and matchExpressions) selects ``labels``."""
+    if not isinstance(selector, dict):
+        return False
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        if (op == "In" and labels.get(key) not in values) or (op == "NotIn" and labels.get(key) in values) \
+                or (op == "Exists" and key not in labels) or (op == "DoesNotExist" and key in labels):
+            return False
+    return bool(selector.get("matchLabels") or selector.get("matchExpressions"))
+
+
+def _pod_terms(template, kind, strength):
+    """Pod (anti-)affinity terms on the hostname that select the template's own Pods."""
+    labels = get(template, "metadata.labels", default=None) or {}
+    terms = get(template, f"spec.affinity.{kind}.{strength}DuringSchedulingIgnoredDuringExecution", default=None) or []
+    if strength == "preferred":
+        terms = [t.get("podAffinityTerm") or {} for t in terms]
+    return [t for t in terms if t.get("topologyKey") == HOSTNAME and _selects(t.get("labelSelector"), labels)]
+
+
+def _batch_pods(state):
+    pods = state.objects("Pod", namespace=NAMESPACE, labels={"batch.kubernetes.io/job-name": JOB})
+    return pods or state.objects("Pod", namespace=NAMESPACE, labels={"job-name": JOB})
+
+
+def _service_pods(state, deployment):
+    labels = get(deployment, "spec.selector.matchLabels", default=None)
+    if not labels:
+        return []
+    return [p for p in state.objects("Pod", namespace=NAMESPACE, labels=labels)
+            if not get(p, "metadata.deletionTimestamp") and get(p, "status.phase") not in ("Succeeded", "Failed")]
+
+
+def _fewest_nodes(pods, nodes):
+    """Nodes the Pods' requests need, by first-fit decreasing onto the largest nodes first (an
+    upper bound of the true minimum that equals it for Pods of one size)."""
+    free = sorted(({r: quantity(get(n, f"status.allocatable.{r}")) or 0 for r in RESOURCES} for n in nodes),
+                  key=lambda room: (room["cpu"], room["memory"]), reverse=True)
+    opened = []
+    for want in sorted((_requests(get(p, "spec")) for p in pods), key=lambda w: (w["cpu"], w["memory"]), reverse=True):
+        for room in opened:
+            if all(room[r] >= want[r] for r in RESOURCES):
+                break
+        else:
+            room = free.pop(0) if free else {r: want[r] for r in RESOURCES}  # too big anywhere: a node of its own
+            opened.append(room)
+        for r in RESOURCES:
+            room[r] -= want[r]
+    return len(opened)
+
+
+def _where(pods):
+    counts = {}
+    for p in pods:
+        counts[get(p, "spec.nodeName")] = counts.get(get(p, "spec.nodeName"), 0) + 1
+    return counts
+
+
+def _counts_line(counts):
+    return ", ".join(f"{node} {n}" for node, n in sorted(counts.items()))
+
+
+def _why_pending(pod):
+    for c in get(pod, "status.conditions", default=None) or []:
+        if c.get("type") == "PodScheduled":
+            return c.get("message") or c.get("reason") or "Unschedulable"
+    return "Unschedulable"
+
+
+def _amounts(req):
+    memory = req["memory"]
+    memory = f"{int(memory) // 2**20}Mi" if memory and memory % 2**20 == 0 else f"{memory.normalize():f}"
+    cpu = req["cpu"]
+    cpu = f"{int(cpu * 1000)}m" if cpu and cpu < 1 and (cpu * 1000) % 1 == 0 else f"{cpu.normalize():f}"
+    return f"cpu {cpu}, memory {memory}"
+
+
+def _unschedulable(pods):
+    return [p for p in pods if not get(p, "spec.nodeName") and any(
+        c.get("type") == "PodScheduled" and c.get("reason") == "Unschedulable" for c in get(p, "status.conditions", default=None) or [])]
+
+
+@check(id="batch-job", title="Job pack runs at least three Pods at once, each with CPU and memory requests", points=1,
+       hint="Job pack in namespace scheduling with completions and parallelism of 3 or more (the reference uses 4) and "
+            "resources.requests for cpu and memory: the scheduler packs by requests.")
+def batch_job(state):
+    job = _job(state)
+    if job is None:
+        return fail("no Job pack in namespace scheduling")
+    parallelism = _number(get(job, "spec.parallelism"), 1)
+    problems = []
+    if parallelism < MIN_BATCH_PODS:
+        problems.append(f"parallelism is {parallelism}; run at least {MIN_BATCH_PODS} Pods at the same time")
+    missing = _missing_requests(_template(job))
+    if missing:
+        problems.append("missing requests: " + ", ".join(missing))
+    if problems:
+        return fail("; ".join(problems))
+    return ok(f"{parallelism} Pods at once, each requesting {_amounts(_requests(get(_template(job), 'spec')))}")
+
+
+@check(id="pack-rule", title="The batch Pods declare how they are packed (pod affinity, node selector or a packing profile)", points=2,
+       hint="In the Job's Pod template: affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution with "
+            "topologyKey kubernetes.io/hostname and a labelSelector that matches the template's own labels (app: pack). "
+            "A preferred term is only a wish; a scheduler profile with MostAllocated (schedulerName) is accepted too.")
+def pack_rule(state):
+    job = _job(state)
+    if job is None:
+        return fail("no Job pack in namespace scheduling")
+    template = _template(job)
+    if _pod_terms(template, "podAffinity", "required"):
+        return ok("required pod affinity to its own Pods on kubernetes.io/hostname")
+    pinned = get(template, f"spec.nodeSelector['{HOSTNAME}']")
+    if pinned:
+        return ok(f"nodeSelector pins every Pod to node {pinned}")
+    scheduler = get(template, "spec.schedulerName")
+    if scheduler and scheduler != "default-scheduler":
+        return ok(f"scheduled by profile {scheduler} (a packing profile must exist for it)")
+    if _pod_terms(template, "podAffinity", "preferred"):
+        return partial(0.5, "pod affinity is only preferred: the scheduler may still spread the Pods when it weighs other scores higher")
+    if get(template, "spec.affinity.podAffinity"):
+        return fail("pod affinity is set, but not on kubernetes.io/hostname with a selector that matches the Pods' own labels")
+    return fail("nothing in the Pod template asks for packing: the default scheduler spreads Pods (LeastAllocated)")
+
+
+@check(id="batch-packed", title="The batch Pods ran on the fewest nodes their requests allow", points=2,
+       hint="kubectl get pods -n scheduling -l job-name=pack -o wide shows the NODE of each Pod. Spread over several "
+            "nodes: add the pack rule and re-create the Job. Pending: the Pods do not all fit on one node, so ask for "
+            "less (kubectl describe node shows what is allocatable).")
+def batch_packed(state):
+    if _job(state) is None:
+        return fail("no Job pack in namespace scheduling")
+    pods = _batch_pods(state)
+    placed = [p for p in pods if get(p, "spec.nodeName")]
+    waiting = _unschedulable(pods)
+    if waiting:
+        return fail(f"{len(waiting)} Pod(s) cannot be scheduled ({_why_pending(waiting[0])})")
+    if len(placed) < 2:
+        return fail(f"{len(placed)} Pod(s) of Job pack have a node: not enough to judge packing")
+    counts = _where(placed)
+    needed = _fewest_nodes(placed, _schedulable_nodes(state))
+    if len(counts) <= needed:
+        return ok(f"{len(placed)} Pods on {len(counts)} node(s) ({_counts_line(counts)}); their requests need {needed}")
+    return fail(f"{len(placed)} Pods spread over {len(counts)} nodes ({_counts_line(counts)}), but their requests fit on {needed}")
+
+
+@check(id="batch-completed", title="Job pack completed", points=1, timeout=120,
+       hint="kubectl get job pack -n scheduling; if it hangs, kubectl describe pod on a Pending Pod says which rule no node meets.")
+def batch_completed(state):
+    if _job(state) is None:
+        return fail("no Job pack in namespace scheduling")
+
+    def finished(j):
+        return any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True" for c in get(j, "status.conditions", default=None) or [])
+
+    job = None if _unschedulable(_batch_pods(state)) else state.wait_for("Job", JOB, namespace=NAMESPACE, condition=finished, timeout=90)
+    job = job or _job(state) or {}
+    conditions = {c.get("type"): c for c in get(job, "status.conditions", default=None) or [] if c.get("status") == "True"}
+    if "Complete" in conditions:
+        return ok(f"Complete: {get(job, 'status.succeeded', default=0)} succeeded")
+    if "Failed" in conditions:
+        return fail(f"the Job failed: {conditions['Failed'].get('reason')}")
+    return fail(f"not complete: {get(job, 'status.succeeded', default=0)} succeeded, {get(job, 'status.active', default=0)} active")
+
+
+@check(id="service-deployment", title="Deployment portal runs at least two replicas with CPU and memory requests", points=1,
+       hint="Deployment portal in namespace scheduling, spec.replicas: 2 (one per worker node), and resources.requests "
+            "for cpu and memory on its container.")
+def service_deployment(state):
+    d = _deployment(state)
+    if d is None:
+        return fail("no Deployment portal in namespace scheduling")
+    replicas = _number(get(d, "spec.replicas"), 1)
+    problems = []
+    if replicas < MIN_REPLICAS:
+        problems.append(f"spec.replicas is {replicas}; spreading needs at least {MIN_REPLICAS}")
+    missing = _missing_requests(_template(d))
+    if missing:
+        problems.append("missing requests: " + ", ".join(missing))
+    return fail("; ".join(problems)) if problems else ok(f"{replicas} replicas with requests")
+
+
+@check(id="spread-rule", title="The portal Pods declare that they spread over nodes", points=2,
+       hint="In the Deployment's Pod template: topologySpreadConstraints with maxSkew: 1, topologyKey: "
+            "kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule and a labelSelector matching the Pods' labels "
+            "(app: portal); required podAntiAffinity on kubernetes.io/hostname works too.")
+def spread_rule(state):
+    d = _deployment(state)
+    if d is None:
+        return fail("no Deployment portal in namespace scheduling")
+    template = _template(d)
+    labels = get(template, "metadata.labels", default=None) or {}
+    soft = None
+    for c in get(template, "spec.topologySpreadConstraints", default=None) or []:
+        if c.get("topologyKey") != HOSTNAME or not _selects(c.get("labelSelector"), labels):
+            continue
+        if c.get("maxSkew") != 1:
+            soft = soft or f"maxSkew is {c.get('maxSkew')}: two replicas may then share a node"
+        elif c.get("whenUnsatisfiable") != "DoNotSchedule":
+            soft = soft or "whenUnsatisfiable is ScheduleAnyway: spreading is only a preference"
+        else:
+            return ok("topology spread constraint: maxSkew 1 on kubernetes.io/hostname, DoNotSchedule")
+    if _pod_terms(template, "podAntiAffinity", "required"):
+        return ok("required pod anti-affinity to its own Pods on kubernetes.io/hostname")
+    if soft is None and _pod_terms(template, "podAntiAffinity", "preferred"):
+        soft = "pod anti-affinity is only preferred"
+    if soft:
+        return partial(0.5, soft)
+    if get(template, "spec.topologySpreadConstraints") or get(template, "spec.affinity.podAntiAffinity"):
+        return fail("the spread rule is not on kubernetes.io/hostname with a selector that matches the Pods' own labels")
+    return fail("no topologySpreadConstraints or pod anti-affinity: where the replicas land is left to the scores")
+
+
+@check(id="service-spread", title="The portal replicas run on distinct nodes", points=2,
+       hint="kubectl get pods -n scheduling -l app=portal -o wide: each replica should show a different NODE. "
+            "Add the spread rule and kubectl rollout restart deployment/portal -n scheduling.")
+def service_spread(state):
+    d = _deployment(state)
+    if d is None:
+        return fail("no Deployment portal in namespace scheduling")
+    placed = [p for p in _service_pods(state, d) if get(p, "spec.nodeName")]
+    if len(placed) < MIN_REPLICAS:
+        return fail(f"{len(placed)} portal Pod(s) have a node: nothing to spread yet")
+    counts = _where(placed)
+    nodes = {_name(n) for n in _schedulable_nodes(state)} | set(counts)
+    spread = {n: counts.get(n, 0) for n in nodes}
+    if len(placed) <= len(nodes):
+        good = all(n <= 1 for n in spread.values())
+    else:
+        good = max(spread.values()) - min(spread.values()) <= 1
+    if good:
+        return ok(f"{len(placed)} replicas: {_counts_line(counts)}")
+    return fail(f"replicas share a node while another has room: {_counts_line(spread)}")
+
+
+@check(id="service-available", title="Every portal replica is available", points=1, timeout=90,
+       hint="kubectl rollout status deployment/portal -n scheduling; a replica stuck Pending under DoNotSchedule means "
+            "the constraint cannot be met (more replicas than allowed nodes, or a tainted control-plane node counted "
+            "as a domain: add nodeTaintsPolicy: Honor).")
+def service_available(state):
+    d = _deployment(state)
+    if d is None:
+        return fail("no Deployment portal in namespace scheduling")
+
+    def available(x):
+        wanted = _number(get(x, "spec.replicas"), 1)
+        return _number(get(x, "status.availableReplicas"), 0) >= wanted and _number(get(x, "status.updatedReplicas"), 0) >= wanted
+
+    stuck = _unschedulable(_service_pods(state, d))
+    found = None if stuck else state.wait_for("Deployment", DEPLOYMENT, namespace=NAMESPACE, condition=available, timeout=60)
+    if found is not None:
+        return ok(f"{get(found, 'status.availableReplicas')} of {get(found, 'spec.replicas')} replicas available")
+    d = _deployment(state) or d
+    why = f"; {len(stuck)} Pod(s) unschedulable: {_why_pending(stuck[0])}" if stuck else ""
+    return fail(f"{get(d, 'status.availableReplicas', default=0)} of {get(d, 'spec.replicas', default=1)} replicas available{why}")
