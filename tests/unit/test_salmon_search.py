@@ -169,3 +169,17 @@ def test_the_random_stream_is_the_published_xoshiro256starstar(seed):
     assert seed != 0 or int(_kernels._seeded(0)[0]) == 0xE220A8397B1DCDAF
     state = _kernels._seeded(seed)
     assert [int(_kernels._next(state)) for _ in range(5)] == reference_xoshiro256starstar(seed, 5)
+
+
+def test_ahead_of_time_signatures_match_the_types_solve_passes():
+    # The image compiles the kernels ahead of time with fixed signatures (salmon_algorithm._aot);
+    # if solve() ever passed other types, the image's module would reject them.
+    from numba.core import sigutils
+
+    from salmon_algorithm._aot import SIGNATURES
+
+    inst, _ = dna_instance(seed=1)
+    solve(inst, SMALL, seed=1)  # best-known estimated: both kernels run
+    for name, text in SIGNATURES.items():
+        args, _ = sigutils.normalize_signature(text)
+        assert tuple(args) in getattr(_kernels, name).signatures, name

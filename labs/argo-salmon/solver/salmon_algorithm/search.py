@@ -1,8 +1,9 @@
 """The Salmon algorithm's run: its parameters, its result, and :func:`solve` tying them together.
 
-The loop itself lives in :mod:`salmon_algorithm._kernels` (compiled by numba); this module checks
-the parameters, estimates a target length when none is given, times the run and shapes the
-result that the command line prints as JSON.
+The loop itself lives in :mod:`salmon_algorithm._kernels`, compiled by numba on first use (and
+cached), or ahead of time into ``_salmon_aot`` where the image built it (:mod:`._aot`). This
+module checks the parameters, estimates a target length when none is given, times the run and
+shapes the result that the command line prints as JSON.
 """
 
 from __future__ import annotations
@@ -13,9 +14,17 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from salmon_algorithm import _kernels
 from salmon_algorithm.errors import SalmonError
 from salmon_algorithm.instance import Instance, layout_of, score_of
+
+try:  # the container image compiles the loop ahead of time (see _aot): no numba at run time
+    from salmon_algorithm import _salmon_aot as _compiled
+
+    BACKEND = "aot"
+except ImportError:  # elsewhere numba compiles it on first use and caches it (see _kernels)
+    from salmon_algorithm import _kernels as _compiled
+
+    BACKEND = "jit"
 
 MAX_SEED = 2**63 - 1
 GREEDY_STARTS = 16
@@ -104,7 +113,8 @@ class Result:
 def estimate_best_known(instance: Instance) -> float:
     """A target length for an instance without one: the best nearest-neighbour tour's length."""
     starts = np.unique(np.linspace(0, instance.n - 1, GREEDY_STARTS).astype(np.int64))
-    return float(_kernels.greedy_length(instance.cost, starts))
+    cost = np.ascontiguousarray(instance.cost, dtype=np.float64)
+    return float(_compiled.greedy_length(cost, starts))
 
 
 def lower_bound(instance: Instance) -> float:
@@ -139,7 +149,7 @@ def solve(instance: Instance, params: Parameters, seed: int) -> Result:
             )
         stop_at = best_known
     cost = np.ascontiguousarray(instance.cost, dtype=np.float64)
-    tour, length, generation, generations_run = _kernels.run_salmon(
+    tour, length, generation, generations_run = _compiled.run_salmon(
         cost,
         float(best_known),
         float(stop_at),
@@ -171,4 +181,4 @@ def solve(instance: Instance, params: Parameters, seed: int) -> Result:
     )
 
 
-__all__ = ["MAX_SEED", "Parameters", "Result", "estimate_best_known", "lower_bound", "solve"]
+__all__ = ["BACKEND", "MAX_SEED", "Parameters", "Result", "estimate_best_known", "lower_bound", "solve"]
