@@ -62,6 +62,28 @@ def _subject_matches(subject: dict, user: User) -> bool:
     return False
 
 
+def _selects(selector: dict, labels: dict) -> bool:
+    wanted = selector.get("matchLabels") or {}
+    return all(labels.get(k) == v for k, v in wanted.items()) and not \
+        selector.get("matchExpressions")
+
+
+def _role_rules(store: Store, role: dict | None) -> list[dict]:
+    """A role's rules; an aggregated ClusterRole has those of the ClusterRoles it selects."""
+    if role is None:
+        return []
+    selectors = (role.get("aggregationRule") or {}).get("clusterRoleSelectors")
+    if not selectors:
+        return list(role.get("rules") or [])
+    rules = []
+    for other in store.list((RBAC, "clusterroles")):
+        labels = other["metadata"].get("labels") or {}
+        if any(_selects(sel, labels) for sel in selectors) and \
+                not (other.get("aggregationRule") or {}).get("clusterRoleSelectors"):
+            rules.extend(other.get("rules") or [])
+    return rules
+
+
 def _rules(store: Store, user: User, namespace: str) -> list[dict]:
     rules: list[dict] = []
     bindings = [(b, "") for b in store.list((RBAC, "clusterrolebindings"))]
@@ -77,7 +99,7 @@ def _rules(store: Store, user: User, namespace: str) -> list[dict]:
             role = store.get((RBAC, "clusterroles"), "", ref.get("name", ""))
         else:
             role = None
-        rules.extend((role or {}).get("rules") or [])
+        rules.extend(_role_rules(store, role))
     return rules
 
 
@@ -136,4 +158,67 @@ def forbidden(user: User, request: Request, qualified: str) -> ApiError:
                     f"{scope}", details=details)
 
 
-__all__ = ["ADMIN", "Request", "User", "allowed", "forbidden", "service_account_user"]
+_READ, _WRITE = ["get", "list", "watch"], ["create", "delete", "deletecollection", "patch",
+                                           "update"]
+_EVERYDAY = [
+    ("", ["pods", "pods/log", "pods/status", "services", "services/status", "endpoints",
+          "configmaps", "persistentvolumeclaims", "persistentvolumeclaims/status",
+          "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "events",
+          "limitranges", "resourcequotas", "resourcequotas/status", "podtemplates"]),
+    ("apps", ["deployments", "deployments/scale", "deployments/status", "statefulsets",
+              "statefulsets/scale", "statefulsets/status", "replicasets", "replicasets/scale",
+              "replicasets/status", "daemonsets", "daemonsets/status", "controllerrevisions"]),
+    ("batch", ["jobs", "jobs/status", "cronjobs", "cronjobs/status"]),
+    ("autoscaling", ["horizontalpodautoscalers", "horizontalpodautoscalers/status"]),
+    ("networking.k8s.io", ["ingresses", "ingresses/status", "networkpolicies"]),
+    ("policy", ["poddisruptionbudgets", "poddisruptionbudgets/status"]),
+    ("discovery.k8s.io", ["endpointslices"]),
+]
+
+
+def _cluster_role(name: str, rules: list[dict], labels: dict | None = None,
+                  aggregate: str = "") -> dict:
+    meta: dict = {"name": name, "labels": {"kubernetes.io/bootstrapping": "rbac-defaults",
+                                           **(labels or {})}}
+    role = {"apiVersion": f"{RBAC}/v1", "kind": "ClusterRole", "metadata": meta, "rules": rules}
+    if aggregate:
+        role["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": {
+            f"{RBAC}/aggregate-to-{aggregate}": "true"}}]}
+        role["rules"] = []
+    return role
+
+
+def default_objects() -> list[dict]:
+    """The bootstrap RBAC every cluster has: cluster-admin for system:masters, and the
+    aggregated user-facing ClusterRoles admin, edit and view (abridged rule lists)."""
+    to = f"{RBAC}/aggregate-to-"
+    read = [{"apiGroups": [g], "resources": r, "verbs": _READ} for g, r in _EVERYDAY]
+    read.append({"apiGroups": [""], "resources": ["namespaces"], "verbs": _READ})
+    write = [{"apiGroups": [g], "resources": r, "verbs": _WRITE} for g, r in _EVERYDAY]
+    write.append({"apiGroups": [""], "resources": ["secrets"], "verbs": _READ + _WRITE})
+    write.append({"apiGroups": [""], "resources": ["serviceaccounts/token"],
+                  "verbs": ["create"]})
+    admin = [{"apiGroups": [RBAC], "resources": ["roles", "rolebindings"],
+              "verbs": _READ + _WRITE}]
+    return [
+        _cluster_role("cluster-admin", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+                                        {"nonResourceURLs": ["*"], "verbs": ["*"]}]),
+        _cluster_role("admin", [], aggregate="admin"),
+        _cluster_role("edit", [], {f"{to}admin": "true"}, aggregate="edit"),
+        _cluster_role("view", [], {f"{to}admin": "true", f"{to}edit": "true"},
+                      aggregate="view"),
+        _cluster_role("system:aggregate-to-admin", admin, {f"{to}admin": "true"}),
+        _cluster_role("system:aggregate-to-edit", write, {f"{to}admin": "true",
+                                                         f"{to}edit": "true"}),
+        _cluster_role("system:aggregate-to-view", read, {f"{to}admin": "true",
+                                                        f"{to}edit": "true",
+                                                        f"{to}view": "true"}),
+        {"apiVersion": f"{RBAC}/v1", "kind": "ClusterRoleBinding",
+         "metadata": {"name": "cluster-admin",
+                      "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
+         "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": "cluster-admin"},
+         "subjects": [{"apiGroup": RBAC, "kind": "Group", "name": "system:masters"}]},
+    ]
+
+
+__all__ = ["ADMIN", "default_objects", "Request", "User", "allowed", "forbidden", "service_account_user"]

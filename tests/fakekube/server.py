@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from .authz import ADMIN, User, service_account_user
+from .authz import ADMIN, User, default_objects, service_account_user
 from .deletion import NAMESPACE_KEY
 from .errors import bad_request, not_found
 from .handler import Handler
@@ -90,6 +90,8 @@ class FakeKubeServer:
         self._thread: threading.Thread | None = None
         for name in namespaces:
             self.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        for obj in default_objects():
+            self.create(obj)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> "FakeKubeServer":

@@ -108,7 +108,8 @@ def test_apps_batch_rbac_and_scale(api):
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
         "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": "default"}]})
     rbac.create_cluster_role({"metadata": {"name": "system:salmon-reader"}, "rules": []})
-    assert [r.metadata.name for r in rbac.list_cluster_role().items] == ["system:salmon-reader"]
+    names = [r.metadata.name for r in rbac.list_cluster_role().items]
+    assert {"system:salmon-reader", "cluster-admin", "admin", "edit", "view"} <= set(names)
     assert rbac.read_namespaced_role_binding("reader", "default").role_ref.name == "reader"
 
 
@@ -282,3 +283,36 @@ def test_dynamic_client_with_legacy_discovery(fake_kube, api):
     nodes = resources.get(api_version="v1", kind="Node")
     assert nodes.namespaced is False
     assert any(r.path == "/apis/argoproj.io/v1alpha1" for r in fake_kube.server.requests)
+
+
+def test_bindings_to_the_default_edit_and_view_cluster_roles(fake_kube, api):
+    core, rbac = client.CoreV1Api(api), client.RbacAuthorizationV1Api(api)
+    _namespace(core, "lab")
+    tokens = {}
+    for name, role in [("editor", "edit"), ("viewer", "view")]:
+        core.create_namespaced_service_account("lab", {"metadata": {"name": name}})
+        rbac.create_namespaced_role_binding("lab", {
+            "metadata": {"name": name},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                        "name": role},
+            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": "lab"}]})
+        token = core.create_namespaced_service_account_token(name, "lab", {"spec": {}})
+        path = fake_kube.server.write_kubeconfig(fake_kube.kubeconfig.with_name(name),
+                                                 token=token.status.token)
+        tokens[name] = client.CoreV1Api(config.new_client_from_config(config_file=str(path)))
+    secret = {"metadata": {"name": "s"}, "stringData": {"k": "v"}}
+    tokens["editor"].create_namespaced_secret("lab", secret)
+    tokens["editor"].create_namespaced_config_map("lab", {"metadata": {"name": "c"}})
+    assert tokens["viewer"].read_namespaced_config_map("c", "lab").metadata.name == "c"
+    for denied in (lambda: tokens["viewer"].read_namespaced_secret("s", "lab"),
+                   lambda: tokens["viewer"].delete_namespaced_config_map("c", "lab"),
+                   lambda: tokens["editor"].list_namespaced_config_map("default")):
+        with pytest.raises(ApiException) as refused:
+            denied()
+        assert refused.value.status == 403
+    # An add-on's ClusterRole labelled aggregate-to-view extends view, as Argo's install does.
+    rbac.create_cluster_role({
+        "metadata": {"name": "argo-aggregate-to-view",
+                     "labels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"}},
+        "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]})
+    assert tokens["viewer"].read_namespaced_secret("s", "lab").metadata.name == "s"
