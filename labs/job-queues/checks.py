@@ -262,6 +262,9 @@ def waited(state):
         return fail("no Workloads: no Job went through the queue")
     if not any(_true(wl, "Admitted") for _, wl in workloads):
         return fail("no Workload has been admitted yet")
+    queued = sum(1 for _, wl in workloads if not _true(wl, "Admitted"))
+    if queued:
+        return fail(f"{queued} Workload(s) still wait for quota; none has been admitted after another finished yet")
     return fail("every Workload was admitted before any other finished: no Job had to wait for quota")
 
 
