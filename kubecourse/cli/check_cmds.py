@@ -14,12 +14,23 @@ from kubecourse.errors import EXIT_FAILED, UsageError
 _NAME = typer.Option(None, "--name", "-n", help="Read the sandbox NAME made by `kubecourse up --name NAME`.")
 _KUBECONFIG = typer.Option(None, "--kubeconfig", help="Read the cluster this kubeconfig file points at.")
 _CONTEXT = typer.Option(None, "--context", help="Context to use from the kubeconfig (default: its current context).")
+_NAMESPACE = typer.Option(None, "--namespace", help="Read the lab's namespaces from this one instead: a learner's "
+                          "namespace on a shared cluster (kc-NAME; automatic with --name on the namespace backend).")
 
 
-def _live_state(name: str | None, kubeconfig: Path | None, context: str | None):
+def _live_state(name: str | None, kubeconfig: Path | None, context: str | None, lab=None,
+                namespace: str | None = None):
     from autograder.live import connect
+    from kubecourse.cli._namespace import grading_target
 
+    # A namespace-backend sandbox is read with the instructor's credentials it was made with.
+    name, kubeconfig, context, namespace = grading_target(name, kubeconfig, context, namespace)
     state = connect(kubeconfig=kubeconfig, context=context, name=name)
+    if namespace:
+        from autograder.loader import resolve_lab
+        from autograder.namespace_map import NamespaceMapped
+
+        state = NamespaceMapped(state, lab_namespaces=resolve_lab(lab).cluster.namespaces, target=namespace)
     err.print(f"[dim]reading the cluster of {state.origin} (checks may wait for it to settle)[/dim]")
     return state
 
@@ -56,6 +67,7 @@ def check(
     name: str = _NAME,
     kubeconfig: Path = _KUBECONFIG,
     context: str = _CONTEXT,
+    namespace: str = _NAMESPACE,
     snapshot: Path = typer.Option(None, "--snapshot", "-s", help="Grade this snapshot file instead of a cluster."),
     json_output: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
     reveal_hidden: bool = typer.Option(False, "--reveal-hidden", help="Show hidden checks' messages and hints (for instructors)."),
@@ -79,7 +91,9 @@ def check(
     from autograder.loader import load_checks
 
     load_checks(lab)  # an unknown lab or broken checks.py is reported before reaching a cluster
-    state = load_snapshot(snapshot) if snapshot is not None else _live_state(name, kubeconfig, context)
+    if namespace is not None and snapshot is not None:
+        raise UsageError("--namespace applies to a cluster, not to --snapshot")
+    state = load_snapshot(snapshot) if snapshot is not None else _live_state(name, kubeconfig, context, lab, namespace)
     report = run_checks(lab, state)
     if json_output:
         print_json(report.to_json(reveal_hidden=reveal_hidden))
@@ -97,6 +111,7 @@ def snapshot(
     name: str = _NAME,
     kubeconfig: Path = _KUBECONFIG,
     context: str = _CONTEXT,
+    namespace: str = _NAMESPACE,
 ) -> None:
     """Save what a lab's checks read from the cluster into a file that grades the same offline.
 
@@ -114,7 +129,7 @@ def snapshot(
     if name is not None and kubeconfig is not None:
         raise UsageError("choose one of --name and --kubeconfig")
     lab_obj = resolve_lab(lab)
-    state = _live_state(name, kubeconfig, context)
+    state = _live_state(name, kubeconfig, context, lab_obj, namespace)
     if str(output) == "-":
         import sys
 

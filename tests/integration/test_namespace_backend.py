@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import stat
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -16,6 +17,7 @@ from sandbox import state
 from sandbox.namespace import objects, records, room
 from sandbox.namespace.settings import NamespaceSettings
 
+LABS = Path(__file__).resolve().parents[2] / "labs"
 NAMESPACED = [("v1", "ServiceAccount", "learner"), ("rbac.authorization.k8s.io/v1", "Role", "kubecourse-learner"),
               ("rbac.authorization.k8s.io/v1", "RoleBinding", "kubecourse-learner"),
               ("rbac.authorization.k8s.io/v1", "Role", "argo-executor"),
@@ -193,3 +195,40 @@ def test_cli_bad_settings_is_a_usage_error(fake_kube, home, roster, tmp_path, ca
              "--kubeconfig", str(fake_kube.kubeconfig)])
     assert done.value.code == 2
     assert "not a Kubernetes quantity" in capsys.readouterr().err
+
+
+def _solution_pod(namespace: str) -> dict:
+    pod = yaml.safe_load((LABS / "first-pod" / "solution" / "pod.yaml").read_text())
+    pod["metadata"]["namespace"] = namespace  # as `kubectl apply` in the learner's context puts it
+    return pod
+
+
+def _ran(server, namespace):
+    server.patch_status("v1", "Pod", "hello", {
+        "phase": "Succeeded", "startTime": "2026-11-28T10:00:01Z",
+        "containerStatuses": [{"name": "hello", "image": "busybox:1.36", "ready": False, "restartCount": 0,
+                               "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]},
+        namespace=namespace)
+
+
+def test_live_grading_reads_each_learners_namespace_as_the_lab_namespace(fake_kube, home, roster, tmp_path, capsys):
+    room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig)
+    server = fake_kube.server
+    server.create(_solution_pod("kc-alice"))
+    _ran(server, "kc-alice")
+    server.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "first-pod"}})
+    server.create(_solution_pod("first-pod"))  # someone else's work in the lab's own namespace
+    _ran(server, "first-pod")
+    with pytest.raises(SystemExit) as done:
+        run(["check", "first-pod", "--name", "alice", "--json"])
+    alice = json.loads(capsys.readouterr().out)
+    assert done.value.code == 0 and alice["score"] == alice["max_score"]
+    with pytest.raises(SystemExit) as done:
+        run(["check", "first-pod", "--name", "bob", "--json"])
+    bob = json.loads(capsys.readouterr().out)
+    assert done.value.code == 1 and bob["score"] == 0  # bob made nothing; alice's pod is not his
+    # The learner's own token, told their namespace, grades the same.
+    with pytest.raises(SystemExit) as done:
+        run(["check", "first-pod", "--kubeconfig", str(tmp_path / "o" / "alice.kubeconfig"),
+             "--namespace", "kc-alice", "--json"])
+    assert done.value.code == 0 and json.loads(capsys.readouterr().out)["score"] == alice["score"]
