@@ -206,7 +206,10 @@ def batch_packed(state):
     if len(placed) < 2:
         return fail(f"{len(placed)} Pod(s) of Job pack have a node: not enough to judge packing")
     counts = _where(placed)
-    needed = _fewest_nodes(placed, _schedulable_nodes(state))
+    nodes = _schedulable_nodes(state)
+    # Without the Nodes (not captured, or not readable) there is no capacity to pack against:
+    # small batch Pods such as this lab's then belong together on one node.
+    needed = _fewest_nodes(placed, nodes) if nodes else 1
     if len(counts) <= needed:
         return ok(f"{len(placed)} Pods on {len(counts)} node(s) ({_counts_line(counts)}); their requests need {needed}")
     return fail(f"{len(placed)} Pods spread over {len(counts)} nodes ({_counts_line(counts)}), but their requests fit on {needed}")
