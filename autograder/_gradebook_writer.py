@@ -61,8 +61,12 @@ class Recorded:
     """Every score-bearing gradebook value written (for the gradebook guard)."""
 
 
-def record(config, *, assignment: str, student: str, executed: Path, trusted: dict[str, float]) -> Recorded:
+def record(config, *, assignment: str, student: str, executed: Path, trusted: dict[str, float], gb=None) -> Recorded:
     """Store one executed submission (``executed`` = its staged autograded folder).
+
+    Args:
+        gb: an open nbgrader ``Gradebook`` to reuse (one per grading run: a new one per
+            submission would recompile every SQL statement); opened here if ``None``.
 
     Raises:
         Exception: anything nbgrader or the file system raises; nothing is left half-written.
@@ -74,8 +78,12 @@ def record(config, *, assignment: str, student: str, executed: Path, trusted: di
     course = Path(coursedir.root)
     notebooks = sorted(Path(executed).glob("*.ipynb"))
     timestamp = coursedir.get_existing_timestamp(str(course / coursedir.submitted_directory / student / assignment))
-    with warnings.catch_warnings(), Gradebook(coursedir.db_url, coursedir.course_id) as gb, \
-            _one_transaction(gb) as commit:
+    owned = gb is None
+    if owned:
+        gb = Gradebook(coursedir.db_url, coursedir.course_id)
+    with warnings.catch_warnings(), contextlib.ExitStack() as stack, _one_transaction(gb) as commit:
+        if owned:
+            stack.callback(gb.close)
         # nbgrader builds submission rows through relationship backrefs, which SQLAlchemy 2
         # warns about on every autoflush (serial nbgrader prints the same warnings).
         warnings.simplefilter("ignore", category=_sa_warning())

@@ -43,9 +43,15 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 c.Execute.timeout = {timeout}
 c.Execute.kernel_name = "python3"
-# Encrypt the kernel's channels (the kernelspec supports it); this also stops every kernel
-# printing an "unencrypted TCP" warning on the grader's terminal.
-c.KernelManager.transport_encryption = "auto"
+# Encrypt the kernel's channels where this ZeroMQ can (the python3 kernelspec supports it); this
+# also stops every kernel printing an "unencrypted TCP" warning on the grader's terminal.
+try:
+    import zmq
+
+    if zmq.has("curve"):
+        c.KernelManager.transport_encryption = "auto"
+except ImportError:
+    pass
 # A learner who deletes a test cell gets it back (and graded) instead of silently losing it.
 c.OverwriteCells.add_missing_cells = True
 '''

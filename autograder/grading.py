@@ -15,6 +15,7 @@ claimed more is reported. Learner code can lower its score, never raise it.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -31,7 +32,8 @@ from autograder._autograde_worker import Executed, Job, execute, feedback
 from autograder._gradebook_writer import CellScore, record
 from autograder._gradebook_guard import GradebookGuard
 from autograder.notebook import SNAPSHOT_NAME
-from kubecourse.errors import UsageError
+from autograder.state import State
+from kubecourse.errors import KubecourseError, UsageError
 
 Progress = Callable[[str, str, int], None]
 """Called as ``progress(phase, student, total)``: ``started`` once the workers exist, then
@@ -119,9 +121,13 @@ class ClassGrades:
 
 def grade_assignment(
     course: Path, assignment: str, *, jobs: int | None = None, progress: Progress | None = None,
-    with_feedback: bool = True,
+    with_feedback: bool = True, live: Callable[[str], State] | None = None,
 ) -> ClassGrades:
     """Autograde every submission of ``assignment`` in ``course``, then feedback and exports.
+
+    With ``live`` (student id -> the state of their work on a cluster), the trusted scores that
+    cap each notebook come from that live state instead of the submitted ``snapshot.yaml``,
+    which a learner could have edited.
 
     Raises:
         UsageError: not a course, unknown assignment, no submissions, broken gradebook.
@@ -138,7 +144,8 @@ def grade_assignment(
     _nbgrader.quiet_nbgrader_logs()
     with _nbgrader.tools_on_path():
         students = _submissions(course, assignment)
-        trusted = {s: _trusted_scores(assignment, course / "submitted" / s / assignment / SNAPSHOT_NAME) for s in students}
+        trusted = {s: _trusted_scores(assignment, course / "submitted" / s / assignment / SNAPSHOT_NAME)
+                   if live is None else _live_scores(assignment, s, live) for s in students}
         staging = Path(tempfile.mkdtemp(prefix="kubecourse-grade-"))
         try:
             readonly_db = _copy_gradebook(course, staging)
@@ -168,17 +175,22 @@ def _run(config, jobs_list, trusted, jobs, progress, with_feedback, guard):
     results: list[StudentGrade] = []
     feedback_failures: list[str] = []
     course, assignment = jobs_list[0].course, jobs_list[0].assignment
-    with futures.ProcessPoolExecutor(max_workers=min(jobs, len(jobs_list)), mp_context=_context()) as pool:
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(
+            futures.ProcessPoolExecutor(max_workers=min(jobs, len(jobs_list)), mp_context=_context())
+        )
         pending = {pool.submit(execute, job): job.student for job in jobs_list}
         total = len(jobs_list)
         progress("started", "", total)  # workers exist now; a progress display may start its thread
         rendering = []
+        # One gradebook connection for the whole run, opened after the workers were forked.
+        gb = stack.enter_context(_open_gradebook(course))
         try:
             for done in futures.as_completed(pending):
                 student = pending[done]
                 scores, note = trusted[student]
                 executed: Executed = done.result()
-                grade = _record(config, assignment, executed, scores, note, guard)
+                grade = _record(config, gb, assignment, executed, scores, note, guard)
                 results.append(grade)
                 progress("graded" if grade.graded else "failed", student, total)
                 if grade.graded and with_feedback:
@@ -195,13 +207,13 @@ def _run(config, jobs_list, trusted, jobs, progress, with_feedback, guard):
     return results, feedback_failures
 
 
-def _record(config, assignment, executed: Executed, scores, note, guard) -> StudentGrade:
+def _record(config, gb, assignment, executed: Executed, scores, note, guard) -> StudentGrade:
     if not executed.ok:
         return StudentGrade(student=executed.student, graded=False, error=executed.error, log=executed.log,
                             snapshot_note=note)
     try:
         stored = record(config, assignment=assignment, student=executed.student, executed=Path(executed.folder),
-                        trusted=scores)
+                        trusted=scores, gb=gb)
     except Exception as error:  # noqa: BLE001 - one bad submission must not stop the class
         return StudentGrade(student=executed.student, graded=False, log=executed.log, snapshot_note=note,
                             error=f"could not record grades (nothing was written): {type(error).__name__}: {error}")
@@ -227,6 +239,18 @@ def _trusted_scores(lab_id: str, snapshot: Path) -> tuple[dict[str, float], str]
     return {r.check.id: float(r.points) for r in report.checks}, ""
 
 
+def _live_scores(lab_id: str, student: str, live: Callable[[str], State]) -> tuple[dict[str, float], str]:
+    """Each check's points on the student's live state (read with the grader's credentials)."""
+    import autograder
+
+    checks = autograder.load_checks(lab_id).checks
+    try:
+        report = autograder.run_checks(lab_id, live(student))
+    except KubecourseError as error:  # one unreachable namespace must not stop the class
+        return {c.id: 0.0 for c in checks}, f"live state not readable: {error.message}"
+    return {r.check.id: float(r.points) for r in report.checks}, ""
+
+
 def _submissions(course: Path, assignment: str) -> list[str]:
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -244,6 +268,12 @@ def _submissions(course: Path, assignment: str) -> list[str]:
     if not students:
         raise UsageError(f"no submissions of {assignment!r}: expected {submitted}/<student>/{assignment}/*.ipynb")
     return students
+
+
+def _open_gradebook(course: str):
+    from nbgrader.api import Gradebook
+
+    return Gradebook(_nbgrader.db_url(Path(course)), _nbgrader.COURSE_ID)
 
 
 def _copy_gradebook(course: Path, staging: Path) -> Path:

@@ -164,7 +164,7 @@ def test_the_attack_is_reported_as_tampering(graded, student):
     if student in SERIAL_ATTACKS:  # and it does fool plain nbgrader
         assert sum(graded["serial"][student].values()) > sum(graded["ours"][student].values())
     report = {s.student: s for s in graded["result"].students}[student]
-    assert report.tampered, "the raised cells are listed"
+    assert report.tampered, f"the raised cells are listed: {report.cells}\n{report.log[-3000:]}"
     assert graded["result"].needs_attention
 
 
