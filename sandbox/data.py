@@ -93,13 +93,11 @@ def manifests(volume: DataVolume, files: list[tuple[str, bytes]], helper_image: 
 def helper_image(kubeconfig: Path) -> str:
     """The image kind's local-path provisioner runs its helper pods with (busybox-based)."""
     import yaml
-    from kubernetes import client
 
     try:
         with readiness.api_client(kubeconfig) as api:
-            cm = client.CoreV1Api(api).read_namespaced_config_map(
-                "local-path-config", "local-path-storage", _request_timeout=10)
-        pod = yaml.safe_load((cm.data or {}).get("helperPod.yaml") or "") or {}
+            cm = readiness.get_json(api, "/api/v1/namespaces/local-path-storage/configmaps/local-path-config")
+        pod = yaml.safe_load(((cm or {}).get("data") or {}).get("helperPod.yaml") or "") or {}
         image = pod["spec"]["containers"][0]["image"]
         return image if isinstance(image, str) and image else FALLBACK_HELPER_IMAGE
     except Exception:  # not kind, or another provisioner: the pinned busybox is the fallback
@@ -135,18 +133,14 @@ def copy(volume: DataVolume, lab_path: Path, kubeconfig: Path, *, timeout: float
 
 
 def _job_outcome(kubeconfig: Path, namespace: str, name: str) -> str | None:
-    from kubernetes import client
     from kubernetes.client.exceptions import ApiException
 
     with readiness.api_client(kubeconfig) as api:
         try:
-            job = client.BatchV1Api(api).read_namespaced_job(name, namespace, _request_timeout=10,
-                                                             _preload_content=False)
+            job = readiness.get_json(api, f"/apis/batch/v1/namespaces/{namespace}/jobs/{name}")
         except ApiException as err:
-            if err.status == 404:
-                return None
             raise SandboxError(f"failed to read job {namespace}/{name}: {err.reason}") from err
-    return readiness.job_outcome(json.loads(job.data))
+    return None if job is None else readiness.job_outcome(job)
 
 
 __all__ = ["FALLBACK_HELPER_IMAGE", "MAX_DATA_BYTES", "CopiedData", "collect", "content_hash", "copy",

@@ -6,8 +6,11 @@ Every function reads the sandbox's own kubeconfig file explicitly (never the def
 until the condition holds or the deadline passes; on timeout the error says what was last seen
 (which node, which condition), not just "timeout".
 
-Importing the ``kubernetes`` client costs seconds (it loads ~850 model modules), so
-:func:`preload` starts that import in a background thread while kind creates the cluster.
+The generated API classes of the ``kubernetes`` client (``CoreV1Api`` ...) build hundreds of
+pydantic models when first imported, seconds of CPU. These waits need three list-and-watch
+calls and no models, so they go through the client's ``ApiClient`` (kubeconfig loading, TLS,
+auth, ``watch.Watch``) with raw paths and JSON, and :func:`preload` imports that much in a
+background thread while kind creates the cluster.
 """
 
 from __future__ import annotations
@@ -40,15 +43,17 @@ def preload() -> None:
 
 
 def _import_client() -> None:
-    for module in ("kubernetes.client", "kubernetes.config", "kubernetes.watch"):
+    for module in ("kubernetes.client.api_client", "kubernetes.config.kube_config", "kubernetes.watch"):
         importlib.import_module(module)
 
 
 def api_client(kubeconfig: Path):
     """A :class:`kubernetes.client.ApiClient` for exactly this kubeconfig file."""
-    from kubernetes import client, config
+    from kubernetes import config
+    from kubernetes.client.api_client import ApiClient
+    from kubernetes.client.configuration import Configuration
 
-    configuration = client.Configuration()
+    configuration = Configuration()
     try:
         config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration,
                                 persist_config=False)
@@ -56,7 +61,49 @@ def api_client(kubeconfig: Path):
         raise NotReady(f"failed to read kubeconfig {kubeconfig}: {err}") from err
     # No urllib3 retries with back-off: the wait loops retry themselves and keep the deadline.
     configuration.retries = 0
-    return client.ApiClient(configuration)
+    return ApiClient(configuration)
+
+
+def lister(api, path: str, **query: str):
+    """A list function for ``path`` (``/api/v1/nodes``) in the shape :class:`kubernetes.watch.Watch`
+    calls: it takes ``watch``, ``resource_version``, ``timeout_seconds`` and ``_request_timeout``
+    and returns the raw HTTP response (JSON body, or a stream of JSON lines when watching)."""
+
+    # No return annotation and no docstring: Watch reads them to find a model to build.
+    def list_objects(*, watch=False, resource_version=None, timeout_seconds=None, _request_timeout=None,
+                     _preload_content=False):
+        from kubernetes.client.exceptions import ApiException
+
+        params = [(k, v) for k, v in query.items()]
+        if watch:
+            params.append(("watch", "true"))
+        if resource_version:
+            params.append(("resourceVersion", str(resource_version)))
+        if timeout_seconds:
+            params.append(("timeoutSeconds", str(timeout_seconds)))
+        method, url, headers, _, _ = api.param_serialize(
+            "GET", path, query_params=params, header_params={"Accept": "application/json"},
+            auth_settings=["BearerToken"])
+        response = api.call_api(method, url, header_params=headers, _request_timeout=_request_timeout)
+        if not 200 <= response.status <= 299:
+            raise ApiException(status=response.status, reason=response.reason)
+        return response.response
+
+    return list_objects
+
+
+def get_json(api, path: str, *, timeout: float = 10) -> dict | None:
+    """GET one object at ``path`` as JSON; ``None`` if it does not exist (404)."""
+    from kubernetes.client.exceptions import ApiException
+
+    method, url, headers, _, _ = api.param_serialize(
+        "GET", path, header_params={"Accept": "application/json"}, auth_settings=["BearerToken"])
+    response = api.call_api(method, url, header_params=headers, _request_timeout=timeout)
+    if response.status == 404:
+        return None
+    if not 200 <= response.status <= 299:
+        raise ApiException(status=response.status, reason=response.reason)
+    return json.loads(response.read())
 
 
 def node_problem(node: dict | Any) -> str | None:
@@ -76,17 +123,14 @@ def wait_nodes_ready(kubeconfig: Path, expected: list[str], *, timeout: float = 
     Raises:
         NotReady: at the deadline, naming each node that is missing or not Ready.
     """
-    from kubernetes import client
-
     with api_client(kubeconfig) as api:
-        core = client.CoreV1Api(api)
         seen: dict[str, str | None] = {}
 
         def problems() -> list[str]:
             missing = [f"{n}: not registered" for n in expected if n not in seen]
             return missing + [f"{n}: {p}" for n, p in sorted(seen.items()) if p]
 
-        _follow(core.list_node, lambda obj: seen.__setitem__(obj["metadata"]["name"], node_problem(obj)),
+        _follow(lister(api, "/api/v1/nodes"), lambda obj: seen.__setitem__(obj["metadata"]["name"], node_problem(obj)),
                 lambda obj: seen.pop(obj["metadata"]["name"], None), lambda: not problems(),
                 timeout=timeout, what="nodes Ready", last=lambda: "; ".join(problems()))
         return sorted(seen)
@@ -106,17 +150,14 @@ def deployment_problem(obj: dict) -> str | None:
 def wait_deployments_available(kubeconfig: Path, namespace: str, *, names: list[str] | None = None,
                                timeout: float = DEPLOYMENTS_TIMEOUT) -> None:
     """Wait until the Deployments in ``namespace`` (all, or ``names``) are Available."""
-    from kubernetes import client
-
     with api_client(kubeconfig) as api:
-        apps = client.AppsV1Api(api)
         seen: dict[str, str | None] = {}
 
         def problems() -> list[str]:
             missing = [f"{n}: not created" for n in names or () if n not in seen]
             return missing + [f"{n}: {p}" for n, p in sorted(seen.items()) if p and (not names or n in names)]
 
-        _follow(lambda **kw: apps.list_namespaced_deployment(namespace, **kw),
+        _follow(lister(api, f"/apis/apps/v1/namespaces/{namespace}/deployments"),
                 lambda obj: seen.__setitem__(obj["metadata"]["name"], deployment_problem(obj)),
                 lambda obj: seen.pop(obj["metadata"]["name"], None), lambda: not problems(),
                 timeout=timeout, what=f"deployments Available in {namespace}",
@@ -133,17 +174,14 @@ def job_outcome(obj: dict) -> str | None:
 
 def wait_job(kubeconfig: Path, namespace: str, name: str, *, timeout: float = JOB_TIMEOUT) -> str:
     """Wait until Job ``name`` finishes; return ``"Complete"`` or ``"Failed"``."""
-    from kubernetes import client
-
     with api_client(kubeconfig) as api:
-        batch = client.BatchV1Api(api)
         outcome: dict[str, str | None] = {}
 
         def on_job(obj: dict) -> None:
             if obj["metadata"]["name"] == name:
                 outcome["value"] = job_outcome(obj)
 
-        _follow(lambda **kw: batch.list_namespaced_job(namespace, field_selector=f"metadata.name={name}", **kw),
+        _follow(lister(api, f"/apis/batch/v1/namespaces/{namespace}/jobs", fieldSelector=f"metadata.name={name}"),
                 on_job, lambda obj: None, lambda: bool(outcome.get("value")), timeout=timeout,
                 what=f"job {namespace}/{name} to finish", last=lambda: "still running")
         return outcome["value"] or "Failed"
@@ -163,8 +201,7 @@ def _follow(list_fn: Callable, on_object: Callable, on_delete: Callable, done: C
             raise NotReady(f"timed out after {timeout:g} s waiting for {what}: {detail or 'nothing seen'}")
         try:
             # Raw JSON, so that listed objects and watched ones (raw_object) have one shape.
-            response = list_fn(_request_timeout=min(remaining, 30), _preload_content=False)
-            listing = json.loads(response.data)
+            listing = json.loads(list_fn(_request_timeout=min(remaining, 30)).data)
             for item in listing.get("items") or []:
                 on_object(item)
             if done():
@@ -196,6 +233,8 @@ __all__ = [
     "JOB_TIMEOUT",
     "NODES_READY_TIMEOUT",
     "api_client",
+    "get_json",
+    "lister",
     "deployment_problem",
     "job_outcome",
     "node_problem",
