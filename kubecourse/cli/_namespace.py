@@ -98,3 +98,27 @@ def grading_target(name, kubeconfig, context, namespace):
     if record is None:
         return name, kubeconfig, context, namespace
     return None, Path(record.kubeconfig), context or record.context, namespace or record.namespace
+
+
+def live_states_for(lab: str):
+    """student id -> their namespace's live state, read with the credentials their sandbox was
+    made with (one connection per cluster, shared by every student on it)."""
+    from autograder.live import connect
+    from autograder.loader import resolve_lab
+    from autograder.namespace_map import NamespaceMapped
+    from sandbox.names import normalize
+
+    lab_namespaces = resolve_lab(lab).cluster.namespaces
+    connections: dict = {}
+
+    def state_of(student: str):
+        name = normalize(student)  # as the roster turns a learner's name into a sandbox name
+        _, kubeconfig, context, namespace = grading_target(name or "-", None, None, None)
+        if namespace is None:
+            raise UsageError(f"student {student} has no namespace sandbox (kubecourse ls)")
+        key = (str(kubeconfig), context)
+        if key not in connections:
+            connections[key] = connect(kubeconfig=kubeconfig, context=context)
+        return NamespaceMapped(connections[key], lab_namespaces=lab_namespaces, target=namespace)
+
+    return state_of

@@ -21,6 +21,8 @@ def grade(
     ),
     feedback: bool = typer.Option(True, "--feedback/--no-feedback", help="Render feedback HTML."),
     json_output: bool = typer.Option(False, "--json", help="Print the class's results as JSON."),
+    live: bool = typer.Option(False, "--live", help="Cap scores by each student's live namespace (namespace "
+                              "backend: student id = sandbox name) instead of their snapshot.yaml."),
 ) -> None:
     """Autograde every submission in `COURSE/submitted/<student>/ASSIGNMENT/`, in parallel.
 
@@ -31,6 +33,10 @@ def grade(
     claimed more are listed as tampering. Then feedback goes to `COURSE/feedback/`, and grades
     to `COURSE/grades/ASSIGNMENT.csv` with a histogram `ASSIGNMENT-distribution.png`.
 
+    With `--live`, the trusted re-check reads each student's namespace on the shared cluster
+    with the instructor's credentials (`kubecourse class up --backend namespace`): a live
+    namespace cannot be forged the way a submitted snapshot can.
+
     Exit codes: 0 all graded, 1 some submission could not be graded or showed tampering,
     2 bad input (not a course, unknown assignment, no submissions), 3 a tool is missing.
     """
@@ -38,8 +44,13 @@ def grade(
 
     bar = _ProgressBar(label=f"grading {assignment}", enabled=not json_output or err.is_terminal)
     try:
+        live_states = None
+        if live:
+            from kubecourse.cli._namespace import live_states_for
+
+            live_states = live_states_for(assignment)
         result = grade_assignment(course, assignment, jobs=jobs or os.cpu_count(), progress=bar.update,
-                                  with_feedback=feedback)
+                                  with_feedback=feedback, live=live_states)
     finally:
         bar.stop()
     if json_output:
