@@ -6,15 +6,17 @@ per run on one CPU). Run from the repository, with the benchmark data beside it:
 
     python scripts/bench_salmon.py [--seeds 10] [--data ../shared/data/fragbench] [--json]
 
-It prints, per instance: mean/min/max best score against the original's, mean generation found,
-the median wall time of a whole run (process start to exit: interpreter, numba, cached machine
-code, search) and of the search alone, the median CPU time, and their ratios to the original's
-measured time (dna40 7 s, dna49 31 s; the goal is at most 1/5). Then the start-up figures:
-numba compiling in a fresh process (empty cache) against loading its cache, next to a bare
-``import numpy``; and two baselines measured in the same run on dna40: the same algorithm in
-NumPy moving the whole population one step at a time, and the solver's own loop interpreted
-(``NUMBA_DISABLE_JIT=1``, a few generations, extrapolated). Wall times on a shared machine
-wander; CPU times are the steadier figure.
+It runs every seed twice: with numba's JIT and its cache (the package as installed for
+development) and with the loop compiled ahead of time (``salmon_algorithm._aot``, what the image
+runs; built here into a temporary folder), and checks that both give the same scores. It prints,
+per instance and backend: mean/min/max best score against the original's, mean generation found,
+the median wall time of a whole run (process start to exit) and of the search alone, the median
+CPU time, and their ratios to the original's measured time (dna40 7 s, dna49 31 s; the goal is
+at most 1/5). Then the start-up figures: numba compiling in a fresh process (empty cache),
+loading its cache, the ahead-of-time build, next to a bare ``import numpy``; and two baselines
+measured in the same run on dna40: the same algorithm in NumPy moving the whole population one
+step at a time, and the solver's own loop interpreted (``NUMBA_DISABLE_JIT=1``, a few
+generations, extrapolated). Wall times on a shared machine wander; CPU times are steadier.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -110,14 +113,30 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
-def bench_instance(name: str, data: Path, seeds: int, env: dict) -> dict:
+def build_aot(root: Path, env: dict) -> tuple[dict, float]:
+    """Copy the package under ``root``, compile it ahead of time there; its env and build seconds."""
+    package = REPO / "labs" / "argo-salmon" / "solver" / "salmon_algorithm"
+    shutil.copytree(package, root / "salmon_algorithm", ignore=shutil.ignore_patterns("__pycache__", "*.so"))
+    aot_env = {**env, "PYTHONPATH": str(root)}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "salmon_algorithm._aot", str(root / "salmon_algorithm")],
+                   check=True, capture_output=True, timeout=TIMEOUT, env=aot_env, cwd=root)
+    seconds = time.perf_counter() - start
+    probe = subprocess.run([sys.executable, "-c", "from salmon_algorithm import search; print(search.BACKEND)"],
+                           capture_output=True, text=True, timeout=TIMEOUT, env=aot_env, cwd="/")
+    if probe.stdout.strip() != "aot":
+        sys.exit(f"error: the ahead-of-time module did not load: {probe.stderr.strip()[-1000:]}")
+    return aot_env, seconds
+
+
+def bench_instance(name: str, data: Path, seeds: int, env: dict, backend: str) -> dict:
     spec = ORIGINAL[name]
     n = int((data / f"{name}.txt").read_text().split(None, 1)[0])
     best_known = n * 10_000 - spec["best_score"]
     runs = [solver_run(data / f"{name}.txt", seed, spec["params"], best_known, env) for seed in range(seeds)]
     scores = [r["score"] for r in runs]
     return {
-        "instance": name, "runs": len(runs), "scores": scores,
+        "instance": name, "backend": backend, "runs": len(runs), "scores": scores,
         "mean": statistics.fmean(scores), "min": min(scores), "max": max(scores),
         "original-mean": spec["mean"], "best-known": spec["best_score"],
         "reached-best-known": sum(s >= spec["best_score"] for s in scores),
@@ -129,22 +148,22 @@ def bench_instance(name: str, data: Path, seeds: int, env: dict) -> dict:
     }
 
 
-def bench_startup(data: Path, env: dict) -> dict:
-    """Compile in a fresh cache, then load it; bare numpy import for comparison (3 runs each)."""
+def bench_startup(data: Path, env: dict, runs: int) -> dict:
+    """Compile in a fresh cache, then load it; bare numpy import for comparison (``runs`` each)."""
     tiny = dict(generations=1, population=10, survival=2)
     compile_walls, cached_walls = [], []
-    for _ in range(3):
+    for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="numba-cache-") as cache:
             fresh = {**env, "NUMBA_CACHE_DIR": cache}
             compile_walls.append(solver_run(data / "dna40.txt", 0, tiny, None, fresh)["wall"])
             cached_walls.append(solver_run(data / "dna40.txt", 0, tiny, None, fresh)["wall"])
     numpy_walls = []
-    for _ in range(3):
+    for _ in range(runs):
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import numpy"], check=True, timeout=TIMEOUT, env=env)
         numpy_walls.append(time.perf_counter() - start)
     return {"first-process-compile": median(compile_walls), "cached-start": median(cached_walls),
-            "numpy-import": median(numpy_walls)}
+            "numpy-import": median(numpy_walls), "runs": runs}
 
 
 def bench_baselines(data: Path, seeds: int, env: dict) -> dict:
@@ -169,16 +188,18 @@ def bench_baselines(data: Path, seeds: int, env: dict) -> dict:
 
 
 def report(results: list[dict], startup: dict, baselines: dict | None) -> None:
-    print(f"{'instance':9} {'runs':>4} {'mean':>9} {'min':>6} {'max':>6} {'orig mean':>9} {'at best':>7} "
+    print(f"{'instance':13} {'runs':>4} {'mean':>9} {'min':>6} {'max':>6} {'orig mean':>9} {'at best':>7} "
           f"{'mean gen':>8} {'wall':>6} {'search':>6} {'cpu':>6} {'orig':>5} {'wall/orig':>9} {'cpu/orig':>8}")
     for r in results:
         orig_mean = f"{r['original-mean']:.1f}" if r["original-mean"] else "-"
-        print(f"{r['instance']:9} {r['runs']:>4} {r['mean']:>9.1f} {r['min']:>6} {r['max']:>6} {orig_mean:>9} "
+        print(f"{r['instance'] + ' ' + r['backend']:13} {r['runs']:>4} {r['mean']:>9.1f} {r['min']:>6} {r['max']:>6} {orig_mean:>9} "
               f"{r['reached-best-known']:>7} {r['mean-generation']:>8.1f} {r['median-wall']:>5.2f}s "
               f"{r['median-search']:>5.2f}s {r['median-cpu']:>5.2f}s {r['original-seconds']:>4.0f}s "
               f"{r['median-wall'] / r['original-seconds']:>9.3f} {r['median-cpu'] / r['original-seconds']:>8.3f}")
-    print(f"start-up (median of 3): first process compiles {startup['first-process-compile']:.2f}s, "
-          f"cached start {startup['cached-start']:.2f}s, bare 'import numpy' {startup['numpy-import']:.2f}s")
+    print(f"start-up (median of {startup['runs']}; a 1-generation run): JIT first process (compiles) "
+          f"{startup['first-process-compile']:.2f}s, JIT cached {startup['cached-start']:.2f}s, "
+          f"ahead-of-time {startup['aot-start']:.2f}s (its build took {startup['aot-build']:.1f}s); "
+          f"bare 'import numpy' {startup['numpy-import']:.2f}s")
     if baselines:
         print(f"baselines on dna40: NumPy over the population {baselines['numpy-cpu']:.2f}s CPU per run "
               f"(scores {baselines['numpy-scores']}); interpreted loop "
@@ -191,6 +212,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with dna40.txt and dna49.txt")
     parser.add_argument("--instances", default="dna40,dna49", help="comma-separated (default dna40,dna49)")
     parser.add_argument("--baseline-seeds", type=int, default=2, help="NumPy baseline runs on dna40 (0: skip)")
+    parser.add_argument("--startup-runs", type=int, default=3, help="compile/cached start-up runs (default 3)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     for name in args.instances.split(","):
@@ -198,14 +220,29 @@ def main() -> None:
             sys.exit(f"error: no benchmark {name!r} in {args.data} (known: {', '.join(ORIGINAL)})")
     solver = str(REPO / "labs" / "argo-salmon" / "solver")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [solver, os.environ.get("PYTHONPATH")]))}
-    startup = bench_startup(args.data, env)
+    load_before = os.getloadavg()[0]
+    startup = bench_startup(args.data, env, args.startup_runs)
     solver_run(args.data / "dna40.txt", 0, {"generations": 1}, None, env)  # warm the package's own cache
-    results = [bench_instance(name, args.data, args.seeds, env) for name in args.instances.split(",")]
+    with tempfile.TemporaryDirectory(prefix="salmon-aot-") as root:
+        aot_env, startup["aot-build"] = build_aot(Path(root), env)
+        tiny = dict(generations=1, population=10, survival=2)
+        startup["aot-start"] = median([solver_run(args.data / "dna40.txt", 0, tiny, None, aot_env)["wall"]
+                                       for _ in range(args.startup_runs)])
+        results = []
+        for name in args.instances.split(","):
+            results.append(bench_instance(name, args.data, args.seeds, env, "jit"))
+            results.append(bench_instance(name, args.data, args.seeds, aot_env, "aot"))
+            if results[-1]["scores"] != results[-2]["scores"]:
+                sys.exit(f"error: {name}: ahead-of-time scores {results[-1]['scores']} differ from "
+                         f"the JIT's {results[-2]['scores']}")
     baselines = bench_baselines(args.data, args.baseline_seeds, env) if args.baseline_seeds else None
+    load = {"before": load_before, "after": os.getloadavg()[0], "cpus": os.cpu_count()}
     if args.json:
-        print(json.dumps({"instances": results, "startup": startup, "baselines": baselines}, indent=1))
+        print(json.dumps({"instances": results, "startup": startup, "baselines": baselines, "load": load}, indent=1))
     else:
         report(results, startup, baselines)
+        # Other work on the machine inflates wall times first: say how busy it was.
+        print(f"1-minute load average {load['before']:.1f} before, {load['after']:.1f} after, on {load['cpus']} CPUs")
 
 
 if __name__ == "__main__":
