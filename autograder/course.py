@@ -15,6 +15,7 @@ import contextlib
 import io
 import logging
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -91,8 +92,11 @@ def build_course(out: Path, *, lab_ids: list[str] | None = None, validate: bool 
             nb = read_lab_notebook(lab)
             checks = declared_checks(lab)
             verify(lab, nb, checks)
-            _write_source(out, lab, nb)
-            _generate(config, lab.id)
+            # nbgrader deletes the release of an assignment it fails to generate (for example
+            # when test cells changed after submissions exist): keep the last good build.
+            with _restored_on_failure(out / "source" / lab.id, out / "release" / lab.id):
+                _write_source(out, lab, nb)
+                _generate(config, lab.id)
             release = out / "release" / lab.id
             result = _validate(config, lab, release) if validate else "skipped (--no-validate)"
             built.append(
@@ -176,6 +180,26 @@ def _validate_with(config, lab_id: str, release: Path, snapshot: Path, *, invert
 
 
 @contextlib.contextmanager
+def _restored_on_failure(*folders: Path) -> Iterator[None]:
+    """Put ``folders`` back as they were if the block raises."""
+    with tempfile.TemporaryDirectory(prefix="kubecourse-course-backup-") as tmp:
+        saved = {}
+        for i, folder in enumerate(folders):
+            if folder.exists():
+                saved[folder] = Path(tmp) / str(i)
+                shutil.copytree(folder, saved[folder], symlinks=True)
+        try:
+            yield
+        except BaseException:
+            for folder in folders:
+                if folder.exists():
+                    shutil.rmtree(folder)
+                if folder in saved:
+                    shutil.copytree(saved[folder], folder, symlinks=True)
+            raise
+
+
+@contextlib.contextmanager
 def _no_sandbox(empty_home: Path) -> Iterator[None]:
     """Make the validation kernel grade the snapshot, not whatever cluster the author has open."""
     saved = {k: os.environ.get(k) for k in ("KUBECONFIG", "KUBECOURSE_HOME", "KUBECOURSE_SANDBOX")}
@@ -209,6 +233,11 @@ def _captured_log(name: str):
 
 
 def _last_error(text: str, error: Exception) -> str:
+    """The most telling line of nbgrader's log: the exception of a logged traceback, else the
+    first error line."""
+    raised = [line for line in text.splitlines() if re.match(r"^\w+(Error|Exception): ", line)]
+    if raised:
+        return raised[-1]
     errors = [line for line in text.splitlines() if line.startswith(("[ERROR]", "[CRITICAL]"))]
     return errors[0].split("] ", 1)[1] if errors else f"{type(error).__name__}: {error}"
 

@@ -106,19 +106,14 @@ def verify(lab: Lab, nb: Any, checks: list[DeclaredCheck]) -> None:
                 f"{expected[check_id].points:g}"
             )
         if text != test_cell_source(lab.id, check_id):
-            raise UsageError(
-                f"{where}: test cell {grade_id!r} must contain exactly:\n"
-                f"{test_cell_source(lab.id, check_id)}"
-            )
+            raise UsageError(f"{where}: test cell {grade_id!r} must contain exactly {test_cell_source(lab.id, check_id)!r}")
     missing = [c.id for c in checks if c.id not in seen]
     if missing:
         raise UsageError(f"{where}: no test cell for check(s) {', '.join(missing)} (grade_id check-<id>)")
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     # The contract writes the submit cell on one line with a semicolon; accept either layout.
     if not code or _normalise(code[-1].source).replace("; ", "\n") != submit_cell_source(lab.id):
-        raise UsageError(
-            f"{where}: the last code cell must be the submit cell:\n{submit_cell_source(lab.id)}"
-        )
+        raise UsageError(f"{where}: the last code cell must be the submit cell {submit_cell_source(lab.id)!r}")
 
 
 def _normalise(source: Any) -> str:

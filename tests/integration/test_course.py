@@ -71,3 +71,26 @@ def test_a_gradebook_made_without_alembic_is_refused(tmp_path, labs_root):
 def test_unknown_lab_is_a_usage_error(tmp_path, labs_root):
     with pytest.raises(UsageError, match="no lab with a notebook called nope"):
         build_course(tmp_path / "course", lab_ids=["nope"])
+
+
+def test_changing_test_cells_after_submissions_is_refused_and_keeps_the_last_build(tmp_path, labs_root):
+    from nbgrader.api import Gradebook
+
+    course = tmp_path / "course"
+    build_course(course, validate=False)
+    with Gradebook(f"sqlite:///{course}/gradebook.db", "kubecourse") as gb:
+        gb.add_student("alice")
+        gb.add_submission(LAB_ID, "alice")
+    source = course / "source" / LAB_ID / f"{LAB_ID}.ipynb"
+    before = source.read_bytes()
+    lab = labs_root / LAB_ID
+    checks = (lab / "checks.py").read_text()
+    (lab / "checks.py").write_text(checks[: checks.index('@check(id="labelled"')])
+    text = (lab / f"{LAB_ID}.md").read_text()
+    at = text.index("grade_id: check-labelled")
+    start, end = text.rfind("```{code-cell}", 0, at), text.index("```\n", at) + 4
+    (lab / f"{LAB_ID}.md").write_text(text[:start] + text[end:])
+    with pytest.raises(UsageError, match="Cannot add or remove cells"):
+        build_course(course, validate=False)
+    assert source.read_bytes() == before
+    assert (course / "release" / LAB_ID / f"{LAB_ID}.ipynb").is_file()
