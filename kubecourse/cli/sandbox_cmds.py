@@ -57,6 +57,9 @@ def up(
                   f"{made.seconds:.1f} s (token valid until {made.token_expires})")
         return
     ns.refuse_kind_only(backend, kubeconfig=kubeconfig, context=context, settings=settings)
+    if ns.recorded(name):  # the kind path would see "a cluster gone" and offer to recreate it
+        raise UsageError(f'sandbox "{name or "(your login)"}" is a namespace on a shared cluster: '
+                         "use `kubecourse up --backend namespace` (or `kubecourse down` first)")
     with lifecycle.sigterm_as_interrupt():
         result = lifecycle.up(name, nodes=nodes, ttl=state.parse_duration(ttl), image=image,
                               recreate=recreate, progress=_progress)

@@ -76,6 +76,11 @@ class Session:
         self.entry = cluster_entry(self.kubeconfig, context)
         self.settings = settings
         self.cluster = Cluster.connect(self.kubeconfig, self.entry.context, pool=parallel)
+        try:  # once, so that an unreachable cluster is one error (exit 3), not one per learner
+            self.cluster.request("GET", "/version")
+        except BaseException:
+            self.cluster.close()
+            raise
 
     def __enter__(self) -> "Session":
         return self

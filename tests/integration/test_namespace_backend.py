@@ -232,3 +232,22 @@ def test_live_grading_reads_each_learners_namespace_as_the_lab_namespace(fake_ku
         run(["check", "first-pod", "--kubeconfig", str(tmp_path / "o" / "alice.kubeconfig"),
              "--namespace", "kc-alice", "--json"])
     assert done.value.code == 0 and json.loads(capsys.readouterr().out)["score"] == alice["score"]
+
+
+def test_unreachable_cluster_is_one_error_exit_3(fake_kube, home, roster, tmp_path, capsys):
+    fake_kube.server.stop()
+    with pytest.raises(SystemExit) as done:
+        run(["class", "up", "--backend", "namespace", "--roster", str(roster), "--kubeconfig", str(fake_kube.kubeconfig),
+             "-o", str(tmp_path / "o")])
+    assert done.value.code == 3
+    assert "cannot reach the cluster" in capsys.readouterr().err
+    assert state.names() == []
+
+
+def test_kind_up_refuses_a_namespace_sandbox(fake_kube, home, capsys):
+    with room.Session(fake_kube.kubeconfig, None, NamespaceSettings()) as session:
+        session.up("mixed")
+    with pytest.raises(SystemExit) as done:
+        run(["up", "--name", "mixed"])
+    assert done.value.code == 2 and "namespace on a shared cluster" in capsys.readouterr().err
+    assert state.load("mixed").backend == "namespace"
