@@ -251,3 +251,43 @@ def test_kind_up_refuses_a_namespace_sandbox(fake_kube, home, capsys):
         run(["up", "--name", "mixed"])
     assert done.value.code == 2 and "namespace on a shared cluster" in capsys.readouterr().err
     assert state.load("mixed").backend == "namespace"
+
+
+WORKFLOW_CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+    "metadata": {"name": "workflows.argoproj.io"},
+    "spec": {"group": "argoproj.io", "scope": "Namespaced",
+             "names": {"kind": "Workflow", "plural": "workflows", "singular": "workflow", "listKind": "WorkflowList"},
+             "versions": [{"name": "v1alpha1", "served": True, "storage": True,
+                           "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]},
+}
+
+
+def test_class_up_checks_the_labs_cluster_wide_addons_first(fake_kube, home, roster, tmp_path, capsys):
+    args = ["class", "up", "--backend", "namespace", "--roster", str(roster), "--kubeconfig",
+            str(fake_kube.kubeconfig), "-o", str(tmp_path / "o"), "--lab", "argo-salmon"]
+    with pytest.raises(SystemExit) as done:
+        run(args)
+    assert done.value.code == 3
+    assert "argo-workflows (no CRD workflows.argoproj.io)" in capsys.readouterr().err
+    assert fake_kube.server.get("v1", "Namespace", "kc-alice") is None  # nothing made before the check
+    fake_kube.server.create(WORKFLOW_CRD)
+    with pytest.raises(SystemExit) as done:
+        run(args)
+    assert done.value.code == 0
+    assert state.load("alice").lab == "argo-salmon"
+    assert fake_kube.server.get("rbac.authorization.k8s.io/v1", "Role", "argo-executor", "kc-alice")
+
+
+def test_reaper_deletes_expired_namespaces_through_their_cluster(fake_kind, fake_kube, roster, tmp_path):
+    from sandbox import inventory
+
+    fake_kube.server.namespace_grace = 0.05
+    room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig, ttl=600)
+    assert {r.status for r in inventory.list_sandboxes()} == {"running"}
+    assert inventory.reap() == []  # not expired yet
+    reaped = inventory.reap(now=time.time() + 601)
+    assert sorted((r.name, r.cluster, r.reason) for r in reaped) == [
+        ("alice", "kc-alice", "expired"), ("bob", "kc-bob", "expired"), ("carol", "kc-carol", "expired")]
+    time.sleep(0.3)
+    assert fake_kube.server.get("v1", "Namespace", "kc-bob") is None and state.names() == []
