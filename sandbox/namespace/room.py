@@ -2,20 +2,21 @@
 
 Connects once with the instructor's kubeconfig and context, checks that the cluster-wide add-ons
 a lab needs were installed by the instructor (they are never installed per learner), then
-provisions every roster learner with bounded parallelism through
+provisions every roster learner (with the lab's data copied onto a claim in their namespace) with
+bounded parallelism through
 the same runner as kind's ``class up``, carrying on past individual failures.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from kubecourse import labs
 from kubecourse.errors import UsageError
-from sandbox import classroom, state
+from sandbox import classroom, data, state
 from sandbox.errors import SandboxError
 from sandbox.names import validate_name
 from sandbox.namespace import objects, provision, records
@@ -109,8 +110,15 @@ def class_up(roster: Path, *, output: Path, kubeconfig: Path | None = None, cont
         check_addons(session.cluster, lab)
         folder = state.private_dir(Path(output))
 
+        lab_obj = labs.find(lab) if lab else None
+
         def work(learner: Learner, report: Callable[[str], None]) -> classroom.LearnerResult:
             done = session.up(learner.name, ttl=ttl, lab=lab, progress=report)
+            for volume in lab_obj.cluster.data if lab_obj else ():
+                # Copied as the learner (their token, their namespace, their quota): the lab's
+                # data lands on a claim in their namespace, named as the lab names it.
+                report(f"data {volume.source}/ onto claim {volume.claim}")
+                data.copy(replace(volume, namespace=done.namespace), lab_obj.path, done.kubeconfig)
             handed = folder / f"{learner.name}.kubeconfig"
             state.write_private(handed, done.kubeconfig.read_text())
             return classroom.LearnerResult(name=learner.name, cluster=done.namespace, seconds=0.0,

@@ -263,7 +263,10 @@ WORKFLOW_CRD = {
 }
 
 
-def test_class_up_checks_the_labs_cluster_wide_addons_first(fake_kube, home, roster, tmp_path, capsys):
+def test_class_up_checks_the_labs_cluster_wide_addons_first_and_copies_its_data(fake_kind, fake_kube, roster,
+                                                                                tmp_path, capsys):
+    from fakekind.controllers import Controllers
+
     args = ["class", "up", "--backend", "namespace", "--roster", str(roster), "--kubeconfig",
             str(fake_kube.kubeconfig), "-o", str(tmp_path / "o"), "--lab", "argo-salmon"]
     with pytest.raises(SystemExit) as done:
@@ -272,9 +275,16 @@ def test_class_up_checks_the_labs_cluster_wide_addons_first(fake_kube, home, ros
     assert "argo-workflows (no CRD workflows.argoproj.io)" in capsys.readouterr().err
     assert fake_kube.server.get("v1", "Namespace", "kc-alice") is None  # nothing made before the check
     fake_kube.server.create(WORKFLOW_CRD)
-    with pytest.raises(SystemExit) as done:
-        run(args)
-    assert done.value.code == 0
+    controllers = Controllers(fake_kube.server).start()  # completes the data-copy Jobs
+    try:
+        with pytest.raises(SystemExit) as done:
+            run(args)
+    finally:
+        controllers.stop()
+    assert done.value.code == 0, capsys.readouterr().err
+    for name in ("alice", "bob", "carol"):  # the lab's claim, in each learner's namespace
+        assert fake_kube.server.get("v1", "PersistentVolumeClaim", "salmon-data", f"kc-{name}")
+        assert fake_kube.server.objects("batch/v1", "Job", namespace=f"kc-{name}")
     assert state.load("alice").lab == "argo-salmon"
     assert fake_kube.server.get("rbac.authorization.k8s.io/v1", "Role", "argo-executor", "kc-alice")
 
