@@ -85,10 +85,15 @@ def main() -> int:
     baseline = statistics.median(times[names[0]])
     print(f"\n{args.submissions} submissions, {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f}, "
           f"median of {args.runs} run(s):")
+    best_baseline = min(times[names[0]])
     for name in names:
-        median = statistics.median(times[name])
+        median, best = statistics.median(times[name]), min(times[name])
         cpu = statistics.median(cpu_times[name])
-        print(f"  {name:48s} {median:7.1f} s wall  x{baseline / median:.2f} vs serial autograde   {cpu:7.1f} s CPU")
+        print(f"  {name:48s} {median:7.1f} s wall  x{baseline / median:.2f} vs serial autograde   "
+              f"(best run {best:.1f} s, x{best_baseline / best:.2f})   {cpu:7.1f} s CPU")
+    pairs = [s / p for s, p in zip(times[names[0]], times[names[1]])]
+    print(f"  per-run ratios serial/parallel: {', '.join(f'{r:.2f}' for r in pairs)} "
+          "(other load on the machine moves these; CPU seconds show the work is the same)")
     if args.feedback:
         with_fb = statistics.median(times[names[2]]) / statistics.median(times[names[3]])
         print(f"  with feedback on both sides: x{with_fb:.2f}")
