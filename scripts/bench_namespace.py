@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -88,8 +89,6 @@ def main() -> None:
                 work = Path(tmp) / f"run-{run}-p{parallel}"
                 work.mkdir()
                 results[parallel].append(one_run(args.learners, parallel, work))
-                import shutil
-
                 shutil.rmtree(Path(tmp) / "home", ignore_errors=True)
     print(f"class up --backend namespace, {args.learners} learners, fake API server, "
           f"median of {args.runs} runs (CPUs: {os.cpu_count()}); importing the kubernetes client, once per "
