@@ -112,8 +112,11 @@ def test_quota_limits_and_pod_security_are_enforced(shared):
 
 def test_rerun_keeps_work_and_refreshes_tokens(shared):
     a = shared["learners"][0]
+    made = as_learner(shared, a, "create", "configmap", "work", "--from-literal=answer=42")
+    assert made.returncode == 0, made.stderr
     before = (shared["out"] / f"{a}.kubeconfig").read_text()
     report = room.class_up(shared["roster"], output=shared["out"], kubeconfig=shared["admin"])
     assert [r.status for r in report.results] == ["reused", "reused"]
     assert (shared["out"] / f"{a}.kubeconfig").read_text() != before
-    assert as_learner(shared, a, "get", "pod", "hello").returncode == 0
+    kept = as_learner(shared, a, "get", "configmap", "work", "-o", "jsonpath={.data.answer}")
+    assert kept.returncode == 0 and kept.stdout == "42"
