@@ -107,7 +107,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (medians are printed)")
     parser.add_argument("--sleeps", default="2,12",
-                        help="comma-separated seconds the fake kind spends in create, for figure 1")
+                        help="comma-separated seconds the fake kind spends in create, for figure 1 "
+                        "(empty: skip figure 1)")
     parser.add_argument("--class-sleep", type=float, default=2.0, help="seconds per create for figure 2")
     parser.add_argument("--learners", type=int, default=20)
     parser.add_argument("--parallel", type=int, default=4)
@@ -130,7 +131,7 @@ def main() -> None:
         print(f"{args.runs} runs per figure; {os.cpu_count()} CPUs; load average {load:.1f} at start", flush=True)
 
         print("\n1. kubecourse up vs bare kind create cluster (whole processes, medians)")
-        for sleep in [float(x) for x in args.sleeps.split(",")]:
+        for sleep in [float(x) for x in args.sleeps.split(",") if x.strip()]:
             env["FAKE_KIND_SLEEP"] = f"create:{sleep}"
             CPU.clear()
             times = bench_up(env, work, args.runs)  # CPU keeps this sleep's figures until the next clear
