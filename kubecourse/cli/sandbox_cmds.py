@@ -152,6 +152,9 @@ def start(
     (copied onto a PersistentVolumeClaim). Waits until all of it is ready. Running it again
     changes nothing.
     """
+    if ns.recorded(name):
+        raise UsageError(f'sandbox "{name or "(your login)"}" is a namespace on a shared cluster, prepared by '
+                         "the instructor: `kubecourse class up --backend namespace --lab LAB`")
     with lifecycle.sigterm_as_interrupt():
         result = labprep.start(lab, name, offline=offline, progress=_progress)
     if json_output:

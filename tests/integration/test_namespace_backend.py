@@ -301,3 +301,11 @@ def test_reaper_deletes_expired_namespaces_through_their_cluster(fake_kind, fake
         ("alice", "kc-alice", "expired"), ("bob", "kc-bob", "expired"), ("carol", "kc-carol", "expired")]
     time.sleep(0.3)
     assert fake_kube.server.get("v1", "Namespace", "kc-bob") is None and state.names() == []
+
+
+def test_start_refuses_a_namespace_sandbox(fake_kube, home, capsys):
+    with room.Session(fake_kube.kubeconfig, None, NamespaceSettings()) as session:
+        session.up("shared")
+    with pytest.raises(SystemExit) as done:
+        run(["start", "first-pod", "--name", "shared"])
+    assert done.value.code == 2 and "prepared by the instructor" in capsys.readouterr().err
