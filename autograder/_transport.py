@@ -14,8 +14,13 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import urllib3
-from kubernetes import watch as k8s_watch
-from kubernetes.client.exceptions import ApiException
+
+from kubecourse._quickimport import import_jsonschema_quickly
+
+import_jsonschema_quickly()  # import kubernetes reaches jsonschema: skip its grammar
+
+from kubernetes import watch as k8s_watch  # noqa: E402
+from kubernetes.client.exceptions import ApiException  # noqa: E402
 
 from autograder.errors import ClusterUnreachable
 

@@ -17,8 +17,12 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
 
-import kubernetes
-from kubernetes.config.config_exception import ConfigException
+from kubecourse._quickimport import import_jsonschema_quickly
+
+import_jsonschema_quickly()  # import kubernetes reaches jsonschema: skip its grammar
+
+import kubernetes  # noqa: E402
+from kubernetes.config.config_exception import ConfigException  # noqa: E402
 
 from autograder import _transport
 from autograder.errors import ClusterUnreachable

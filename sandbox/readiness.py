@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kubecourse._quickimport import import_jsonschema_quickly
 from sandbox.errors import NotReady
 
 NODES_READY_TIMEOUT = 300
@@ -43,12 +44,14 @@ def preload() -> None:
 
 
 def _import_client() -> None:
+    import_jsonschema_quickly()
     for module in ("kubernetes.client.api_client", "kubernetes.config.kube_config", "kubernetes.watch"):
         importlib.import_module(module)
 
 
 def api_client(kubeconfig: Path):
     """A :class:`kubernetes.client.ApiClient` for exactly this kubeconfig file."""
+    import_jsonschema_quickly()
     from kubernetes import config
     from kubernetes.client.api_client import ApiClient
     from kubernetes.client.configuration import Configuration

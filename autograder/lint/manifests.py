@@ -23,28 +23,12 @@ import functools
 import importlib.util
 from importlib import resources
 import re
-import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from kubecourse._quickimport import import_jsonschema_quickly
 
-def _import_jsonschema_quickly() -> None:
-    """Import jsonschema without its optional IRI format checker.
-
-    jsonschema imports ``rfc3987_syntax`` when installed, which compiles a grammar for ~2.8 s of
-    a 3.3 s start-up; Kubernetes schemas use no IRI formats and we validate without a format
-    checker. Blocking it only for this first import leaves it importable for everyone else.
-    """
-    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
-        return
-    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail
-    try:
-        import jsonschema  # noqa: F401
-    finally:
-        del sys.modules["rfc3987_syntax"]
-
-
-_import_jsonschema_quickly()
+import_jsonschema_quickly()  # before kubernetes_validate pulls jsonschema in
 
 import jsonschema  # noqa: E402
 import kubernetes_validate  # noqa: E402
