@@ -49,7 +49,8 @@ class Addon:
 
 
 ARGO_VERSION = "v3.7.3"
-KUEUE_VERSION = "v0.14.4"
+# Kueue 0.15 introduced the v1beta2 API the job-queues lab and the book use; 0.17 dropped v1beta1.
+KUEUE_VERSION = "v0.17.1"
 
 # The sha256 values of upstream release assets must be computed on a networked machine
 # (`curl -sL URL | sha256sum`) and written here; an add-on without one is refused, not trusted,
