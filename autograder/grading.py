@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,6 +186,9 @@ def _run(config, jobs_list, trusted, jobs, progress, with_feedback, guard):
         rendering = []
         # One gradebook connection for the whole run, opened after the workers were forked.
         gb = stack.enter_context(_open_gradebook(course))
+        # This process mostly waits on the workers; import the plotting library meanwhile
+        # (a second and a half that would otherwise come after the last submission).
+        threading.Thread(target=_import_plotting, name="import-matplotlib", daemon=True).start()
         try:
             for done in futures.as_completed(pending):
                 student = pending[done]
@@ -268,6 +272,16 @@ def _submissions(course: Path, assignment: str) -> list[str]:
     if not students:
         raise UsageError(f"no submissions of {assignment!r}: expected {submitted}/<student>/{assignment}/*.ipynb")
     return students
+
+
+def _import_plotting() -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.figure  # noqa: F401
+    except Exception:  # noqa: BLE001 - write_histogram reports a real problem later
+        pass
 
 
 def _open_gradebook(course: str):
