@@ -63,6 +63,9 @@ class ClusterNeeds:
     """Images to load into the nodes."""
     data: tuple[DataVolume, ...] = ()
     """Data to place on claims."""
+    manifests: tuple[str, ...] = ()
+    """Files (relative to the lab) applied after the add-ons, e.g. RBAC an add-on's workloads
+    need in the lab's namespace."""
 
     def describe(self) -> str:
         """One short line for tables: ``2 nodes, argo-workflows, ns salmon``."""
@@ -136,6 +139,7 @@ class Lab:
                     {"claim": d.claim, "namespace": d.namespace, "source": d.source, "size": d.size}
                     for d in c.data
                 ],
+                "manifests": list(c.manifests),
             },
         }
 
@@ -198,7 +202,7 @@ def load_lab(folder: Path) -> Lab:
 
 def _cluster(v: _Validator, raw: Any, folder: Path) -> ClusterNeeds:
     v.mapping(raw, "cluster")
-    v.only(raw, "cluster", {"nodes", "addons", "namespaces", "images", "data"})
+    v.only(raw, "cluster", {"nodes", "addons", "namespaces", "images", "data", "manifests"})
     nodes = v.integer(raw, "nodes", prefix="cluster", low=1, high=8, default=1)
     addons = tuple(v.strings(raw, "addons", prefix="cluster", pattern=DNS_LABEL))
     namespaces = tuple(v.strings(raw, "namespaces", prefix="cluster", pattern=DNS_LABEL))
@@ -230,8 +234,14 @@ def _cluster(v: _Validator, raw: Any, folder: Path) -> ClusterNeeds:
                 size=size,
             )
         )
+    manifests = []
+    for i, item in enumerate(v.items(raw, "manifests", prefix="cluster")):
+        if not isinstance(item, str) or not (folder / item).is_file():
+            v.fail(f"cluster.manifests[{i}]", f"{item!r} is not a file in {folder}")
+        manifests.append(item)
     return ClusterNeeds(
-        nodes=nodes, addons=addons, namespaces=namespaces, images=tuple(images), data=tuple(data)
+        nodes=nodes, addons=addons, namespaces=namespaces, images=tuple(images), data=tuple(data),
+        manifests=tuple(manifests),
     )
 
 

@@ -1,6 +1,6 @@
 """``kubecourse start LAB``: make the sandbox and install what the lab's ``lab.yaml`` asks for.
 
-Preparation is an ordered list of steps (namespaces, add-ons, images, data), each idempotent:
+Preparation is an ordered list of steps (namespaces, add-ons, lab manifests, images, data), each idempotent:
 running ``start`` again re-applies the same objects, finds images already loaded and data
 already copied, and changes nothing. It runs under the sandbox's lock, so two ``start`` for one
 sandbox do not interleave.
@@ -78,6 +78,9 @@ def start(lab_id: str, name: str | None = None, *, offline: bool = False, progre
             step(f"add-on {addon.name} {addon.version}",
                  lambda addon=addon: install(addon, kubeconfig, offline=offline),
                  lambda r: f"ready in namespace {r.namespace}")
+        for manifest in needs.manifests:
+            step(f"manifest {manifest}", lambda manifest=manifest: kubectl.apply(kubeconfig, path=lab.path / manifest),
+                 lambda out: out.strip())
         for image in needs.images:
             step(f"image {image.name}",
                  lambda image=image: images.prepare(image, sandbox.state.cluster, lab.path, offline=offline),

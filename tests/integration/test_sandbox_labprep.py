@@ -34,6 +34,7 @@ cluster:
   nodes: {nodes}
   addons: [argo-workflows]
   namespaces: [demo]
+  manifests: [setup/rbac.yaml]
   images:
     - {{name: "demo-solver:1.0", build: image}}
   data:
@@ -50,6 +51,10 @@ def lab_env(fake_kind, tmp_path, monkeypatch):
     (lab / "data" / "sub").mkdir(parents=True)
     (lab / "data" / "a.txt").write_text("hello\n")
     (lab / "data" / "sub" / "b.bin").write_bytes(bytes(range(256)))
+    (lab / "setup").mkdir()
+    (lab / "setup" / "rbac.yaml").write_text(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: executor, namespace: demo}\n"
+        "rules: [{apiGroups: [argoproj.io], resources: [workflowtaskresults], verbs: [create, patch]}]\n")
     (lab / "lab.yaml").write_text(LAB.format(nodes=1))
     monkeypatch.setenv("KUBECOURSE_LABS", str(root))
     fake_kind.play_controllers()
@@ -69,8 +74,9 @@ def test_start_prepares_everything_and_is_idempotent(lab_env):
     result = labprep.start("demo-lab", "alice")
     kube = api(fake_kind)
     assert [s["step"] for s in result.steps] == [
-        "namespace demo", "add-on argo-workflows v3.7.3", "image demo-solver:1.0",
-        "data data/ onto claim demo/demo-data"]
+        "namespace demo", "add-on argo-workflows v3.7.3", "manifest setup/rbac.yaml",
+        "image demo-solver:1.0", "data data/ onto claim demo/demo-data"]
+    assert kube.get("rbac.authorization.k8s.io/v1", "Role", "executor", "demo") is not None
     assert {d["metadata"]["name"] for d in kube.objects("apps/v1", "Deployment", "argo")} == {
         "workflow-controller", "argo-server"}
     assert kube.get("v1", "Namespace", "demo") is not None

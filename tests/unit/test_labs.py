@@ -62,6 +62,7 @@ def test_discover_sorts_and_skips_folders_without_lab_yaml(tmp_path):
         ({"cluster": {"data": [{"claim": "d", "namespace": "n", "source": "none"}]}},
          "cluster.data[0].source", "does not exist"),
         ({"cluster": []}, "cluster", "must be a mapping"),
+        ({"cluster": {"manifests": ["setup/missing.yaml"]}}, "cluster.manifests[0]", "is not a file"),
         ({"grading": {"capture": [{"kind": "Pod"}]}}, "grading.capture[0].apiVersion", "is required"),
         ({"grading": {"capture": [{"apiVersion": "v1", "kind": "Pod", "ns": "x"}]}},
          "grading.capture[0].ns", "not a known field"),
