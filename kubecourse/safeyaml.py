@@ -8,6 +8,8 @@ or a process that eats memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,26 +71,34 @@ def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_BYTES) -> 
         raise UsageError(f"{what} {path} is not UTF-8 text (byte {err.start})") from None
 
 
-def parse_documents(text: str, *, source: str) -> list[Any]:
-    """Parse a YAML (or JSON) stream into its documents, skipping empty ones."""
-    loader = _GuardedLoader(text)
-    docs: list[Any] = []
+@contextmanager
+def yaml_errors(source: str) -> Iterator[None]:
+    """Turn PyYAML's errors (and the alias limit) raised inside into one-line UsageErrors."""
     try:
-        while loader.check_data():
-            doc = loader.get_data()
-            if doc is not None:
-                docs.append(doc)
+        yield
     except _TooManyAliases:
         raise UsageError(
             f"{source}: more than {MAX_ALIASES} YAML aliases; refusing a possible alias bomb"
         ) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
         problem = err.problem or err.context or "malformed YAML"
-        raise UsageError(f"{source}:{where}: {problem}") from None
+        raise UsageError(f"{source}:{where} {problem} (the file is not valid YAML)") from None
     except yaml.YAMLError as err:
         raise UsageError(f"{source}: malformed YAML: {err}") from None
+
+
+def parse_documents(text: str, *, source: str) -> list[Any]:
+    """Parse a YAML (or JSON) stream into its documents, skipping empty ones."""
+    loader = _GuardedLoader(text)
+    docs: list[Any] = []
+    try:
+        with yaml_errors(source):
+            while loader.check_data():
+                doc = loader.get_data()
+                if doc is not None:
+                    docs.append(doc)
     finally:
         loader.dispose()
     return docs
@@ -115,4 +125,5 @@ __all__ = [
     "load_mapping",
     "parse_documents",
     "read_text",
+    "yaml_errors",
 ]

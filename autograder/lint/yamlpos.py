@@ -15,8 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kubecourse.errors import UsageError
-from kubecourse.safeyaml import MAX_ALIASES, _GuardedLoader, _TooManyAliases
+from kubecourse.safeyaml import _GuardedLoader, yaml_errors
 
 Path = tuple[Any, ...]
 """A field path: mapping keys (str) and list indexes (int), from the document's root."""
@@ -75,26 +74,16 @@ def parse_with_lines(text: str, *, source: str) -> list[Document]:
     loader = _GuardedLoader(text)
     docs: list[Document] = []
     try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            doc = Document(data=None, start_line=node.start_mark.line + 1)
-            _walk(loader, node, (), doc)
-            doc.data = loader.construct_document(node)
-            if doc.data is not None:
-                docs.append(doc)
-    except _TooManyAliases:
-        raise UsageError(
-            f"{source}: more than {MAX_ALIASES} YAML aliases; refusing a possible alias bomb"
-        ) from None
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"{mark.line + 1}:" if mark else ""
-        problem = err.problem or err.context or "malformed YAML"
-        raise UsageError(f"{source}:{where} {problem} (the file is not valid YAML)") from None
-    except yaml.YAMLError as err:
-        raise UsageError(f"{source}: malformed YAML: {err}") from None
+        with yaml_errors(source):
+            while loader.check_node():
+                node = loader.get_node()
+                if node is None:
+                    continue
+                doc = Document(data=None, start_line=node.start_mark.line + 1)
+                _walk(loader, node, (), doc)
+                doc.data = loader.construct_document(node)
+                if doc.data is not None:
+                    docs.append(doc)
     finally:
         loader.dispose()
     return docs
