@@ -82,6 +82,10 @@ def run(argv: list[str] | None = None) -> None:
             usage.show()
             sys.exit(usage.exit_code)
         raise
+    if code == EXIT_INTERRUPTED:
+        # Typer turns Ctrl-C inside a command into a bare 130 without a word; say what happened
+        # (the command's own clean-up has already run).
+        err.print("interrupted")
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -68,3 +68,16 @@ def test_doctor_without_docker_exits_1_and_says_how_to_fix(tmp_path):
     assert "kind" in failing
     table = run("doctor", env={**env, "COLUMNS": "160"})
     assert table.returncode == 1 and "FAIL" in table.stdout and "Not ready" in table.stdout
+
+
+def test_ctrl_c_in_a_command_exits_130_and_says_so():
+    code = (
+        "from kubecourse.cli import main\n"
+        "def boom():\n"
+        "    raise KeyboardInterrupt\n"
+        "main.app.command('boom')(boom)\n"
+        "main.run(['boom'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130
+    assert done.stderr.strip() == "interrupted"
