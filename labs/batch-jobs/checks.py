@@ -9,6 +9,7 @@ already have lost.
 from __future__ import annotations
 
 from autograder.checks import check, fail, ok, partial
+from autograder import objects
 from autograder.paths import get
 
 NAMESPACE = "batch"
@@ -24,17 +25,6 @@ def _job(state):
 
 def _number(value):
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _containers(job):
-    return get(job, "spec.template.spec.containers", default=None) or []
-
-
-def _condition(job, kind):
-    for cond in get(job, "status.conditions", default=None) or []:
-        if cond.get("type") == kind and cond.get("status") == "True":
-            return cond
-    return None
 
 
 def _indexes(text):
@@ -130,7 +120,7 @@ def requests(state):
     job = _job(state)
     if job is None:
         return fail("no Job sweep in namespace batch")
-    containers = _containers(job)
+    containers = objects.containers(job)
     if not containers:
         return fail("the Pod template has no containers")
     missing = [f"{c.get('name')}: {r}" for c in containers for r in ("cpu", "memory")
@@ -148,7 +138,7 @@ def uses_index(state):
     job = _job(state)
     if job is None:
         return fail("no Job sweep in namespace batch")
-    for c in _containers(job):
+    for c in objects.containers(job):
         words = [str(w) for w in (c.get("command") or []) + (c.get("args") or [])]
         words += [str(e.get("value", "")) for e in c.get("env") or [] if isinstance(e, dict)]
         words += [str(get(e, "valueFrom.fieldRef.fieldPath", default="")) for e in c.get("env") or [] if isinstance(e, dict)]
@@ -165,14 +155,14 @@ def completed(state):
     if _job(state) is None:
         return fail("no Job sweep in namespace batch")
     job = state.wait_for("Job", JOB, namespace=NAMESPACE, timeout=90,
-                         condition=lambda j: _condition(j, "Complete") or _condition(j, "Failed"))
+                         condition=lambda j: objects.condition(j, "Complete", status="True") or objects.condition(j, "Failed", status="True"))
     job = job or _job(state) or {}
-    failed = _condition(job, "Failed")
+    failed = objects.condition(job, "Failed", status="True")
     if failed:
         return fail(f"the Job failed: {failed.get('reason')} ({failed.get('message', '')})")
     completions = _number(get(job, "spec.completions")) or 1
     succeeded = _number(get(job, "status.succeeded")) or 0
-    if not _condition(job, "Complete"):
+    if not objects.condition(job, "Complete", status="True"):
         active = _number(get(job, "status.active")) or 0
         return fail(f"not complete yet: {succeeded}/{completions} succeeded, {active} running")
     missing = sorted(set(range(completions)) - _indexes(get(job, "status.completedIndexes")))

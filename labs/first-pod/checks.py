@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from autograder.checks import check, fail, ok, partial
 from autograder.expect import expect
+from autograder import objects
 from autograder.paths import get
 
 NAMESPACE = "first-pod"
@@ -17,10 +18,6 @@ RAN = ("Running", "Succeeded")
 
 def _pod(state):
     return state.get("Pod", POD, namespace=NAMESPACE)
-
-
-def _containers(pod):
-    return get(pod, "spec.containers", default=None) or []
 
 
 def _tag(image: str) -> str | None:
@@ -43,7 +40,7 @@ def image_pinned(state):
     pod = _pod(state)
     if pod is None:
         return fail("no Pod hello in namespace first-pod")
-    containers = _containers(pod)
+    containers = objects.containers(pod)
     if not containers:
         return fail("the Pod has no containers")
     for container in containers:
@@ -68,7 +65,7 @@ def requests_set(state):
     pod = _pod(state)
     if pod is None:
         return fail("no Pod hello in namespace first-pod")
-    containers = _containers(pod)
+    containers = objects.containers(pod)
     if not containers:
         return fail("the Pod has no containers")
     wanted = [(c.get("name"), c, r) for c in containers for r in ("cpu", "memory")]

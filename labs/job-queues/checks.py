@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from autograder.checks import check, fail, ok, partial
 from autograder.lint.rules import quantity
+from autograder import objects
 from autograder.paths import get
 
 NAMESPACE = "queues"
@@ -70,15 +71,8 @@ def _requests(job):
     return {r: v * pods for r, v in total.items()}
 
 
-def _condition(obj, kind):
-    for cond in get(obj, "status.conditions", default=None) or []:
-        if cond.get("type") == kind:
-            return cond
-    return None
-
-
 def _true(obj, kind):
-    cond = _condition(obj, kind)
+    cond = objects.condition(obj, kind)
     return cond is not None and cond.get("status") == "True"
 
 
@@ -222,7 +216,7 @@ def admitted(state):
         elif get(wl, "status.admission.clusterQueue") and _true(wl, "QuotaReserved") and _true(wl, "Admitted"):
             done += 1
         else:
-            reason = _condition(wl, "QuotaReserved") or {}
+            reason = objects.condition(wl, "QuotaReserved") or {}
             problems.append(f"{_name(job)}: not admitted ({reason.get('message') or reason.get('reason') or 'no decision yet'})")
     if not problems:
         return ok(f"all {done} Workloads admitted")
@@ -240,14 +234,14 @@ def waited(state):
         # When quota came free: Kueue releases a finished Job's Pods as reclaimable as soon as they
         # succeed, which can be a moment before it marks the Workload Finished, so the earlier of
         # that and the Job's completionTime counts, with a little slack for whole-second times.
-        times = [t for t in (_time(get(_condition(wl, "Finished"), "lastTransitionTime")) if _true(wl, "Finished") else None,
+        times = [t for t in (_time(get(objects.condition(wl, "Finished"), "lastTransitionTime")) if _true(wl, "Finished") else None,
                              _time(get(jobs.get(job), "status.completionTime"))) if t is not None]
         if times:
             finished.append((job, min(times)))
     for job, wl in workloads:
         if not _true(wl, "Admitted"):
             continue
-        admitted_at = _time(get(_condition(wl, "Admitted"), "lastTransitionTime"))
+        admitted_at = _time(get(objects.condition(wl, "Admitted"), "lastTransitionTime"))
         created = _time(get(wl, "metadata.creationTimestamp"))
         # A Workload is created with its Job, before it is admitted; a creation time after the
         # admission means the object was restored elsewhere (a backup, a test), so it is not used.
@@ -282,7 +276,7 @@ def finished(state):
         if _true(job, "Complete"):
             complete += 1
         elif _true(job, "Failed"):
-            problems.append(f"{_name(job)} failed ({get(_condition(job, 'Failed'), 'reason')})")
+            problems.append(f"{_name(job)} failed ({get(objects.condition(job, 'Failed'), 'reason')})")
         elif get(job, "spec.suspend") is True:
             problems.append(f"{_name(job)} is still suspended (waiting for admission)")
         else:

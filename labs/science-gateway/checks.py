@@ -8,6 +8,7 @@ somewhere to go.
 from __future__ import annotations
 
 from autograder.checks import check, fail, ok, partial
+from autograder import objects
 from autograder.paths import get
 
 NAMESPACE = "gateway"
@@ -22,17 +23,6 @@ def _deployment(state):
 
 def _service(state):
     return state.get("Service", NAME, namespace=NAMESPACE)
-
-
-def _containers(deployment):
-    return get(deployment, "spec.template.spec.containers", default=None) or []
-
-
-def _condition(obj, kind):
-    for cond in get(obj, "status.conditions", default=None) or []:
-        if cond.get("type") == kind:
-            return cond
-    return None
 
 
 def _resolve_target(target, containers):
@@ -66,7 +56,7 @@ def readiness_probe(state):
     d = _deployment(state)
     if d is None:
         return fail("no Deployment gateway in namespace gateway")
-    containers = _containers(d)
+    containers = objects.containers(d)
     missing = [c.get("name") for c in containers if not c.get("readinessProbe")]
     if not containers or missing:
         return fail(f"no readinessProbe on: {', '.join(map(str, missing)) or 'any container'}")
@@ -85,7 +75,7 @@ def requests(state):
     d = _deployment(state)
     if d is None:
         return fail("no Deployment gateway in namespace gateway")
-    containers = _containers(d)
+    containers = objects.containers(d)
     wanted = [(c, r) for c in containers for r in ("cpu", "memory")]
     missing = [f"{c.get('name')}: {r}" for c, r in wanted if not get(c, f"resources.requests.{r}")]
     if not missing and wanted:
@@ -105,7 +95,7 @@ def deployment_available(state):
     def done(d):
         wanted = get(d, "spec.replicas", default=1)
         return (get(d, "status.availableReplicas", default=0) >= wanted and get(d, "status.updatedReplicas", default=0) >= wanted
-                and get(_condition(d, "Available"), "status") == "True")
+                and get(objects.condition(d, "Available"), "status") == "True")
 
     # Wait for a rollout in progress, but not for Pods that already show a failure that lasts.
     stuck = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CrashLoopBackOff"} & {
@@ -115,7 +105,7 @@ def deployment_available(state):
         return ok(f"{get(d, 'status.availableReplicas')} of {get(d, 'spec.replicas', default=1)} replicas available")
     d = _deployment(state) or {}
     available = get(d, "status.availableReplicas", default=0)
-    cond = _condition(d, "Available") or {}
+    cond = objects.condition(d, "Available") or {}
     reasons = sorted({r for p in _pods(state) for r in get(p, "status.containerStatuses[*].state.waiting.reason") if r})
     why = f"; containers waiting: {', '.join(reasons)}" if reasons else ""
     return fail(f"{available} of {get(d, 'spec.replicas', default=1)} replicas available "
@@ -155,7 +145,7 @@ def service_port(state):
     s = _service(state)
     if s is None:
         return fail("no Service gateway in namespace gateway")
-    containers = _containers(_deployment(state) or {})
+    containers = objects.containers(_deployment(state) or {})
     ports = get(s, "spec.ports", default=None) or []
     for p in ports:
         if p.get("port") != 80:
