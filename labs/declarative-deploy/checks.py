@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from autograder.checks import check, fail, ok, partial
+from autograder import objects
 from autograder.paths import get
 
 NAMESPACE = "deploy-prod"
@@ -30,7 +31,7 @@ def _missing():
 
 
 def _container(d):
-    for c in get(d, "spec.template.spec.containers", default=None) or []:
+    for c in objects.containers(d):
         if c.get("name") == NAME:
             return c
     return {}

@@ -65,7 +65,7 @@ def _requests(job):
     pods = get(job, "spec.parallelism", default=1)
     pods = pods if isinstance(pods, int) and not isinstance(pods, bool) else 1
     total = {r: 0 for r in RESOURCES}
-    for c in get(job, "spec.template.spec.containers", default=None) or []:
+    for c in objects.containers(job):
         for r in RESOURCES:
             total[r] += quantity(get(c, f"resources.requests.{r}")) or 0
     return {r: v * pods for r, v in total.items()}

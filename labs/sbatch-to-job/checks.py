@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from autograder.checks import check, fail, ok, partial
+from autograder import objects
 from autograder.paths import get
 
 NAMESPACE = "hpc"
@@ -126,7 +127,7 @@ def _missing(state):
 
 
 def _container(job):
-    containers = get(job, "spec.template.spec.containers", default=None) or []
+    containers = objects.containers(job)
     return containers[0] if containers else {}
 
 

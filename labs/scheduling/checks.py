@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from autograder.checks import check, fail, ok, partial
 from autograder.lint.rules import quantity
+from autograder import objects
 from autograder.paths import get
 
 NAMESPACE = "scheduling"
@@ -53,7 +54,7 @@ def _requests(pod_spec):
 
 
 def _missing_requests(template):
-    return [f"{c.get('name')}: {r}" for c in get(template, "spec.containers", default=None) or []
+    return [f"{c.get('name')}: {r}" for c in objects.containers(template)
             for r in RESOURCES if not get(c, f"resources.requests.{r}")]
 
 

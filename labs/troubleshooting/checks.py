@@ -9,6 +9,7 @@ Deployment, dropping its CPU request or its configuration file is not a fix.
 from __future__ import annotations
 
 from autograder.checks import check, fail, ok
+from autograder import objects
 from autograder.paths import get
 
 NAMESPACE = "troubleshoot"
@@ -75,7 +76,7 @@ def image_pulls(state):
     stuck = PULL_ERRORS & set(_waiting(pods))
     if stuck or not _available(d):
         return fail(f"samples-web: {_status_line(d, pods)}")
-    images = ", ".join(str(c.get("image")) for c in get(d, "spec.template.spec.containers", default=None) or [])
+    images = ", ".join(str(c.get("image")) for c in objects.containers(d))
     return ok(f"samples-web available, image {images}")
 
 
@@ -90,7 +91,7 @@ def no_crash_loop(state):
     pods = _pods(state, d)
     if "CrashLoopBackOff" in _waiting(pods) or not _available(d):
         return fail(f"ingest: {_status_line(d, pods)}")
-    containers = get(d, "spec.template.spec.containers", default=None) or []
+    containers = objects.containers(d)
     text = " ".join(str(w) for c in containers for w in (c.get("command") or []) + (c.get("args") or []))
     mounts = {m.get("mountPath") for c in containers for m in c.get("volumeMounts") or []}
     if "settings.ini" not in text or not any(m and f"{m.rstrip('/')}/settings.ini" in text for m in mounts):
@@ -116,7 +117,7 @@ def scheduled(state):
         return fail(f"analysis Pod {unschedulable[0]['metadata']['name']} cannot be scheduled: {message}")
     if not _available(d):
         return fail(f"analysis: {_status_line(d, pods)}")
-    containers = get(d, "spec.template.spec.containers", default=None) or []
+    containers = objects.containers(d)
     if not all(get(c, "resources.requests.cpu") for c in containers):
         return fail("analysis runs without a CPU request now; keep one that fits (e.g. 100m), so the scheduler can plan")
     return ok("analysis scheduled and available, cpu request " + ", ".join(str(get(c, "resources.requests.cpu")) for c in containers))
