@@ -10,9 +10,10 @@ from rich.console import Console
 
 # Results (tables, JSON) go to stdout; progress, errors and next steps go to stderr, so that
 # `kubecourse ... --json | jq` always sees clean JSON.
-out = Console(highlight=False, soft_wrap=False)
-# soft_wrap: rich wraps at 80 columns when stderr is not a terminal, which split one-line
-# `error: ...` messages (long paths) over several lines for scripts and tests.
+# soft_wrap: rich wraps text at 80 columns when the stream is not a terminal, which split
+# one-line messages (`error: ...`, `FILE: no problems found`) with long paths over several
+# lines for scripts and tests. Tables still fit the width either way.
+out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
