@@ -121,11 +121,11 @@ def _execute_only_class():
     """nbgrader's Autograde with its gradebook writes taken out (built lazily: importing
     nbgrader costs seconds)."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader import utils
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.converters import Autograde
     from nbgrader.converters.base import BaseConverter, NbGraderException
     from nbgrader.preprocessors import CheckCellMetadata, Execute, IgnorePattern, LimitOutput
-    from nbgrader import utils
 
     class ExecuteOnly(Autograde):
         # nbgrader's list without SaveAutoGrades and AssignLatePenalties, the two that write.

@@ -10,8 +10,6 @@ model says how to run grading so that kernels cannot write the course folder at 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 Key = tuple[str, str, str, str]  # student, notebook, cell (or "" for the notebook row), field
 Rows = dict[Key, float | None]
 

@@ -15,9 +15,9 @@ import contextlib
 import os
 import shutil
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from autograder._gradebook_guard import rows_of
 from autograder.lab_notebook import GRADE_ID_PREFIX
@@ -97,14 +97,19 @@ def record(config, *, assignment: str, student: str, executed: Path, trusted: di
         for path in notebooks:
             notebook_id = path.stem
             nb = _read(path)
-            _save_autogrades(gb, nb, assignment=assignment, student=student, notebook_id=notebook_id, db_url=coursedir.db_url)
-            capped = _cap(gb, nb, cells, assignment=assignment, student=student, notebook_id=notebook_id, trusted=trusted)
+            _save_autogrades(
+                gb, nb, assignment=assignment, student=student, notebook_id=notebook_id, db_url=coursedir.db_url
+            )
+            capped = _cap(
+                gb, nb, cells, assignment=assignment, student=student, notebook_id=notebook_id, trusted=trusted
+            )
             if capped:
                 _annotate(path, nb, capped)
             done.add(notebook_id)
         _zero_missing_notebooks(gb, assignment=assignment, student=student, done=done)
         penalty = sum(
-            _late_penalty(config, gb, assignment=assignment, student=student, notebook_id=nb_id) for nb_id in sorted(done)
+            _late_penalty(config, gb, assignment=assignment, student=student, notebook_id=nb_id)
+            for nb_id in sorted(done)
         )
         submission = gb.find_submission(assignment, student)
         gb.db.refresh(submission)
@@ -112,8 +117,9 @@ def record(config, *, assignment: str, student: str, executed: Path, trusted: di
         rows = rows_of(gb, assignment, student)
         with _swapped_into_place(Path(executed), course / coursedir.autograded_directory / student / assignment):
             commit()
-    return Recorded(student=student, score=score, max_score=max_score, cells=tuple(cells), late_penalty=penalty,
-                    rows=rows)
+    return Recorded(
+        student=student, score=score, max_score=max_score, cells=tuple(cells), late_penalty=penalty, rows=rows
+    )
 
 
 @contextlib.contextmanager
@@ -155,14 +161,16 @@ def _cap(gb, nb, cells, *, assignment, student, notebook_id, trusted) -> dict[in
         grade_id = str(meta.get("grade_id", ""))
         if not meta.get("grade") or not grade_id.startswith(GRADE_ID_PREFIX):
             continue
-        check = grade_id[len(GRADE_ID_PREFIX):]
+        check = grade_id[len(GRADE_ID_PREFIX) :]
         grade = gb.find_grade(grade_id, notebook_id, assignment, student)
         kernel = None if grade.auto_score is None else float(grade.auto_score)
         trust = float(trusted.get(check, 0.0))
         recorded = kernel
         if kernel is not None and kernel > trust + EPSILON:
             grade.auto_score = recorded = trust
-        score = CellScore(check=check, kernel=kernel, trusted=trust, recorded=recorded, max_points=float(grade.max_score))
+        score = CellScore(
+            check=check, kernel=kernel, trusted=trust, recorded=recorded, max_points=float(grade.max_score)
+        )
         cells.append(score)
         if score.raised_by_notebook:
             capped[index] = score

@@ -14,8 +14,8 @@ import os
 import shutil
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from kubecourse.errors import EnvironmentProblem, UsageError
 
@@ -24,7 +24,7 @@ GRADEBOOK_NAME = "gradebook.db"
 COURSE_ID = "kubecourse"
 CELL_TIMEOUT = 30  # seconds per cell, nbgrader's default, written down so it is visible
 
-_CONFIG_TEMPLATE = '''\
+_CONFIG_TEMPLATE = """\
 # nbgrader configuration of the kubecourse course, written by `kubecourse course build`.
 # Regenerate it rather than editing it; run nbgrader from this folder or pass
 # --NbGrader.config_file=<this file> (nbgrader's subcommands ignore --config).
@@ -54,7 +54,7 @@ except ImportError:
     pass
 # A learner who deletes a test cell gets it back (and graded) instead of silently losing it.
 c.OverwriteCells.add_missing_cells = True
-'''
+"""
 
 
 def write_config(course: Path, labs_root: Path) -> Path:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import socket
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import urllib3
@@ -45,17 +46,30 @@ class Api:
         reason = getattr(err, "reason", None) or err
         text = str(reason)
         where = urlsplit(self.host).netloc or self.host
-        if isinstance(reason, urllib3.exceptions.SSLError) or "SSL" in type(reason).__name__ or "CERTIFICATE" in text.upper():
-            why = "certificate has expired" if "expired" in text.lower() else text.split(":")[-1].strip() or "TLS failure"
+        if (
+            isinstance(reason, urllib3.exceptions.SSLError)
+            or "SSL" in type(reason).__name__
+            or "CERTIFICATE" in text.upper()
+        ):
+            why = (
+                "certificate has expired" if "expired" in text.lower() else text.split(":")[-1].strip() or "TLS failure"
+            )
             return ClusterUnreachable(
                 f"TLS handshake with the cluster at {where} failed ({why}): the credentials may have expired "
-                f"or belong to another cluster; {self._fix()}", detail=text)
+                f"or belong to another cluster; {self._fix()}",
+                detail=text,
+            )
         # Checked before timeouts: urllib3's NewConnectionError subclasses ConnectTimeoutError.
         if "refused" in text.lower():
-            return ClusterUnreachable(f"cannot reach the cluster at {where}: connection refused; {self._fix()}", detail=text)
+            return ClusterUnreachable(
+                f"cannot reach the cluster at {where}: connection refused; {self._fix()}", detail=text
+            )
         if isinstance(reason, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
             return ClusterUnreachable(f"the cluster at {where} did not answer in time; {self._fix()}", detail=text)
-        return ClusterUnreachable(f"cannot reach the cluster at {where}: {text.split(':')[-1].strip() or type(reason).__name__}; {self._fix()}", detail=text)
+        return ClusterUnreachable(
+            f"cannot reach the cluster at {where}: {text.split(':')[-1].strip() or type(reason).__name__}; {self._fix()}",
+            detail=text,
+        )
 
     def _status_error(self, status: int, body: bytes, path: str) -> ClusterUnreachable:
         try:
@@ -66,22 +80,33 @@ class Api:
         if status == 401:
             return ClusterUnreachable(
                 f"the cluster at {where} rejected the credentials (401 Unauthorized): they are wrong or have "
-                f"expired; {self._fix()}", detail=message)
+                f"expired; {self._fix()}",
+                detail=message,
+            )
         if status == 403:
             return ClusterUnreachable(
                 f"the credentials may not read {path} (403 Forbidden): {message or 'access denied'}; ask for "
-                f"read access or use your own sandbox", detail=message)
-        return ClusterUnreachable(f"the cluster at {where} answered {status} for {path}: {message or 'no message'}", detail=message)
+                f"read access or use your own sandbox",
+                detail=message,
+            )
+        return ClusterUnreachable(
+            f"the cluster at {where} answered {status} for {path}: {message or 'no message'}", detail=message
+        )
 
     # -- requests ----------------------------------------------------------------------------
 
     def _open(self, path: str, query: dict[str, Any], timeout: Any):
         method, url, headers, body, post = self.client.param_serialize(
-            "GET", path, query_params=list(query.items()), header_params={"Accept": "application/json"},
+            "GET",
+            path,
+            query_params=list(query.items()),
+            header_params={"Accept": "application/json"},
             auth_settings=["BearerToken"],
         )
         try:
-            return self.client.call_api(method, url, header_params=headers, body=body, post_params=post, _request_timeout=timeout)
+            return self.client.call_api(
+                method, url, header_params=headers, body=body, post_params=post, _request_timeout=timeout
+            )
         except (urllib3.exceptions.HTTPError, OSError) as err:
             raise self._network_error(err) from None
 
@@ -101,15 +126,24 @@ class Api:
         try:
             return json.loads(data)
         except ValueError:
-            raise ClusterUnreachable(f"the server at {self.host} answered {path} with something that is not JSON") from None
+            raise ClusterUnreachable(
+                f"the server at {self.host} answered {path} with something that is not JSON"
+            ) from None
 
-    def watch(self, path: str, resource_version: str, seconds: float, *, field_selector: str | None = None) -> Iterator[tuple[str, Any]]:
+    def watch(
+        self, path: str, resource_version: str, seconds: float, *, field_selector: str | None = None
+    ) -> Iterator[tuple[str, Any]]:
         """Yield ``(event type, object)`` for changes under ``path`` after ``resource_version``
         for about ``seconds``; ``("EXPIRED", None)`` when the version is too old to watch from."""
         server_seconds = max(1, int(seconds + 0.999))
 
-        def open_watch(watch: bool = True, resource_version: str | None = None, timeout_seconds: int | None = None,
-                       _preload_content: bool = False, **_: Any):
+        def open_watch(
+            watch: bool = True,
+            resource_version: str | None = None,
+            timeout_seconds: int | None = None,
+            _preload_content: bool = False,
+            **_: Any,
+        ):
             query = {"watch": "true", "timeoutSeconds": timeout_seconds}
             if resource_version:
                 query["resourceVersion"] = resource_version
@@ -124,7 +158,9 @@ class Api:
 
         watcher = k8s_watch.Watch()
         try:
-            for event in watcher.stream(open_watch, resource_version=resource_version or None, timeout_seconds=server_seconds):
+            for event in watcher.stream(
+                open_watch, resource_version=resource_version or None, timeout_seconds=server_seconds
+            ):
                 if isinstance(event, dict):
                     yield str(event.get("type")), event.get("raw_object", event.get("object"))
         except ApiException as err:
@@ -132,7 +168,7 @@ class Api:
                 yield "EXPIRED", None
                 return
             raise self._status_error(err.status or 0, b"", path) from None
-        except (urllib3.exceptions.ReadTimeoutError, socket.timeout, TimeoutError):
+        except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
             return  # the stream went quiet past its deadline: the caller decides what next
         except (urllib3.exceptions.HTTPError, OSError) as err:
             raise self._network_error(err) from None

@@ -44,7 +44,9 @@ def capture_document(lab: str | Path | Lab, state: Any) -> dict[str, Any]:
     return snapshot_document(capture_objects(lab, state))
 
 
-def write_snapshot(lab: str | Path | Lab, state_or_kubeconfig: Any, out_path: str | os.PathLike[str], *, context: str | None = None) -> int:
+def write_snapshot(
+    lab: str | Path | Lab, state_or_kubeconfig: Any, out_path: str | os.PathLike[str], *, context: str | None = None
+) -> int:
     """Capture ``lab``'s objects from a state (or the cluster a kubeconfig path points at) into
     ``out_path``; returns how many objects were written.
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from autograder.results import Check
 
@@ -55,7 +56,12 @@ def partial(fraction: float, message: str = "") -> Outcome:
     Raises:
         ValueError: ``fraction`` is not a number from 0 to 1.
     """
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 <= fraction <= 1 or math.isnan(fraction):
+    if (
+        isinstance(fraction, bool)
+        or not isinstance(fraction, (int, float))
+        or not 0 <= fraction <= 1
+        or math.isnan(fraction)
+    ):
         raise ValueError(f"partial credit must be a number from 0 to 1, not {fraction!r}")
     return Outcome(fraction=float(fraction), message=str(message), kind="partial")
 

@@ -18,9 +18,9 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from autograder import _nbgrader
 from autograder.lab_notebook import declared_checks, notebook_source, read_lab_notebook, verify
@@ -57,8 +57,13 @@ class CourseBuild:
         return {
             "course": str(self.course),
             "assignments": [
-                {"lab": a.lab, "release": str(a.release), "checks": a.checks, "points": a.points,
-                 "validation": a.validation}
+                {
+                    "lab": a.lab,
+                    "release": str(a.release),
+                    "checks": a.checks,
+                    "points": a.points,
+                    "validation": a.validation,
+                }
                 for a in self.assignments
             ],
         }
@@ -101,8 +106,11 @@ def build_course(out: Path, *, lab_ids: list[str] | None = None, validate: bool 
             result = _validate(config, lab, release) if validate else "skipped (--no-validate)"
             built.append(
                 AssignmentBuild(
-                    lab=lab.id, release=release, checks=len(checks),
-                    points=sum(c.points for c in checks), validation=result,
+                    lab=lab.id,
+                    release=release,
+                    checks=len(checks),
+                    points=sum(c.points for c in checks),
+                    validation=result,
                 )
             )
     return CourseBuild(course=out, assignments=tuple(built))
@@ -160,7 +168,9 @@ def _validate(config, lab: catalogue.Lab, release: Path) -> str:
         for key in ("type_changed", "changed", "failed"):
             for cell in results.get(key, []):
                 reason = cell.get("raw_error") or key
-                problems.append(f"with {snapshot.name}: {key}: {cell['source'].splitlines()[-1]}: {reason.strip()[:300]}")
+                problems.append(
+                    f"with {snapshot.name}: {key}: {cell['source'].splitlines()[-1]}: {reason.strip()[:300]}"
+                )
     if problems:
         raise UsageError(f"lab {lab.id}: the release notebook does not grade as expected: " + "; ".join(problems))
     return "solution earns full marks, starter earns none"

@@ -74,7 +74,9 @@ def expect_absent(
     found = state.objects(kind, api_version=api_version, namespace=namespace, name=name, labels=labels)
     if found:
         names = ", ".join(_name(o) for o in found[:5]) + (" ..." if len(found) > 5 else "")
-        return fail(f"expected no {describe(kind, name=name, namespace=namespace, labels=labels).removeprefix('any ')}, found {names}")
+        return fail(
+            f"expected no {describe(kind, name=name, namespace=namespace, labels=labels).removeprefix('any ')}, found {names}"
+        )
     return ok(f"no {describe(kind, name=name, namespace=namespace, labels=labels).removeprefix('any ')}, as expected")
 
 

@@ -10,8 +10,8 @@ import csv
 import io
 import os
 import statistics
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 
 def write_csv(path: Path, assignment: str, students: Sequence) -> Path:
@@ -28,10 +28,18 @@ def write_csv(path: Path, assignment: str, students: Sequence) -> Path:
         by_check = {c.check: c.recorded for c in s.cells}
         cells = ["" if by_check.get(c) is None else f"{by_check[c]:g}" for c in checks]
         note = s.error or s.snapshot_note
-        writer.writerow([
-            s.student, assignment, f"{s.score:g}", f"{s.max_score:g}", "yes" if s.graded else "no", *cells,
-            " ".join(c.check for c in s.tampered), note,
-        ])
+        writer.writerow(
+            [
+                s.student,
+                assignment,
+                f"{s.score:g}",
+                f"{s.max_score:g}",
+                "yes" if s.graded else "no",
+                *cells,
+                " ".join(c.check for c in s.tampered),
+                note,
+            ]
+        )
     _replace(Path(path), buffer.getvalue().encode())
     return Path(path)
 
@@ -56,8 +64,7 @@ def write_histogram(path: Path, assignment: str, students: Sequence) -> Path | N
     ax.set_xlabel(f"score (out of {top:g})")
     ax.set_ylabel("submissions")
     ax.set_title(
-        f"{assignment}: {len(scores)} graded, mean {statistics.fmean(scores):.2f}, "
-        f"median {statistics.median(scores):g}"
+        f"{assignment}: {len(scores)} graded, mean {statistics.fmean(scores):.2f}, median {statistics.median(scores):g}"
     )
     ax.yaxis.get_major_locator().set_params(integer=True)
     figure.tight_layout()

@@ -24,14 +24,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from autograder import _nbgrader
 from autograder._autograde_worker import Executed, Job, execute, feedback
-from autograder._gradebook_writer import CellScore, record
 from autograder._gradebook_guard import GradebookGuard
+from autograder._gradebook_writer import CellScore, record
 from autograder.notebook import SNAPSHOT_NAME
 from autograder.state import State
 from kubecourse.errors import KubecourseError, UsageError
@@ -71,8 +71,14 @@ class StudentGrade:
             "error": self.error,
             "snapshot": self.snapshot_note or "ok",
             "checks": [
-                {"id": c.check, "kernel": c.kernel, "trusted": c.trusted, "recorded": c.recorded,
-                 "max_points": c.max_points, "raised_by_notebook": c.raised_by_notebook}
+                {
+                    "id": c.check,
+                    "kernel": c.kernel,
+                    "trusted": c.trusted,
+                    "recorded": c.recorded,
+                    "max_points": c.max_points,
+                    "raised_by_notebook": c.raised_by_notebook,
+                }
                 for c in self.cells
             ],
         }
@@ -112,7 +118,8 @@ class ClassGrades:
             "failed": [s.student for s in self.failed],
             "tampering": [
                 {"student": s.student, "checks": [c.check for c in s.tampered]} for s in self.students if s.tampered
-            ] + [{"gradebook": row} for row in self.gradebook_tampering],
+            ]
+            + [{"gradebook": row} for row in self.gradebook_tampering],
             "feedback_failures": list(self.feedback_failures),
             "csv": str(self.csv) if self.csv else None,
             "figure": str(self.figure) if self.figure else None,
@@ -121,8 +128,13 @@ class ClassGrades:
 
 
 def grade_assignment(
-    course: Path, assignment: str, *, jobs: int | None = None, progress: Progress | None = None,
-    with_feedback: bool = True, live: Callable[[str], State] | None = None,
+    course: Path,
+    assignment: str,
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    with_feedback: bool = True,
+    live: Callable[[str], State] | None = None,
 ) -> ClassGrades:
     """Autograde every submission of ``assignment`` in ``course``, then feedback and exports.
 
@@ -145,15 +157,24 @@ def grade_assignment(
     _nbgrader.quiet_nbgrader_logs()
     with _nbgrader.tools_on_path():
         students = _submissions(course, assignment)
-        trusted = {s: _trusted_scores(assignment, course / "submitted" / s / assignment / SNAPSHOT_NAME)
-                   if live is None else _live_scores(assignment, s, live) for s in students}
+        trusted = {
+            s: _trusted_scores(assignment, course / "submitted" / s / assignment / SNAPSHOT_NAME)
+            if live is None
+            else _live_scores(assignment, s, live)
+            for s in students
+        }
         staging = Path(tempfile.mkdtemp(prefix="kubecourse-grade-"))
         try:
             readonly_db = _copy_gradebook(course, staging)
             guard = GradebookGuard(_nbgrader.db_url(course), _nbgrader.COURSE_ID, assignment)
             jobs_list = [
-                Job(course=str(course), assignment=assignment, student=s, staging=str(staging / "autograded"),
-                    db_url=f"sqlite:///{readonly_db}")
+                Job(
+                    course=str(course),
+                    assignment=assignment,
+                    student=s,
+                    staging=str(staging / "autograded"),
+                    db_url=f"sqlite:///{readonly_db}",
+                )
                 for s in students
             ]
             results, feedback_failures = _run(config, jobs_list, trusted, jobs, progress, with_feedback, guard)
@@ -165,9 +186,15 @@ def grade_assignment(
     csv = write_csv(exports / f"{assignment}.csv", assignment, ordered)
     figure = write_histogram(exports / f"{assignment}-distribution.png", assignment, ordered)
     return ClassGrades(
-        assignment=assignment, course=course, students=ordered, seconds=time.perf_counter() - started, jobs=jobs,
-        feedback_failures=tuple(feedback_failures), gradebook_tampering=tuple(gradebook_tampering),
-        csv=csv, figure=figure,
+        assignment=assignment,
+        course=course,
+        students=ordered,
+        seconds=time.perf_counter() - started,
+        jobs=jobs,
+        feedback_failures=tuple(feedback_failures),
+        gradebook_tampering=tuple(gradebook_tampering),
+        csv=csv,
+        figure=figure,
     )
 
 
@@ -213,18 +240,36 @@ def _run(config, jobs_list, trusted, jobs, progress, with_feedback, guard):
 
 def _record(config, gb, assignment, executed: Executed, scores, note, guard) -> StudentGrade:
     if not executed.ok:
-        return StudentGrade(student=executed.student, graded=False, error=executed.error, log=executed.log,
-                            snapshot_note=note)
+        return StudentGrade(
+            student=executed.student, graded=False, error=executed.error, log=executed.log, snapshot_note=note
+        )
     try:
-        stored = record(config, assignment=assignment, student=executed.student, executed=Path(executed.folder),
-                        trusted=scores, gb=gb)
+        stored = record(
+            config,
+            assignment=assignment,
+            student=executed.student,
+            executed=Path(executed.folder),
+            trusted=scores,
+            gb=gb,
+        )
     except Exception as error:  # noqa: BLE001 - one bad submission must not stop the class
-        return StudentGrade(student=executed.student, graded=False, log=executed.log, snapshot_note=note,
-                            error=f"could not record grades (nothing was written): {type(error).__name__}: {error}")
+        return StudentGrade(
+            student=executed.student,
+            graded=False,
+            log=executed.log,
+            snapshot_note=note,
+            error=f"could not record grades (nothing was written): {type(error).__name__}: {error}",
+        )
     guard.expect(executed.student, stored.rows)
-    return StudentGrade(student=executed.student, graded=True, score=stored.score, max_score=stored.max_score,
-                        cells=stored.cells, snapshot_note=note, log=executed.log)
-
+    return StudentGrade(
+        student=executed.student,
+        graded=True,
+        score=stored.score,
+        max_score=stored.max_score,
+        cells=stored.cells,
+        snapshot_note=note,
+        log=executed.log,
+    )
 
 
 def _trusted_scores(lab_id: str, snapshot: Path) -> tuple[dict[str, float], str]:

@@ -91,11 +91,13 @@ def verify(lab: Lab, nb: Any, checks: list[DeclaredCheck]) -> None:
         grade_id = str(meta.get("grade_id", ""))
         if not grade_id.startswith(GRADE_ID_PREFIX):
             continue  # a manually graded answer: allowed, not ours to check
-        check_id = grade_id[len(GRADE_ID_PREFIX):]
+        check_id = grade_id[len(GRADE_ID_PREFIX) :]
         if check_id not in expected:
             raise UsageError(f"{where}: test cell {grade_id!r} names no check in checks.py")
         if check_id in seen:
-            raise UsageError(f"{where}: check {check_id!r} has two test cells (cells {seen[check_id] + 1} and {index + 1})")
+            raise UsageError(
+                f"{where}: check {check_id!r} has two test cells (cells {seen[check_id] + 1} and {index + 1})"
+            )
         seen[check_id] = index
         if cell.cell_type != "code" or meta.get("solution") or not meta.get("locked"):
             raise UsageError(f"{where}: test cell {grade_id!r} must be a locked code cell, not a solution cell")
@@ -106,7 +108,9 @@ def verify(lab: Lab, nb: Any, checks: list[DeclaredCheck]) -> None:
                 f"{expected[check_id].points:g}"
             )
         if text != test_cell_source(lab.id, check_id):
-            raise UsageError(f"{where}: test cell {grade_id!r} must contain exactly {test_cell_source(lab.id, check_id)!r}")
+            raise UsageError(
+                f"{where}: test cell {grade_id!r} must contain exactly {test_cell_source(lab.id, check_id)!r}"
+            )
     missing = [c.id for c in checks if c.id not in seen]
     if missing:
         raise UsageError(f"{where}: no test cell for check(s) {', '.join(missing)} (grade_id check-<id>)")

@@ -13,8 +13,9 @@ import getpass
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 from kubecourse._quickimport import import_jsonschema_quickly
@@ -100,7 +101,7 @@ def connect(
     name: str | None = None,
     request_timeout: tuple[float, float] = REQUEST_TIMEOUT,
     probe: bool = True,
-) -> "LiveState":
+) -> LiveState:
     """A :class:`LiveState` for the cluster ``kubeconfig`` (or sandbox ``name``) points at.
 
     Raises:
@@ -133,7 +134,9 @@ class LiveState:
 
     source = "live"
 
-    def __init__(self, api_client: Any, *, request_timeout=REQUEST_TIMEOUT, origin: str = "", sandbox: str | None = None):
+    def __init__(
+        self, api_client: Any, *, request_timeout=REQUEST_TIMEOUT, origin: str = "", sandbox: str | None = None
+    ):
         self.api = _transport.Api(api_client, request_timeout=request_timeout, sandbox=sandbox)
         self.origin = origin
         self.reads: set[tuple[str, str | None, str | None]] = set()
@@ -231,7 +234,10 @@ class LiveState:
     def capture(self, capture: Capture) -> list[Obj]:
         items, _ = self._list(capture.kind, capture.api_version, capture.namespace, capture.label_selector)
         return select(
-            items, capture.kind, api_version=capture.api_version, namespace=capture.namespace,
+            items,
+            capture.kind,
+            api_version=capture.api_version,
+            namespace=capture.namespace,
             label_selector=capture.label_selector,
         )
 

@@ -17,7 +17,8 @@ A missing object (``None``) is one mismatch, not a crash.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from autograder.paths import format_path
 

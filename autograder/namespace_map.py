@@ -11,8 +11,9 @@ namespace belongs to which learner; this module knows nothing of sandboxes.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from autograder.state import Obj, State
 from kubecourse.labs import Capture
@@ -83,10 +84,14 @@ class NamespaceMapped:
     def newest(self, kind, *, namespace=None, api_version=None, name_prefix=None):
         ns, filtered = self._query(kind, api_version, namespace)
         if not filtered:
-            return self._back(self.inner.newest(kind, namespace=ns, api_version=api_version,
-                                                 name_prefix=name_prefix), namespace)
-        found = [o for o in self.inner.objects(kind, api_version=api_version) if self._ours(o)
-                 and str((o.get("metadata") or {}).get("name", "")).startswith(name_prefix or "")]
+            return self._back(
+                self.inner.newest(kind, namespace=ns, api_version=api_version, name_prefix=name_prefix), namespace
+            )
+        found = [
+            o
+            for o in self.inner.objects(kind, api_version=api_version)
+            if self._ours(o) and str((o.get("metadata") or {}).get("name", "")).startswith(name_prefix or "")
+        ]
         return self._back(found[-1], namespace) if found else None
 
     def wait_for(self, kind, name, *, namespace=None, condition: Callable[[Obj], bool], timeout: float):

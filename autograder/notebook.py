@@ -31,8 +31,9 @@ import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from kubecourse.errors import KubecourseError
 
@@ -97,10 +98,7 @@ def submit(lab_id: str) -> Path | None:
             lab = labs.find(lab_id)
             kubeconfig = _kubeconfig()
             if kubeconfig is None:
-                print(
-                    "No sandbox found (set KUBECONFIG or run `kubecourse up`); "
-                    "snapshot.yaml was not written."
-                )
+                print("No sandbox found (set KUBECONFIG or run `kubecourse up`); snapshot.yaml was not written.")
                 return None
             target = Path.cwd() / SNAPSHOT_NAME
             autograder.write_snapshot(lab, kubeconfig, target)

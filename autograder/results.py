@@ -7,8 +7,9 @@ for a notebook in :mod:`autograder.notebook`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 Status = Literal["passed", "failed", "error"]
 

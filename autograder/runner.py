@@ -12,8 +12,9 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from autograder.checks import Outcome
 from autograder.loader import load_checks
@@ -44,15 +45,22 @@ def _from_value(check: Check, value: Any, seconds: float) -> CheckResult:
         fraction = value.fraction
         status = "passed" if fraction >= 1.0 else "failed"
         return CheckResult(
-            check=check, status=status, points=check.points * fraction,
-            message=_clip(value.message), mismatches=tuple(_clip(m) for m in value.mismatches), seconds=seconds,
+            check=check,
+            status=status,
+            points=check.points * fraction,
+            message=_clip(value.message),
+            mismatches=tuple(_clip(m) for m in value.mismatches),
+            seconds=seconds,
         )
     if value is None or value is True:
         return CheckResult(check=check, status="passed", points=check.points, seconds=seconds)
     if value is False:
         return CheckResult(check=check, status="failed", points=0.0, message="check returned False", seconds=seconds)
     return CheckResult(
-        check=check, status="error", points=0.0, seconds=seconds,
+        check=check,
+        status="error",
+        points=0.0,
+        seconds=seconds,
         message=f"internal error in check: it returned a {type(value).__name__}, expected ok(), fail() or partial()",
     )
 
@@ -64,9 +72,14 @@ def _result(check: Check, outcome: tuple[str, Any], seconds: float) -> CheckResu
     if isinstance(payload, EnvironmentProblem):
         raise payload
     if isinstance(payload, AssertionError):
-        return CheckResult(check=check, status="failed", points=0.0, message=_clip(_assertion_message(payload)), seconds=seconds)
+        return CheckResult(
+            check=check, status="failed", points=0.0, message=_clip(_assertion_message(payload)), seconds=seconds
+        )
     return CheckResult(
-        check=check, status="error", points=0.0, seconds=seconds,
+        check=check,
+        status="error",
+        points=0.0,
+        seconds=seconds,
         message=_clip(f"internal error in check: {type(payload).__name__}: {payload}"),
     )
 
@@ -112,10 +125,15 @@ def _run_all(checks: tuple[Check, ...], state: State) -> list[CheckResult]:
             cancelled.set()
             overstayed = checks[index]
             done = _convert(checks[:index], outcomes[:index])
-            done.append(CheckResult(
-                check=overstayed, status="error", points=0.0, seconds=overstayed.timeout,
-                message=f"internal error in check: did not finish within {overstayed.timeout:g} s",
-            ))
+            done.append(
+                CheckResult(
+                    check=overstayed,
+                    status="error",
+                    points=0.0,
+                    seconds=overstayed.timeout,
+                    message=f"internal error in check: did not finish within {overstayed.timeout:g} s",
+                )
+            )
             return done + _run_all(checks[index + 1 :], state)
     return _convert(checks, outcomes)
 

@@ -7,8 +7,8 @@ live cluster, so that a snapshot taken from another capture still holds what the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 from kubecourse.errors import UsageError
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -114,7 +115,12 @@ def _clean(obj: Obj) -> Obj:
 
 def snapshot_document(objects: Iterable[Obj]) -> dict[str, Any]:
     """The ``List`` a snapshot file holds."""
-    return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": [_clean(o) for o in objects]}
+    return {
+        "apiVersion": "v1",
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+        "items": [_clean(o) for o in objects],
+    }
 
 
 def dump_snapshot(document: dict[str, Any], *, as_json: bool) -> str:

@@ -10,7 +10,8 @@ cannot change what the next check sees.
 from __future__ import annotations
 
 import marshal
-from typing import Any, Callable, Iterable, Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from autograder.selectors import matches_labels, parse_selector
 from kubecourse.labs import Capture
@@ -172,7 +173,10 @@ class MemoryState:
     def capture(self, capture: Capture) -> list[Obj]:
         group = self._by_kind.get(capture.kind.lower(), [])
         picked = select(
-            group, capture.kind, api_version=capture.api_version, namespace=capture.namespace,
+            group,
+            capture.kind,
+            api_version=capture.api_version,
+            namespace=capture.namespace,
             label_selector=capture.label_selector,
         )
         return [copy_object(o) for o in picked]

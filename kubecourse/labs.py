@@ -136,8 +136,7 @@ class Lab:
                 "namespaces": list(c.namespaces),
                 "images": [{"name": i.name, "build": i.build} for i in c.images],
                 "data": [
-                    {"claim": d.claim, "namespace": d.namespace, "source": d.source, "size": d.size}
-                    for d in c.data
+                    {"claim": d.claim, "namespace": d.namespace, "source": d.source, "size": d.size} for d in c.data
                 ],
                 "manifests": list(c.manifests),
             },
@@ -240,7 +239,11 @@ def _cluster(v: _Validator, raw: Any, folder: Path) -> ClusterNeeds:
             v.fail(f"cluster.manifests[{i}]", f"{item!r} is not a file in {folder}")
         manifests.append(item)
     return ClusterNeeds(
-        nodes=nodes, addons=addons, namespaces=namespaces, images=tuple(images), data=tuple(data),
+        nodes=nodes,
+        addons=addons,
+        namespaces=namespaces,
+        images=tuple(images),
+        data=tuple(data),
         manifests=tuple(manifests),
     )
 

@@ -56,9 +56,7 @@ def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_BYTES) -> 
     if path.is_dir():
         raise UsageError(f"{what} {path} is a directory, expected a file")
     if size > max_bytes:
-        raise UsageError(
-            f"{what} {path} is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:g} MiB limit"
-        )
+        raise UsageError(f"{what} {path} is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:g} MiB limit")
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -77,9 +75,7 @@ def yaml_errors(source: str) -> Iterator[None]:
     try:
         yield
     except _TooManyAliases:
-        raise UsageError(
-            f"{source}: more than {MAX_ALIASES} YAML aliases; refusing a possible alias bomb"
-        ) from None
+        raise UsageError(f"{source}: more than {MAX_ALIASES} YAML aliases; refusing a possible alias bomb") from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""

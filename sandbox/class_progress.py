@@ -21,9 +21,15 @@ class LiveProgress:
     def __init__(self, console: Console | None = None, action: str = "creating") -> None:
         self.console = console or Console(stderr=True, highlight=False)
         self.action = action
-        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                  MofNCompleteColumn(), TimeElapsedColumn(), console=self.console,
-                                  transient=True)
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
         self._overall = None
         self._tasks: dict[str, int] = {}
         self._failed = 0
@@ -49,14 +55,16 @@ class LiveProgress:
             if task is not None:
                 self._progress.remove_task(task)
             if result.ok:
-                self._progress.console.print(f"[green]✓[/green] {result.name} {result.status} "
-                                             f"({result.seconds:.1f} s)")
+                self._progress.console.print(f"[green]✓[/green] {result.name} {result.status} ({result.seconds:.1f} s)")
             else:
                 self._failed += 1
                 self._progress.console.print(f"[red]✗[/red] {result.name}: {result.error}", markup=True)
-            self._progress.update(self._overall, advance=1,
-                                  description=f"{self.action} sandboxes"
-                                  + (f" ([red]{self._failed} failed[/red])" if self._failed else ""))
+            self._progress.update(
+                self._overall,
+                advance=1,
+                description=f"{self.action} sandboxes"
+                + (f" ([red]{self._failed} failed[/red])" if self._failed else ""),
+            )
 
     def end(self) -> None:
         self._progress.stop()

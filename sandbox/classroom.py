@@ -43,9 +43,15 @@ class LearnerResult:
         return self.status != "failed"
 
     def to_json(self) -> dict:
-        return {"name": self.name, "cluster": self.cluster, "status": self.status,
-                "seconds": round(self.seconds, 3), "kubeconfig": self.kubeconfig,
-                "error": self.error, "hint": self.hint}
+        return {
+            "name": self.name,
+            "cluster": self.cluster,
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+            "kubeconfig": self.kubeconfig,
+            "error": self.error,
+            "hint": self.hint,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,9 +74,14 @@ class ClassReport:
         return counts
 
     def to_json(self) -> dict:
-        return {"action": self.action, "ok": self.ok, "seconds": round(self.seconds, 3),
-                "parallel": self.parallel, "counts": self.counts(),
-                "learners": [r.to_json() for r in self.results]}
+        return {
+            "action": self.action,
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "parallel": self.parallel,
+            "counts": self.counts(),
+            "learners": [r.to_json() for r in self.results],
+        }
 
 
 class Observer(Protocol):
@@ -107,17 +118,24 @@ def check_capacity(learners: list[Learner], nodes: int, capacity: int | None, fo
         limits = "given"
     if new > capacity:
         raise CapacityExceeded(
-            f"this class needs {new} more one-node sandboxes but this host can hold about {capacity} "
-            f"({limits})",
-            hint="use a bigger host, split the roster, or pass --force to try anyway "
-            "(see `kubecourse doctor`)",
+            f"this class needs {new} more one-node sandboxes but this host can hold about {capacity} ({limits})",
+            hint="use a bigger host, split the roster, or pass --force to try anyway (see `kubecourse doctor`)",
         )
     return new
 
 
-def class_up(roster: Path, *, output: Path, parallel: int = DEFAULT_PARALLEL, nodes: int = 1,
-             ttl: int | None = None, image: str = kind.DEFAULT_NODE_IMAGE, force: bool = False,
-             capacity: int | None = None, observer: Observer | None = None) -> ClassReport:
+def class_up(
+    roster: Path,
+    *,
+    output: Path,
+    parallel: int = DEFAULT_PARALLEL,
+    nodes: int = 1,
+    ttl: int | None = None,
+    image: str = kind.DEFAULT_NODE_IMAGE,
+    force: bool = False,
+    capacity: int | None = None,
+    observer: Observer | None = None,
+) -> ClassReport:
     """Create (or reuse) one sandbox per roster line and copy each kubeconfig to ``output``.
 
     Args:
@@ -136,14 +154,20 @@ def class_up(roster: Path, *, output: Path, parallel: int = DEFAULT_PARALLEL, no
         up = lifecycle.up(learner.name, nodes=nodes, ttl=ttl, image=image, progress=report)
         handed = folder / f"{learner.name}.kubeconfig"
         state.write_private(handed, up.kubeconfig.read_text())
-        return LearnerResult(name=learner.name, cluster=up.state.cluster, seconds=0.0,
-                             status="created" if up.created else "reused", kubeconfig=str(handed))
+        return LearnerResult(
+            name=learner.name,
+            cluster=up.state.cluster,
+            seconds=0.0,
+            status="created" if up.created else "reused",
+            kubeconfig=str(handed),
+        )
 
     return _run_all("up", learners, work, parallel, observer or Silent())
 
 
-def class_down(roster: Path, *, output: Path | None = None, parallel: int = DEFAULT_PARALLEL,
-               observer: Observer | None = None) -> ClassReport:
+def class_down(
+    roster: Path, *, output: Path | None = None, parallel: int = DEFAULT_PARALLEL, observer: Observer | None = None
+) -> ClassReport:
     """Delete every roster learner's sandbox (and their handed-out kubeconfig in ``output``)."""
     learners = read_roster(roster)
     _check_parallel(parallel)
@@ -174,8 +198,14 @@ def _run_all(action: str, learners: list[Learner], work, parallel: int, observer
             result = work(learner, lambda text: observer.step(learner.name, text))
             result = replace(result, seconds=time.monotonic() - t0)
         except KubecourseError as err:
-            result = LearnerResult(name=learner.name, cluster=f"kubecourse-{learner.name}", status="failed",
-                                   seconds=time.monotonic() - t0, error=err.message, hint=err.hint)
+            result = LearnerResult(
+                name=learner.name,
+                cluster=f"kubecourse-{learner.name}",
+                status="failed",
+                seconds=time.monotonic() - t0,
+                error=err.message,
+                hint=err.hint,
+            )
         observer.finished(result)
         return result
 
@@ -198,5 +228,13 @@ def _run_all(action: str, learners: list[Learner], work, parallel: int, observer
     return ClassReport(action=action, results=ordered, seconds=time.monotonic() - started, parallel=parallel)
 
 
-__all__ = ["DEFAULT_PARALLEL", "ClassReport", "LearnerResult", "Observer", "Silent", "check_capacity",
-           "class_down", "class_up"]
+__all__ = [
+    "DEFAULT_PARALLEL",
+    "ClassReport",
+    "LearnerResult",
+    "Observer",
+    "Silent",
+    "check_capacity",
+    "class_down",
+    "class_up",
+]

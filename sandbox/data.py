@@ -66,27 +66,51 @@ def manifests(volume: DataVolume, files: list[tuple[str, bytes]], helper_image: 
     base = f"kubecourse-data-{volume.claim}"[:52]
     job_name = f"{base}-{digest[:8]}"
     meta = {"namespace": volume.namespace, "labels": MANAGED_BY}
-    pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-           "metadata": {"name": volume.claim, **meta},
-           "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": volume.size}}}}
-    config_map = {"apiVersion": "v1", "kind": "ConfigMap",
-                  "metadata": {"name": job_name, **meta, "annotations": {"kubecourse.io/content-sha256": digest}},
-                  "binaryData": {f"f{i}": base64.b64encode(body).decode() for i, (_, body) in enumerate(files)}}
+    pvc = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": volume.claim, **meta},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": volume.size}}},
+    }
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": job_name, **meta, "annotations": {"kubecourse.io/content-sha256": digest}},
+        "binaryData": {f"f{i}": base64.b64encode(body).decode() for i, (_, body) in enumerate(files)},
+    }
     items = [{"key": f"f{i}", "path": rel} for i, (rel, _) in enumerate(files)]
-    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": job_name, **meta},
-           "spec": {"backoffLimit": 2, "template": {"metadata": {"labels": MANAGED_BY}, "spec": {
-               "restartPolicy": "Never",
-               "containers": [{
-                   "name": "copy", "image": helper_image, "imagePullPolicy": "IfNotPresent",
-                   # -L: ConfigMap volumes are symlink farms; copy the files, not the links.
-                   "command": ["sh", "-c", "cp -RL /src/. /dst/ && ls -lR /dst"],
-                   "volumeMounts": [{"name": "src", "mountPath": "/src", "readOnly": True},
-                                    {"name": "dst", "mountPath": "/dst"}],
-                   "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
-               }],
-               "volumes": [{"name": "src", "configMap": {"name": job_name, "items": items}},
-                           {"name": "dst", "persistentVolumeClaim": {"claimName": volume.claim}}],
-           }}}}
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": job_name, **meta},
+        "spec": {
+            "backoffLimit": 2,
+            "template": {
+                "metadata": {"labels": MANAGED_BY},
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [
+                        {
+                            "name": "copy",
+                            "image": helper_image,
+                            "imagePullPolicy": "IfNotPresent",
+                            # -L: ConfigMap volumes are symlink farms; copy the files, not the links.
+                            "command": ["sh", "-c", "cp -RL /src/. /dst/ && ls -lR /dst"],
+                            "volumeMounts": [
+                                {"name": "src", "mountPath": "/src", "readOnly": True},
+                                {"name": "dst", "mountPath": "/dst"},
+                            ],
+                            "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
+                        }
+                    ],
+                    "volumes": [
+                        {"name": "src", "configMap": {"name": job_name, "items": items}},
+                        {"name": "dst", "persistentVolumeClaim": {"claimName": volume.claim}},
+                    ],
+                },
+            },
+        },
+    }
     return job_name, "\n---\n".join(json.dumps(doc) for doc in (pvc, config_map, job))
 
 
@@ -116,20 +140,21 @@ def copy(volume: DataVolume, lab_path: Path, kubeconfig: Path, *, timeout: float
     job_name, text = manifests(volume, files, helper_image(kubeconfig))
     already = _job_outcome(kubeconfig, volume.namespace, job_name)
     if already == "Complete":
-        return CopiedData(claim=volume.claim, namespace=volume.namespace, files=len(files), bytes=size,
-                          job=job_name, copied=False)
+        return CopiedData(
+            claim=volume.claim, namespace=volume.namespace, files=len(files), bytes=size, job=job_name, copied=False
+        )
     if already == "Failed":  # a Job never runs again: replace it to retry
         kubectl.delete(kubeconfig, "job", job_name, namespace=volume.namespace)
     kubectl.apply(kubeconfig, text=text)
-    outcome = readiness.wait_job(kubeconfig, volume.namespace, job_name,
-                                 timeout=timeout or readiness.JOB_TIMEOUT)
+    outcome = readiness.wait_job(kubeconfig, volume.namespace, job_name, timeout=timeout or readiness.JOB_TIMEOUT)
     if outcome != "Complete":
         raise SandboxError(
             f'failed to copy data onto claim "{volume.claim}": job {volume.namespace}/{job_name} {outcome}',
             hint=f"see `kubectl -n {volume.namespace} logs job/{job_name}`",
         )
-    return CopiedData(claim=volume.claim, namespace=volume.namespace, files=len(files), bytes=size,
-                      job=job_name, copied=True)
+    return CopiedData(
+        claim=volume.claim, namespace=volume.namespace, files=len(files), bytes=size, job=job_name, copied=True
+    )
 
 
 def _job_outcome(kubeconfig: Path, namespace: str, name: str) -> str | None:
@@ -143,5 +168,13 @@ def _job_outcome(kubeconfig: Path, namespace: str, name: str) -> str | None:
     return None if job is None else readiness.job_outcome(job)
 
 
-__all__ = ["FALLBACK_HELPER_IMAGE", "MAX_DATA_BYTES", "CopiedData", "collect", "content_hash", "copy",
-           "helper_image", "manifests"]
+__all__ = [
+    "FALLBACK_HELPER_IMAGE",
+    "MAX_DATA_BYTES",
+    "CopiedData",
+    "collect",
+    "content_hash",
+    "copy",
+    "helper_image",
+    "manifests",
+]

@@ -20,7 +20,6 @@ REAPABLE = ("expired", "orphaned", "missing")
 
 
 @dataclass(frozen=True, kw_only=True)
-
 class SandboxStatus:
     """One row of ``kubecourse ls``."""
 
@@ -40,10 +39,16 @@ class SandboxStatus:
 
     def to_json(self) -> dict:
         return {
-            "name": self.name, "cluster": self.cluster, "backend": self.backend, "status": self.status,
-            "age_seconds": None if self.age is None else round(self.age), "ttl_seconds": self.ttl,
+            "name": self.name,
+            "cluster": self.cluster,
+            "backend": self.backend,
+            "status": self.status,
+            "age_seconds": None if self.age is None else round(self.age),
+            "ttl_seconds": self.ttl,
             "expires_in_seconds": None if self.expires_in is None else round(self.expires_in),
-            "lab": self.lab, "nodes": self.nodes, "kubeconfig": self.kubeconfig,
+            "lab": self.lab,
+            "nodes": self.nodes,
+            "kubeconfig": self.kubeconfig,
         }
 
 
@@ -60,8 +65,20 @@ def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) 
         except SandboxError:  # shown so that `down --name` can be run on it; never reaped blindly
             cluster = f"kubecourse-{name}"
             known.add(cluster)
-            rows.append(SandboxStatus(name=name, cluster=cluster, backend="?", status="unreadable", age=None,
-                                      ttl=None, expires_in=None, lab=None, nodes=None, kubeconfig=None))
+            rows.append(
+                SandboxStatus(
+                    name=name,
+                    cluster=cluster,
+                    backend="?",
+                    status="unreadable",
+                    age=None,
+                    ttl=None,
+                    expires_in=None,
+                    lab=None,
+                    nodes=None,
+                    kubeconfig=None,
+                )
+            )
             continue
         if saved is None:
             continue
@@ -77,18 +94,38 @@ def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) 
             status = "missing"
         else:
             status = "running"
-        rows.append(SandboxStatus(
-            name=name, cluster=saved.cluster, backend=saved.backend, status=status,
-            age=now - saved.created, ttl=saved.ttl,
-            expires_in=None if saved.ttl is None else saved.created + saved.ttl - now,
-            lab=saved.lab, nodes=saved.nodes, kubeconfig=str(state.kubeconfig_path(name)),
-        ))
+        rows.append(
+            SandboxStatus(
+                name=name,
+                cluster=saved.cluster,
+                backend=saved.backend,
+                status=status,
+                age=now - saved.created,
+                ttl=saved.ttl,
+                expires_in=None if saved.ttl is None else saved.created + saved.ttl - now,
+                lab=saved.lab,
+                nodes=saved.nodes,
+                kubeconfig=str(state.kubeconfig_path(name)),
+            )
+        )
     for cluster in sorted(clusters - known):
         name = sandbox_of(cluster)
         if name is None or state.is_locked(name):
             continue
-        rows.append(SandboxStatus(name=name, cluster=cluster, backend=backend.name, status="orphaned",
-                                  age=None, ttl=None, expires_in=None, lab=None, nodes=None, kubeconfig=None))
+        rows.append(
+            SandboxStatus(
+                name=name,
+                cluster=cluster,
+                backend=backend.name,
+                status="orphaned",
+                age=None,
+                ttl=None,
+                expires_in=None,
+                lab=None,
+                nodes=None,
+                kubeconfig=None,
+            )
+        )
     return sorted(rows, key=lambda r: r.name)
 
 

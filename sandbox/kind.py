@@ -17,9 +17,7 @@ from sandbox import _run
 # release notes for v0.31.0 (https://github.com/kubernetes-sigs/kind/releases/tag/v0.31.0) say:
 # "The default node image is now kindest/node:v1.35.0@sha256:452d707d...". kind requires the
 # digest to guarantee an image built for its release; use kind >= 0.31 with this image.
-DEFAULT_NODE_IMAGE = (
-    "kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f"
-)
+DEFAULT_NODE_IMAGE = "kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f"
 
 # Per-verb timeouts in seconds. A one-node create takes 12-60 s; image pulls on a slow network and
 # multi-node clusters take longer, so creation gets minutes. Reads are quick or broken.
@@ -55,25 +53,31 @@ def parse_lines(stdout: str) -> list[str]:
 def create_argv(cluster: str, *, kubeconfig: Path, config: Path, image: str) -> list[str]:
     """The ``kind create cluster`` argument list (separate so tests and docs can show it)."""
     return [
-        "kind", "create", "cluster",
-        "--name", cluster,
-        "--image", image,
-        "--config", str(config),
-        "--kubeconfig", str(kubeconfig),
+        "kind",
+        "create",
+        "cluster",
+        "--name",
+        cluster,
+        "--image",
+        image,
+        "--config",
+        str(config),
+        "--kubeconfig",
+        str(kubeconfig),
     ]
 
 
-def create_cluster(cluster: str, *, kubeconfig: Path, config: Path, image: str,
-                   timeout: float | None = None) -> None:
+def create_cluster(cluster: str, *, kubeconfig: Path, config: Path, image: str, timeout: float | None = None) -> None:
     """Create ``cluster``; kind writes its credentials into ``kubeconfig`` only."""
-    _run.run(create_argv(cluster, kubeconfig=kubeconfig, config=config, image=image),
-             timeout=timeout or CREATE_TIMEOUT)
+    _run.run(create_argv(cluster, kubeconfig=kubeconfig, config=config, image=image), timeout=timeout or CREATE_TIMEOUT)
 
 
 def delete_cluster(cluster: str, *, kubeconfig: Path, timeout: float | None = None) -> None:
     """Delete ``cluster`` (kind succeeds when it does not exist)."""
-    _run.run(["kind", "delete", "cluster", "--name", cluster, "--kubeconfig", str(kubeconfig)],
-             timeout=timeout or DELETE_TIMEOUT)
+    _run.run(
+        ["kind", "delete", "cluster", "--name", cluster, "--kubeconfig", str(kubeconfig)],
+        timeout=timeout or DELETE_TIMEOUT,
+    )
 
 
 def get_kubeconfig(cluster: str) -> str:

@@ -23,8 +23,14 @@ def _env() -> dict[str, str]:
     return {"KUBECACHEDIR": str(state.home() / "cache" / "kubectl")}
 
 
-def apply(kubeconfig: Path, *, path: Path | None = None, text: str | None = None,
-          namespace: str | None = None, timeout: float | None = None) -> str:
+def apply(
+    kubeconfig: Path,
+    *,
+    path: Path | None = None,
+    text: str | None = None,
+    namespace: str | None = None,
+    timeout: float | None = None,
+) -> str:
     """``kubectl apply --server-side`` a file or YAML text; returns kubectl's summary.
 
     Server-side apply, because add-on CRDs exceed the annotation size limit of client-side apply,
@@ -32,20 +38,42 @@ def apply(kubeconfig: Path, *, path: Path | None = None, text: str | None = None
     """
     if (path is None) == (text is None):
         raise ValueError("give exactly one of path and text")
-    argv = ["kubectl", "--kubeconfig", str(kubeconfig), "apply", "--server-side", "--force-conflicts",
-            f"--field-manager={FIELD_MANAGER}", "-f", str(path) if path else "-"]
+    argv = [
+        "kubectl",
+        "--kubeconfig",
+        str(kubeconfig),
+        "apply",
+        "--server-side",
+        "--force-conflicts",
+        f"--field-manager={FIELD_MANAGER}",
+        "-f",
+        str(path) if path else "-",
+    ]
     if namespace:
         argv[3:3] = ["--namespace", namespace]
     done = _run.run(argv, timeout=timeout or APPLY_TIMEOUT, input=text, env=_env())
     return done.stdout
 
 
-def delete(kubeconfig: Path, resource: str, name: str, *, namespace: str,
-           timeout: float | None = None) -> None:
+def delete(kubeconfig: Path, resource: str, name: str, *, namespace: str, timeout: float | None = None) -> None:
     """``kubectl delete RESOURCE NAME`` (and what it owns), succeeding if it is already gone."""
-    _run.run(["kubectl", "--kubeconfig", str(kubeconfig), "--namespace", namespace, "delete", resource, name,
-              "--ignore-not-found", "--cascade=foreground", "--wait=true"],
-             timeout=timeout or APPLY_TIMEOUT, env=_env())
+    _run.run(
+        [
+            "kubectl",
+            "--kubeconfig",
+            str(kubeconfig),
+            "--namespace",
+            namespace,
+            "delete",
+            resource,
+            name,
+            "--ignore-not-found",
+            "--cascade=foreground",
+            "--wait=true",
+        ],
+        timeout=timeout or APPLY_TIMEOUT,
+        env=_env(),
+    )
 
 
 __all__ = ["APPLY_TIMEOUT", "FIELD_MANAGER", "apply", "delete"]

@@ -30,12 +30,23 @@ class StartResult:
     seconds: float = 0.0
 
     def to_json(self) -> dict:
-        return {"lab": self.lab, "sandbox": self.sandbox.to_json(), "steps": self.steps,
-                "seconds": round(self.seconds, 3)}
+        return {
+            "lab": self.lab,
+            "sandbox": self.sandbox.to_json(),
+            "steps": self.steps,
+            "seconds": round(self.seconds, 3),
+        }
 
 
-def start(lab_id: str, name: str | None = None, *, offline: bool = False, progress: Progress = quiet,
-          labs_root: Path | None = None, lock_wait: float = lifecycle.LOCK_WAIT) -> StartResult:
+def start(
+    lab_id: str,
+    name: str | None = None,
+    *,
+    offline: bool = False,
+    progress: Progress = quiet,
+    labs_root: Path | None = None,
+    lock_wait: float = lifecycle.LOCK_WAIT,
+) -> StartResult:
     """Create (or reuse) the sandbox and prepare lab ``lab_id`` in it.
 
     Args:
@@ -65,30 +76,45 @@ def start(lab_id: str, name: str | None = None, *, offline: bool = False, progre
 
     with state.lock(sandbox.state.name, timeout=lock_wait):
         for ns in needs.namespaces:
-            step(f"namespace {ns}", lambda ns=ns: kubectl.apply(kubeconfig, text=namespace_manifest(ns)),
-                 lambda out: out.strip())
+            step(
+                f"namespace {ns}",
+                lambda ns=ns: kubectl.apply(kubeconfig, text=namespace_manifest(ns)),
+                lambda out: out.strip(),
+            )
         for addon_name in needs.addons:
             addon = addons.get(addon_name)
             # Images fetched by `kubecourse prefetch` go into the nodes first, so that the add-on
             # starts without a registry; missing ones are pulled by the nodes as usual.
             for image in addon.images:
                 if images.present(image):
-                    step(f"image {image}", lambda image=image: kind.load_docker_image(sandbox.state.cluster, image),
-                         lambda _: "loaded into the nodes")
-            step(f"add-on {addon.name} {addon.version}",
-                 lambda addon=addon: install(addon, kubeconfig, offline=offline),
-                 lambda r: f"ready in namespace {r.namespace}")
+                    step(
+                        f"image {image}",
+                        lambda image=image: kind.load_docker_image(sandbox.state.cluster, image),
+                        lambda _: "loaded into the nodes",
+                    )
+            step(
+                f"add-on {addon.name} {addon.version}",
+                lambda addon=addon: install(addon, kubeconfig, offline=offline),
+                lambda r: f"ready in namespace {r.namespace}",
+            )
         for manifest in needs.manifests:
-            step(f"manifest {manifest}", lambda manifest=manifest: kubectl.apply(kubeconfig, path=lab.path / manifest),
-                 lambda out: out.strip())
+            step(
+                f"manifest {manifest}",
+                lambda manifest=manifest: kubectl.apply(kubeconfig, path=lab.path / manifest),
+                lambda out: out.strip(),
+            )
         for image in needs.images:
-            step(f"image {image.name}",
-                 lambda image=image: images.prepare(image, sandbox.state.cluster, lab.path, offline=offline),
-                 lambda r: f"{r.source}, loaded into the nodes")
+            step(
+                f"image {image.name}",
+                lambda image=image: images.prepare(image, sandbox.state.cluster, lab.path, offline=offline),
+                lambda r: f"{r.source}, loaded into the nodes",
+            )
         for volume in needs.data:
-            step(f"data {volume.source}/ onto claim {volume.namespace}/{volume.claim}",
-                 lambda volume=volume: data.copy(volume, lab.path, kubeconfig),
-                 lambda r: f"{r.files} files, {r.bytes} bytes" + ("" if r.copied else " (already there)"))
+            step(
+                f"data {volume.source}/ onto claim {volume.namespace}/{volume.claim}",
+                lambda volume=volume: data.copy(volume, lab.path, kubeconfig),
+                lambda r: f"{r.files} files, {r.bytes} bytes" + ("" if r.copied else " (already there)"),
+            )
         saved = state.load(sandbox.state.name)
         if saved is not None and saved.lab != lab.id:
             state.update(saved, lab=lab.id)

@@ -47,18 +47,32 @@ class UpResult:
         return f"export KUBECONFIG={shlex.quote(str(self.kubeconfig))}"
 
     def to_json(self) -> dict:
-        return {**self.state.to_json(), "kubeconfig": str(self.kubeconfig), "created_now": self.created,
-                "node_names": self.nodes, "seconds": round(self.seconds, 3)}
+        return {
+            **self.state.to_json(),
+            "kubeconfig": str(self.kubeconfig),
+            "created_now": self.created,
+            "node_names": self.nodes,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def quiet(_: str) -> None:
     """A progress callback that shows nothing."""
 
 
-def up(name: str | None = None, *, nodes: int = 1, ttl: int | None = None,
-       image: str = kind.DEFAULT_NODE_IMAGE, recreate: bool = False, lab: str | None = None,
-       backend: Backend | None = None, lock_wait: float = LOCK_WAIT,
-       ready_timeout: float | None = None, progress: Progress = quiet) -> UpResult:
+def up(
+    name: str | None = None,
+    *,
+    nodes: int = 1,
+    ttl: int | None = None,
+    image: str = kind.DEFAULT_NODE_IMAGE,
+    recreate: bool = False,
+    lab: str | None = None,
+    backend: Backend | None = None,
+    lock_wait: float = LOCK_WAIT,
+    ready_timeout: float | None = None,
+    progress: Progress = quiet,
+) -> UpResult:
     """Create sandbox ``name`` (default: the login name), or reuse it if it is healthy.
 
     Args:
@@ -93,30 +107,44 @@ def up(name: str | None = None, *, nodes: int = 1, ttl: int | None = None,
                 f"kubecourse up --name {name} --nodes {nodes} --recreate",
             )
         if existing and not problem and not recreate:
-            updated = existing if ttl is None and lab is None else state.update(
-                existing, **({"ttl": ttl} if ttl is not None else {}), **({"lab": lab} if lab else {}))
+            updated = (
+                existing
+                if ttl is None and lab is None
+                else state.update(
+                    existing, **({"ttl": ttl} if ttl is not None else {}), **({"lab": lab} if lab else {})
+                )
+            )
             progress("reusing the existing sandbox")
-            return UpResult(state=updated, kubeconfig=state.kubeconfig_path(name),
-                            created=False, nodes=healthy_nodes, seconds=time.monotonic() - started)
+            return UpResult(
+                state=updated,
+                kubeconfig=state.kubeconfig_path(name),
+                created=False,
+                nodes=healthy_nodes,
+                seconds=time.monotonic() - started,
+            )
         if problem and not recreate and not _interrupted_creation(existing):
             raise SandboxBroken(
                 f'sandbox "{name}" exists but is broken: {problem}',
-                hint=f"recreate it (deletes the cluster and everything in it): "
-                f"kubecourse up --name {name} --recreate",
+                hint=f"recreate it (deletes the cluster and everything in it): kubecourse up --name {name} --recreate",
             )
         if existing or cluster_name(name) in clusters:
             progress("deleting the old sandbox" if recreate else "cleaning up an interrupted creation")
             _delete(backend, name)
-        new = state.SandboxState(name=name, cluster=cluster_name(name), backend=backend.name,
-                                 ttl=ttl, lab=lab, nodes=nodes, image=image)
+        new = state.SandboxState(
+            name=name, cluster=cluster_name(name), backend=backend.name, ttl=ttl, lab=lab, nodes=nodes, image=image
+        )
         node_names = _create(backend, new, ready_timeout, progress)
         final = state.load(name) or new
-        return UpResult(state=final, kubeconfig=state.kubeconfig_path(name), created=True,
-                        nodes=node_names, seconds=time.monotonic() - started)
+        return UpResult(
+            state=final,
+            kubeconfig=state.kubeconfig_path(name),
+            created=True,
+            nodes=node_names,
+            seconds=time.monotonic() - started,
+        )
 
 
-def _health(existing: state.SandboxState | None, name: str,
-            clusters: list[str]) -> tuple[str | None, list[str]]:
+def _health(existing: state.SandboxState | None, name: str, clusters: list[str]) -> tuple[str | None, list[str]]:
     """Why an existing sandbox cannot be reused (``None`` if it can, or if there is none), and
     its Ready nodes."""
     cluster = cluster_name(name)
@@ -144,8 +172,7 @@ def _interrupted_creation(existing: state.SandboxState | None) -> bool:
     return existing is not None and existing.phase != "ready"
 
 
-def _create(backend: Backend, new: state.SandboxState, ready_timeout: float | None,
-            progress: Progress) -> list[str]:
+def _create(backend: Backend, new: state.SandboxState, ready_timeout: float | None, progress: Progress) -> list[str]:
     folder = state.sandbox_dir(new.name)
     kubeconfig = folder / state.KUBECONFIG_FILE
     config = folder / state.CLUSTER_CONFIG_FILE
@@ -197,7 +224,8 @@ def _create(backend: Backend, new: state.SandboxState, ready_timeout: float | No
             raise CreateFailed(
                 f'failed to create sandbox "{new.name}" while {title}: {message}',
                 detail=getattr(err, "detail", ""),
-                hint=leftover or "nothing was left behind; check `kubecourse doctor`, then run "
+                hint=leftover
+                or "nothing was left behind; check `kubecourse doctor`, then run "
                 "`kubecourse up` again (add -v to see kind's full output)",
             ) from err
         except BaseException:
@@ -216,8 +244,10 @@ def _cleanup(backend: Backend, name: str, progress: Progress) -> str:
     try:
         _delete(backend, name)
     except KubecourseError as err:
-        return (f"cleanup failed too ({err.message}); delete the cluster yourself: "
-                f"kind delete cluster --name {cluster_name(name)}")
+        return (
+            f"cleanup failed too ({err.message}); delete the cluster yourself: "
+            f"kind delete cluster --name {cluster_name(name)}"
+        )
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous[0])
@@ -271,8 +301,9 @@ class DownResult:
         return {"name": self.name, "cluster": self.cluster, "reason": self.reason}
 
 
-def down(name: str | None = None, *, backend: Backend | None = None, reason: str = "asked",
-         lock_wait: float = LOCK_WAIT) -> DownResult:
+def down(
+    name: str | None = None, *, backend: Backend | None = None, reason: str = "asked", lock_wait: float = LOCK_WAIT
+) -> DownResult:
     """Delete sandbox ``name``: its kind cluster and its state. Succeeds if it is already gone."""
     name = validate_name(name) if name else default_name()
     backend = backend or kind.KindBackend()

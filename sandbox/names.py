@@ -24,8 +24,7 @@ def validate_name(name: str) -> str:
         raise InvalidName("invalid sandbox name '': give a name of lowercase letters, digits and dashes")
     if len(name) > MAX_NAME:
         raise InvalidName(
-            f"invalid sandbox name {name!r}: {len(name)} characters, at most {MAX_NAME} "
-            "(kind caps cluster names at 50)"
+            f"invalid sandbox name {name!r}: {len(name)} characters, at most {MAX_NAME} (kind caps cluster names at 50)"
         )
     if not _LABEL.match(name):
         raise InvalidName(
@@ -44,7 +43,7 @@ def sandbox_of(cluster: str) -> str | None:
     """The sandbox name of a kind cluster, or ``None`` if kubecourse did not make it."""
     if not cluster.startswith(PREFIX):
         return None
-    name = cluster[len(PREFIX):]
+    name = cluster[len(PREFIX) :]
     try:
         return validate_name(name)
     except InvalidName:

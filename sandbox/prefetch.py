@@ -38,8 +38,13 @@ class Fetched:
         return {"kind": self.kind, "name": self.name, "status": self.status, "detail": self.detail}
 
 
-def prefetch(lab_ids: list[str] | None = None, *, node_image: str = kind.DEFAULT_NODE_IMAGE,
-             labs_root: Path | None = None, progress: Progress = quiet) -> list[Fetched]:
+def prefetch(
+    lab_ids: list[str] | None = None,
+    *,
+    node_image: str = kind.DEFAULT_NODE_IMAGE,
+    labs_root: Path | None = None,
+    progress: Progress = quiet,
+) -> list[Fetched]:
     """Fetch what ``lab_ids`` (default: every lab) need; return one :class:`Fetched` per item."""
     chosen = [labs.find(i, labs_root) for i in lab_ids] if lab_ids else labs.discover(labs_root)
     results = [_try("node image", node_image, lambda: _pull(node_image), progress)]
@@ -51,16 +56,23 @@ def prefetch(lab_ids: list[str] | None = None, *, node_image: str = kind.DEFAULT
             seen.add(addon_name)
             addon = addons.get(addon_name)
             for manifest in addon.manifests:
-                results.append(_try("manifest", f"{addon.name} {addon.version} {manifest.filename}",
-                                    lambda a=addon, m=manifest: _manifest(a, m), progress))
+                results.append(
+                    _try(
+                        "manifest",
+                        f"{addon.name} {addon.version} {manifest.filename}",
+                        lambda a=addon, m=manifest: _manifest(a, m),
+                        progress,
+                    )
+                )
             for image in addon.images:
                 results.append(_try("add-on image", image, lambda i=image: _pull(i), progress))
         for image in lab.cluster.images:
             if image.name in seen:
                 continue
             seen.add(image.name)
-            results.append(_try("lab image", image.name,
-                                lambda i=image, p=lab.path: images.ensure_local(i, p), progress))
+            results.append(
+                _try("lab image", image.name, lambda i=image, p=lab.path: images.ensure_local(i, p), progress)
+            )
     return results
 
 

@@ -86,8 +86,9 @@ def probe_kubectl() -> Finding:
     except SandboxError as err:
         return Finding(name="kubectl", ok=False, detail=err.message, fix=_run.INSTALL_HINTS["kubectl"])
     except (ValueError, KeyError):
-        return Finding(name="kubectl", ok=False, detail="kubectl printed an unexpected version",
-                       fix=_run.INSTALL_HINTS["kubectl"])
+        return Finding(
+            name="kubectl", ok=False, detail="kubectl printed an unexpected version", fix=_run.INSTALL_HINTS["kubectl"]
+        )
     return Finding(name="kubectl", ok=True, detail=f"{version} ({_run.find_tool('kubectl')})")
 
 

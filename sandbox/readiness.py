@@ -58,8 +58,7 @@ def api_client(kubeconfig: Path):
 
     configuration = Configuration()
     try:
-        config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration,
-                                persist_config=False)
+        config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration, persist_config=False)
     except (config.ConfigException, OSError, ValueError, TypeError) as err:
         raise NotReady(f"failed to read kubeconfig {kubeconfig}: {err}") from err
     # No urllib3 retries with back-off: the wait loops retry themselves and keep the deadline.
@@ -73,8 +72,9 @@ def lister(api, path: str, **query: str):
     and returns the raw HTTP response (JSON body, or a stream of JSON lines when watching)."""
 
     # No return annotation and no docstring: Watch reads them to find a model to build.
-    def list_objects(*, watch=False, resource_version=None, timeout_seconds=None, _request_timeout=None,
-                     _preload_content=False):
+    def list_objects(
+        *, watch=False, resource_version=None, timeout_seconds=None, _request_timeout=None, _preload_content=False
+    ):
         from kubernetes.client.exceptions import ApiException
 
         params = [(k, v) for k, v in query.items()]
@@ -85,8 +85,12 @@ def lister(api, path: str, **query: str):
         if timeout_seconds:
             params.append(("timeoutSeconds", str(timeout_seconds)))
         method, url, headers, _, _ = api.param_serialize(
-            "GET", path, query_params=params, header_params={"Accept": "application/json"},
-            auth_settings=["BearerToken"])
+            "GET",
+            path,
+            query_params=params,
+            header_params={"Accept": "application/json"},
+            auth_settings=["BearerToken"],
+        )
         response = api.call_api(method, url, header_params=headers, _request_timeout=_request_timeout)
         if not 200 <= response.status <= 299:
             raise ApiException(status=response.status, reason=response.reason)
@@ -100,7 +104,8 @@ def get_json(api, path: str, *, timeout: float = 10) -> dict | None:
     from kubernetes.client.exceptions import ApiException
 
     method, url, headers, _, _ = api.param_serialize(
-        "GET", path, header_params={"Accept": "application/json"}, auth_settings=["BearerToken"])
+        "GET", path, header_params={"Accept": "application/json"}, auth_settings=["BearerToken"]
+    )
     response = api.call_api(method, url, header_params=headers, _request_timeout=timeout)
     if response.status == 404:
         return None
@@ -133,9 +138,15 @@ def wait_nodes_ready(kubeconfig: Path, expected: list[str], *, timeout: float = 
             missing = [f"{n}: not registered" for n in expected if n not in seen]
             return missing + [f"{n}: {p}" for n, p in sorted(seen.items()) if p]
 
-        _follow(lister(api, "/api/v1/nodes"), lambda obj: seen.__setitem__(obj["metadata"]["name"], node_problem(obj)),
-                lambda obj: seen.pop(obj["metadata"]["name"], None), lambda: not problems(),
-                timeout=timeout, what="nodes Ready", last=lambda: "; ".join(problems()))
+        _follow(
+            lister(api, "/api/v1/nodes"),
+            lambda obj: seen.__setitem__(obj["metadata"]["name"], node_problem(obj)),
+            lambda obj: seen.pop(obj["metadata"]["name"], None),
+            lambda: not problems(),
+            timeout=timeout,
+            what="nodes Ready",
+            last=lambda: "; ".join(problems()),
+        )
         return sorted(seen)
 
 
@@ -150,8 +161,9 @@ def deployment_problem(obj: dict) -> str | None:
     return f"{status.get('availableReplicas') or 0}/{want} replicas available"
 
 
-def wait_deployments_available(kubeconfig: Path, namespace: str, *, names: list[str] | None = None,
-                               timeout: float = DEPLOYMENTS_TIMEOUT) -> None:
+def wait_deployments_available(
+    kubeconfig: Path, namespace: str, *, names: list[str] | None = None, timeout: float = DEPLOYMENTS_TIMEOUT
+) -> None:
     """Wait until the Deployments in ``namespace`` (all, or ``names``) are Available."""
     with api_client(kubeconfig) as api:
         seen: dict[str, str | None] = {}
@@ -160,11 +172,15 @@ def wait_deployments_available(kubeconfig: Path, namespace: str, *, names: list[
             missing = [f"{n}: not created" for n in names or () if n not in seen]
             return missing + [f"{n}: {p}" for n, p in sorted(seen.items()) if p and (not names or n in names)]
 
-        _follow(lister(api, f"/apis/apps/v1/namespaces/{namespace}/deployments"),
-                lambda obj: seen.__setitem__(obj["metadata"]["name"], deployment_problem(obj)),
-                lambda obj: seen.pop(obj["metadata"]["name"], None), lambda: not problems(),
-                timeout=timeout, what=f"deployments Available in {namespace}",
-                last=lambda: "; ".join(problems()))
+        _follow(
+            lister(api, f"/apis/apps/v1/namespaces/{namespace}/deployments"),
+            lambda obj: seen.__setitem__(obj["metadata"]["name"], deployment_problem(obj)),
+            lambda obj: seen.pop(obj["metadata"]["name"], None),
+            lambda: not problems(),
+            timeout=timeout,
+            what=f"deployments Available in {namespace}",
+            last=lambda: "; ".join(problems()),
+        )
 
 
 def job_outcome(obj: dict) -> str | None:
@@ -184,14 +200,28 @@ def wait_job(kubeconfig: Path, namespace: str, name: str, *, timeout: float = JO
             if obj["metadata"]["name"] == name:
                 outcome["value"] = job_outcome(obj)
 
-        _follow(lister(api, f"/apis/batch/v1/namespaces/{namespace}/jobs", fieldSelector=f"metadata.name={name}"),
-                on_job, lambda obj: None, lambda: bool(outcome.get("value")), timeout=timeout,
-                what=f"job {namespace}/{name} to finish", last=lambda: "still running")
+        _follow(
+            lister(api, f"/apis/batch/v1/namespaces/{namespace}/jobs", fieldSelector=f"metadata.name={name}"),
+            on_job,
+            lambda obj: None,
+            lambda: bool(outcome.get("value")),
+            timeout=timeout,
+            what=f"job {namespace}/{name} to finish",
+            last=lambda: "still running",
+        )
         return outcome["value"] or "Failed"
 
 
-def _follow(list_fn: Callable, on_object: Callable, on_delete: Callable, done: Callable[[], bool], *,
-            timeout: float, what: str, last: Callable[[], str]) -> None:
+def _follow(
+    list_fn: Callable,
+    on_object: Callable,
+    on_delete: Callable,
+    done: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str,
+    last: Callable[[], str],
+) -> None:
     """List, then watch from the list's resourceVersion, until ``done()``; retry on API errors."""
     from kubernetes import watch
 
@@ -210,8 +240,10 @@ def _follow(list_fn: Callable, on_object: Callable, on_delete: Callable, done: C
             if done():
                 return
             stream = watch.Watch().stream(
-                list_fn, resource_version=(listing.get("metadata") or {}).get("resourceVersion"),
-                timeout_seconds=max(1, int(remaining)), _request_timeout=remaining + 5,
+                list_fn,
+                resource_version=(listing.get("metadata") or {}).get("resourceVersion"),
+                timeout_seconds=max(1, int(remaining)),
+                _request_timeout=remaining + 5,
             )
             for event in stream:
                 obj = event["raw_object"]

@@ -71,11 +71,14 @@ def main() -> None:
     for label, runs in (("full build  ", full), ("cached build", cached)):
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
-        print(f"{label} median {wall:6.2f} s wall, {cpu:6.2f} s CPU   wall runs: "
-              + ", ".join(f"{r[0]:.2f}" for r in runs))
+        print(
+            f"{label} median {wall:6.2f} s wall, {cpu:6.2f} s CPU   wall runs: "
+            + ", ".join(f"{r[0]:.2f}" for r in runs)
+        )
     ratio_wall = statistics.median(r[0] for r in cached) / statistics.median(r[0] for r in full)
     ratio_cpu = statistics.median(r[1] for r in cached) / statistics.median(r[1] for r in full)
     print(f"cached / full = {ratio_wall:.2f} (wall), {ratio_cpu:.2f} (CPU)")
+
 
 if __name__ == "__main__":
     main()

@@ -26,8 +26,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
@@ -96,15 +96,21 @@ def measure(lab_id: str, label: str, path: Path, runs: int, seconds: float) -> N
     guarded = [rate(lambda: parse_documents(text, source=str(path)), seconds / 2) for _ in range(max(1, runs // 2))]
     wall = statistics.median(r[0] for r in full)
     cpu = statistics.median(r[1] for r in full)
-    print(f"{lab_id} ({label}): {objects} objects, {size / 1024:.1f} KiB, {checks} checks, {runs} runs of {seconds:g} s")
-    print(f"  grade (read + parse + checks)  median {wall:8.1f}/s wall {cpu:8.1f}/s CPU"
-          f"   runs (wall): {', '.join(f'{r[0]:.1f}' for r in full)}")
+    print(
+        f"{lab_id} ({label}): {objects} objects, {size / 1024:.1f} KiB, {checks} checks, {runs} runs of {seconds:g} s"
+    )
+    print(
+        f"  grade (read + parse + checks)  median {wall:8.1f}/s wall {cpu:8.1f}/s CPU"
+        f"   runs (wall): {', '.join(f'{r[0]:.1f}' for r in full)}"
+    )
     print(f"  ratio to the {GOAL:.0f}/s goal          {wall / GOAL:8.2f}x wall {cpu / GOAL:8.2f}x CPU")
     for name, rates in (("libyaml parse only", libyaml), ("pure-Python guarded parse", guarded)):
         base_wall = statistics.median(r[0] for r in rates)
         base_cpu = statistics.median(r[1] for r in rates)
-        print(f"  baseline {name:26} {base_wall:8.1f}/s wall {base_cpu:8.1f}/s CPU"
-              f"   (grading: {cpu / base_cpu:.2f}x its rate)")
+        print(
+            f"  baseline {name:26} {base_wall:8.1f}/s wall {base_cpu:8.1f}/s CPU"
+            f"   (grading: {cpu / base_cpu:.2f}x its rate)"
+        )
 
 
 def main() -> None:

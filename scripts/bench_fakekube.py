@@ -37,16 +37,22 @@ def timed(action) -> float:
 
 
 def kubectl(env: dict, *args: str, stdin: str | None = None) -> None:
-    result = subprocess.run([str(KUBECTL), *args], input=stdin, capture_output=True, text=True,
-                            env=env, timeout=TIMEOUT)
+    result = subprocess.run(
+        [str(KUBECTL), *args], input=stdin, capture_output=True, text=True, env=env, timeout=TIMEOUT
+    )
     if result.returncode != 0:
         sys.exit(f"error: kubectl {' '.join(args)} failed: {result.stderr.strip()}")
 
 
 def configmap(index: int, value: str) -> str:
-    return json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
-                       "metadata": {"name": f"bench-{index}", "namespace": "default"},
-                       "data": {"value": value}})
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": f"bench-{index}", "namespace": "default"},
+            "data": {"value": value},
+        }
+    )
 
 
 def main() -> int:
@@ -61,32 +67,43 @@ def main() -> int:
         # Construction included: it creates the default namespaces and bootstrap RBAC.
         startup.append(timed(lambda: started.append(FakeKubeServer().start())))
         shutdown.append(timed(started.pop().stop))
-    figures: dict[str, list[float]] = {name: [] for name in (
-        "kubectl version --client (baseline)", "kubectl apply (create)",
-        "kubectl apply (unchanged)", "kubectl apply (configured)", "kubectl get -o json",
-        "python client GET")}
+    figures: dict[str, list[float]] = {
+        name: []
+        for name in (
+            "kubectl version --client (baseline)",
+            "kubectl apply (create)",
+            "kubectl apply (unchanged)",
+            "kubectl apply (configured)",
+            "kubectl get -o json",
+            "python client GET",
+        )
+    }
     with tempfile.TemporaryDirectory() as tmp, FakeKubeServer() as server:
-        env = {**os.environ, "KUBECONFIG": str(server.write_kubeconfig(Path(tmp) / "kc")),
-               "KUBECACHEDIR": str(Path(tmp) / "cache")}
+        env = {
+            **os.environ,
+            "KUBECONFIG": str(server.write_kubeconfig(Path(tmp) / "kc")),
+            "KUBECACHEDIR": str(Path(tmp) / "cache"),
+        }
         kubectl(env, "get", "namespaces")  # warm kubectl's discovery cache, as in a test run
         from kubernetes import client, config
 
         core = client.CoreV1Api(config.new_client_from_config(config_file=env["KUBECONFIG"]))
         core.read_namespace("default")
         for index in range(runs):
-            figures["kubectl version --client (baseline)"].append(
-                timed(lambda: kubectl(env, "version", "--client")))
+            figures["kubectl version --client (baseline)"].append(timed(lambda: kubectl(env, "version", "--client")))
             for label, value in [("create", "1"), ("unchanged", "1"), ("configured", "2")]:
-                figures[f"kubectl apply ({label})"].append(timed(
-                    lambda: kubectl(env, "apply", "-f", "-", stdin=configmap(index, value))))
-            figures["kubectl get -o json"].append(timed(
-                lambda: kubectl(env, "get", "configmap", f"bench-{index}", "-o", "json")))
-            figures["python client GET"].append(timed(
-                lambda: core.read_namespaced_config_map(f"bench-{index}", "default")))
+                figures[f"kubectl apply ({label})"].append(
+                    timed(lambda: kubectl(env, "apply", "-f", "-", stdin=configmap(index, value)))
+                )
+            figures["kubectl get -o json"].append(
+                timed(lambda: kubectl(env, "get", "configmap", f"bench-{index}", "-o", "json"))
+            )
+            figures["python client GET"].append(
+                timed(lambda: core.read_namespaced_config_map(f"bench-{index}", "default"))
+            )
 
     print(f"fakekube benchmark, median of {runs} runs")
-    print(f"  {'server create + start (to accepting)':38s} "
-          f"{statistics.median(startup) * 1000:8.1f} ms")
+    print(f"  {'server create + start (to accepting)':38s} {statistics.median(startup) * 1000:8.1f} ms")
     print(f"  {'server stop':38s} {statistics.median(shutdown) * 1000:8.1f} ms")
     baseline = statistics.median(figures["kubectl version --client (baseline)"])
     for name, samples in figures.items():

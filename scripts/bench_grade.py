@@ -58,14 +58,27 @@ def main() -> int:
         variants = {
             "nbgrader autograde (serial)": [[str(BIN / "nbgrader"), "autograde", LAB, "--force"]],
             f"kubecourse grade --jobs {args.jobs}": [
-                [str(BIN / "kubecourse"), "grade", LAB, "--course", ".", "--jobs", str(args.jobs), "--no-feedback",
-                 "--json"]],
+                [
+                    str(BIN / "kubecourse"),
+                    "grade",
+                    LAB,
+                    "--course",
+                    ".",
+                    "--jobs",
+                    str(args.jobs),
+                    "--no-feedback",
+                    "--json",
+                ]
+            ],
         }
         if args.feedback:
             variants["nbgrader autograde + generate_feedback"] = [
-                *variants["nbgrader autograde (serial)"], [str(BIN / "nbgrader"), "generate_feedback", LAB, "--force"]]
+                *variants["nbgrader autograde (serial)"],
+                [str(BIN / "nbgrader"), "generate_feedback", LAB, "--force"],
+            ]
             variants[f"kubecourse grade --jobs {args.jobs} (with feedback)"] = [
-                [str(BIN / "kubecourse"), "grade", LAB, "--course", ".", "--jobs", str(args.jobs), "--json"]]
+                [str(BIN / "kubecourse"), "grade", LAB, "--course", ".", "--jobs", str(args.jobs), "--json"]
+            ]
         times: dict[str, list[float]] = {name: [] for name in variants}
         cpu_times: dict[str, list[float]] = {name: [] for name in variants}
         scores: dict[str, dict] = {}
@@ -83,17 +96,23 @@ def main() -> int:
                 shutil.rmtree(course)
 
     baseline = statistics.median(times[names[0]])
-    print(f"\n{args.submissions} submissions, {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f}, "
-          f"median of {args.runs} run(s):")
+    print(
+        f"\n{args.submissions} submissions, {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f}, "
+        f"median of {args.runs} run(s):"
+    )
     best_baseline = min(times[names[0]])
     for name in names:
         median, best = statistics.median(times[name]), min(times[name])
         cpu = statistics.median(cpu_times[name])
-        print(f"  {name:48s} {median:7.1f} s wall  x{baseline / median:.2f} vs serial autograde   "
-              f"(best run {best:.1f} s, x{best_baseline / best:.2f})   {cpu:7.1f} s CPU")
+        print(
+            f"  {name:48s} {median:7.1f} s wall  x{baseline / median:.2f} vs serial autograde   "
+            f"(best run {best:.1f} s, x{best_baseline / best:.2f})   {cpu:7.1f} s CPU"
+        )
     pairs = [s / p for s, p in zip(times[names[0]], times[names[1]])]
-    print(f"  per-run ratios serial/parallel: {', '.join(f'{r:.2f}' for r in pairs)} "
-          "(other load on the machine moves these; CPU seconds show the work is the same)")
+    print(
+        f"  per-run ratios serial/parallel: {', '.join(f'{r:.2f}' for r in pairs)} "
+        "(other load on the machine moves these; CPU seconds show the work is the same)"
+    )
     if args.feedback:
         with_fb = statistics.median(times[names[2]]) / statistics.median(times[names[3]])
         print(f"  with feedback on both sides: x{with_fb:.2f}")

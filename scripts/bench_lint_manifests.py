@@ -25,8 +25,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-FILES = sorted(p for lab in ("batch-jobs", "sbatch-to-job", "science-gateway", "troubleshooting", "identity-storage")
-               for p in (REPO / "labs" / lab / "solution").glob("*.yaml"))
+FILES = sorted(
+    p
+    for lab in ("batch-jobs", "sbatch-to-job", "science-gateway", "troubleshooting", "identity-storage")
+    for p in (REPO / "labs" / lab / "solution").glob("*.yaml")
+)
 STARTUP = "from autograder.lint.manifests import lint_file; lint_file({path!r})"
 
 
@@ -44,11 +47,13 @@ def main() -> None:
 
     quick = [_process(STARTUP.format(path=path)) for _ in range(runs)]
     plain = [_process("import jsonschema; " + STARTUP.format(path=path)) for _ in range(runs)]
-    print(f"start-up, import + lint one file: {statistics.median(quick):.2f} s "
-          f"(plain jsonschema import first: {statistics.median(plain):.2f} s, ratio {statistics.median(plain) / statistics.median(quick):.1f}x)")
+    print(
+        f"start-up, import + lint one file: {statistics.median(quick):.2f} s "
+        f"(plain jsonschema import first: {statistics.median(plain):.2f} s, ratio {statistics.median(plain) / statistics.median(quick):.1f}x)"
+    )
 
-    import yaml
     import kubernetes_validate
+    import yaml
 
     from autograder.lint.manifests import KUBERNETES_VERSION, lint_file
 
@@ -66,9 +71,11 @@ def main() -> None:
             kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
         theirs.append(time.perf_counter() - start)
     o, t = statistics.median(ours), statistics.median(theirs)
-    print(f"{len(FILES)} files, {len(docs)} documents: linter {o * 1000:.1f} ms "
-          f"({o / len(docs) * 1000:.2f} ms per document, with rules and line numbers); "
-          f"kubernetes_validate.validate {t * 1000:.1f} ms; ratio {t / o:.1f}x")
+    print(
+        f"{len(FILES)} files, {len(docs)} documents: linter {o * 1000:.1f} ms "
+        f"({o / len(docs) * 1000:.2f} ms per document, with rules and line numbers); "
+        f"kubernetes_validate.validate {t * 1000:.1f} ms; ratio {t / o:.1f}x"
+    )
 
 
 if __name__ == "__main__":

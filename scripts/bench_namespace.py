@@ -30,8 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def start_server(folder: Path) -> tuple[subprocess.Popen, Path]:
     kubeconfig = folder / "admin.kubeconfig"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "fakekube", "--port", "0", "--kubeconfig", str(kubeconfig)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fakekube", "--port", "0", "--kubeconfig", str(kubeconfig)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     line = proc.stdout.readline()
     if not line.startswith("https://"):
         proc.kill()
@@ -93,19 +98,25 @@ def main() -> None:
                 work.mkdir()
                 results[parallel].append(one_run(args.learners, parallel, work))
                 shutil.rmtree(Path(tmp) / "home", ignore_errors=True)
-    print(f"class up --backend namespace, {args.learners} learners, fake API server, "
-          f"median of {args.runs} runs (CPUs: {os.cpu_count()}); importing the kubernetes client, once per "
-          f"command: {client_import:.1f} s")
-    print(f"{'parallel':>8} {'phase':>7} {'total s':>8} {'per-learner median s':>21} {'p95 s':>7} "
-          f"{'learners/s':>10} {'vs serial':>9}")
+    print(
+        f"class up --backend namespace, {args.learners} learners, fake API server, "
+        f"median of {args.runs} runs (CPUs: {os.cpu_count()}); importing the kubernetes client, once per "
+        f"command: {client_import:.1f} s"
+    )
+    print(
+        f"{'parallel':>8} {'phase':>7} {'total s':>8} {'per-learner median s':>21} {'p95 s':>7} "
+        f"{'learners/s':>10} {'vs serial':>9}"
+    )
     serial = {phase: statistics.median(r[phase]["total"] for r in results[1]) for phase in ("create", "re-run")}
     for parallel in settings:
         for phase in ("create", "re-run"):
             total = statistics.median(r[phase]["total"] for r in results[parallel])
             median = statistics.median(r[phase]["median"] for r in results[parallel])
             tail = statistics.median(r[phase]["p95"] for r in results[parallel])
-            print(f"{parallel:>8} {phase:>7} {total:>8.2f} {median:>21.3f} {tail:>7.3f} "
-                  f"{args.learners / total:>10.1f} {serial[phase] / total:>8.2f}x")
+            print(
+                f"{parallel:>8} {phase:>7} {total:>8.2f} {median:>21.3f} {tail:>7.3f} "
+                f"{args.learners / total:>10.1f} {serial[phase] / total:>8.2f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -40,15 +40,24 @@ DEFAULT_DATA = REPO.parent / "shared" / "data" / "fragbench"
 TIMEOUT = 600
 # From the benchmark README: the original's per-instance parameters, targets and measured times.
 ORIGINAL = {
-    "dna40": {"params": dict(generations=425, population=650, survival=39, memory=0.79, beta=1.36),
-              "best_score": 11478, "seconds": 7.0, "mean": 11378.2},
-    "dna49": {"params": dict(generations=750, population=1100, survival=47, memory=0.84, beta=1.25),
-              "best_score": 14161, "seconds": 31.0, "mean": None},
+    "dna40": {
+        "params": dict(generations=425, population=650, survival=39, memory=0.79, beta=1.36),
+        "best_score": 11478,
+        "seconds": 7.0,
+        "mean": 11378.2,
+    },
+    "dna49": {
+        "params": dict(generations=750, population=1100, survival=47, memory=0.84, beta=1.25),
+        "best_score": 14161,
+        "seconds": 31.0,
+        "mean": None,
+    },
 }
 
 
-def solver_run(instance: Path, seed: int, params: dict, best_known: int | None, env: dict,
-               extra: tuple[str, ...] = ()) -> dict:
+def solver_run(
+    instance: Path, seed: int, params: dict, best_known: int | None, env: dict, extra: tuple[str, ...] = ()
+) -> dict:
     """One solver process; its JSON result plus process wall and CPU seconds."""
     argv = [sys.executable, "-m", "salmon_algorithm", "--instance", str(instance), "--seed", str(seed)]
     for key, value in params.items():
@@ -119,11 +128,23 @@ def build_aot(root: Path, env: dict) -> tuple[dict, float]:
     shutil.copytree(package, root / "salmon_algorithm", ignore=shutil.ignore_patterns("__pycache__", "*.so"))
     aot_env = {**env, "PYTHONPATH": str(root)}
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "salmon_algorithm._aot", str(root / "salmon_algorithm")],
-                   check=True, capture_output=True, timeout=TIMEOUT, env=aot_env, cwd=root)
+    subprocess.run(
+        [sys.executable, "-m", "salmon_algorithm._aot", str(root / "salmon_algorithm")],
+        check=True,
+        capture_output=True,
+        timeout=TIMEOUT,
+        env=aot_env,
+        cwd=root,
+    )
     seconds = time.perf_counter() - start
-    probe = subprocess.run([sys.executable, "-c", "from salmon_algorithm import search; print(search.BACKEND)"],
-                           capture_output=True, text=True, timeout=TIMEOUT, env=aot_env, cwd="/")
+    probe = subprocess.run(
+        [sys.executable, "-c", "from salmon_algorithm import search; print(search.BACKEND)"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=aot_env,
+        cwd="/",
+    )
     if probe.stdout.strip() != "aot":
         sys.exit(f"error: the ahead-of-time module did not load: {probe.stderr.strip()[-1000:]}")
     return aot_env, seconds
@@ -136,9 +157,15 @@ def bench_instance(name: str, data: Path, seeds: int, env: dict, backend: str) -
     runs = [solver_run(data / f"{name}.txt", seed, spec["params"], best_known, env) for seed in range(seeds)]
     scores = [r["score"] for r in runs]
     return {
-        "instance": name, "backend": backend, "runs": len(runs), "scores": scores,
-        "mean": statistics.fmean(scores), "min": min(scores), "max": max(scores),
-        "original-mean": spec["mean"], "best-known": spec["best_score"],
+        "instance": name,
+        "backend": backend,
+        "runs": len(runs),
+        "scores": scores,
+        "mean": statistics.fmean(scores),
+        "min": min(scores),
+        "max": max(scores),
+        "original-mean": spec["mean"],
+        "best-known": spec["best_score"],
         "reached-best-known": sum(s >= spec["best_score"] for s in scores),
         "mean-generation": statistics.fmean(r["generation"] for r in runs),
         "median-wall": median([r["wall"] for r in runs]),
@@ -162,8 +189,12 @@ def bench_startup(data: Path, env: dict, runs: int) -> dict:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import numpy"], check=True, timeout=TIMEOUT, env=env)
         numpy_walls.append(time.perf_counter() - start)
-    return {"first-process-compile": median(compile_walls), "cached-start": median(cached_walls),
-            "numpy-import": median(numpy_walls), "runs": runs}
+    return {
+        "first-process-compile": median(compile_walls),
+        "cached-start": median(cached_walls),
+        "numpy-import": median(numpy_walls),
+        "runs": runs,
+    }
 
 
 def bench_baselines(data: Path, seeds: int, env: dict) -> dict:
@@ -183,27 +214,38 @@ def bench_baselines(data: Path, seeds: int, env: dict) -> dict:
     generations = 3
     params = {**spec["params"], "generations": generations}
     run = solver_run(data / "dna40.txt", 0, params, best_known, interpreted)
-    return {"numpy-cpu": median(cpus), "numpy-scores": scores,
-            "interpreted-seconds-per-run": run["seconds"] / generations * spec["params"]["generations"]}
+    return {
+        "numpy-cpu": median(cpus),
+        "numpy-scores": scores,
+        "interpreted-seconds-per-run": run["seconds"] / generations * spec["params"]["generations"],
+    }
 
 
 def report(results: list[dict], startup: dict, baselines: dict | None) -> None:
-    print(f"{'instance':13} {'runs':>4} {'mean':>9} {'min':>6} {'max':>6} {'orig mean':>9} {'at best':>7} "
-          f"{'mean gen':>8} {'wall':>6} {'search':>6} {'cpu':>6} {'orig':>5} {'wall/orig':>9} {'cpu/orig':>8}")
+    print(
+        f"{'instance':13} {'runs':>4} {'mean':>9} {'min':>6} {'max':>6} {'orig mean':>9} {'at best':>7} "
+        f"{'mean gen':>8} {'wall':>6} {'search':>6} {'cpu':>6} {'orig':>5} {'wall/orig':>9} {'cpu/orig':>8}"
+    )
     for r in results:
         orig_mean = f"{r['original-mean']:.1f}" if r["original-mean"] else "-"
-        print(f"{r['instance'] + ' ' + r['backend']:13} {r['runs']:>4} {r['mean']:>9.1f} {r['min']:>6} {r['max']:>6} {orig_mean:>9} "
-              f"{r['reached-best-known']:>7} {r['mean-generation']:>8.1f} {r['median-wall']:>5.2f}s "
-              f"{r['median-search']:>5.2f}s {r['median-cpu']:>5.2f}s {r['original-seconds']:>4.0f}s "
-              f"{r['median-wall'] / r['original-seconds']:>9.3f} {r['median-cpu'] / r['original-seconds']:>8.3f}")
-    print(f"start-up (median of {startup['runs']}; a 1-generation run): JIT first process (compiles) "
-          f"{startup['first-process-compile']:.2f}s, JIT cached {startup['cached-start']:.2f}s, "
-          f"ahead-of-time {startup['aot-start']:.2f}s (its build took {startup['aot-build']:.1f}s); "
-          f"bare 'import numpy' {startup['numpy-import']:.2f}s")
+        print(
+            f"{r['instance'] + ' ' + r['backend']:13} {r['runs']:>4} {r['mean']:>9.1f} {r['min']:>6} {r['max']:>6} {orig_mean:>9} "
+            f"{r['reached-best-known']:>7} {r['mean-generation']:>8.1f} {r['median-wall']:>5.2f}s "
+            f"{r['median-search']:>5.2f}s {r['median-cpu']:>5.2f}s {r['original-seconds']:>4.0f}s "
+            f"{r['median-wall'] / r['original-seconds']:>9.3f} {r['median-cpu'] / r['original-seconds']:>8.3f}"
+        )
+    print(
+        f"start-up (median of {startup['runs']}; a 1-generation run): JIT first process (compiles) "
+        f"{startup['first-process-compile']:.2f}s, JIT cached {startup['cached-start']:.2f}s, "
+        f"ahead-of-time {startup['aot-start']:.2f}s (its build took {startup['aot-build']:.1f}s); "
+        f"bare 'import numpy' {startup['numpy-import']:.2f}s"
+    )
     if baselines:
-        print(f"baselines on dna40: NumPy over the population {baselines['numpy-cpu']:.2f}s CPU per run "
-              f"(scores {baselines['numpy-scores']}); interpreted loop "
-              f"~{baselines['interpreted-seconds-per-run']:.0f}s per run (extrapolated)")
+        print(
+            f"baselines on dna40: NumPy over the population {baselines['numpy-cpu']:.2f}s CPU per run "
+            f"(scores {baselines['numpy-scores']}); interpreted loop "
+            f"~{baselines['interpreted-seconds-per-run']:.0f}s per run (extrapolated)"
+        )
 
 
 def main() -> None:
@@ -226,15 +268,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="salmon-aot-") as root:
         aot_env, startup["aot-build"] = build_aot(Path(root), env)
         tiny = dict(generations=1, population=10, survival=2)
-        startup["aot-start"] = median([solver_run(args.data / "dna40.txt", 0, tiny, None, aot_env)["wall"]
-                                       for _ in range(args.startup_runs)])
+        startup["aot-start"] = median(
+            [solver_run(args.data / "dna40.txt", 0, tiny, None, aot_env)["wall"] for _ in range(args.startup_runs)]
+        )
         results = []
         for name in args.instances.split(","):
             results.append(bench_instance(name, args.data, args.seeds, env, "jit"))
             results.append(bench_instance(name, args.data, args.seeds, aot_env, "aot"))
             if results[-1]["scores"] != results[-2]["scores"]:
-                sys.exit(f"error: {name}: ahead-of-time scores {results[-1]['scores']} differ from "
-                         f"the JIT's {results[-2]['scores']}")
+                sys.exit(
+                    f"error: {name}: ahead-of-time scores {results[-1]['scores']} differ from "
+                    f"the JIT's {results[-2]['scores']}"
+                )
     baselines = bench_baselines(args.data, args.baseline_seeds, env) if args.baseline_seeds else None
     load = {"before": load_before, "after": os.getloadavg()[0], "cpus": os.cpu_count()}
     if args.json:

@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fakekind.fixtures import write_wrappers  # noqa: E402
 from fakekube.server import CA_FILE, FakeKubeServer  # noqa: E402
 
-
 CPU: dict[str, list[float]] = {}
 """CPU seconds (user + system) of each timed command and its children, by label: unlike wall
 time, it does not grow when other work shares the machine."""
@@ -62,12 +61,22 @@ def bench_up(env: dict[str, str], work: Path, runs: int) -> dict[str, list[float
     for i in range(runs):
         kubeconfig = work / f"bare-{i}.kubeconfig"
         times["bare kind create"].append(
-            timed(["kind", "create", "cluster", "--name", f"bare-{i}", "--kubeconfig", str(kubeconfig)], env,
-                  "bare kind create"))
-        subprocess.run(["kind", "delete", "cluster", "--name", f"bare-{i}", "--kubeconfig", str(kubeconfig)],
-                       env=env, check=True, capture_output=True)
-        for label, argv in (("kubecourse up (CLI)", [kubecourse, "up", "--name", f"cli-{i}"]),
-                            ("lifecycle.up (library)", [sys.executable, "-c", LIBRARY_UP, f"lib-{i}"])):
+            timed(
+                ["kind", "create", "cluster", "--name", f"bare-{i}", "--kubeconfig", str(kubeconfig)],
+                env,
+                "bare kind create",
+            )
+        )
+        subprocess.run(
+            ["kind", "delete", "cluster", "--name", f"bare-{i}", "--kubeconfig", str(kubeconfig)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        for label, argv in (
+            ("kubecourse up (CLI)", [kubecourse, "up", "--name", f"cli-{i}"]),
+            ("lifecycle.up (library)", [sys.executable, "-c", LIBRARY_UP, f"lib-{i}"]),
+        ):
             times[label].append(timed(argv, env, label))
             subprocess.run([kubecourse, "down", "--name", argv[-1]], env=env, check=True, capture_output=True)
     return times
@@ -94,11 +103,19 @@ print(json.dumps({"serial": serial, "parallel": par}))
 """
 
 
-def bench_class(env: dict[str, str], work: Path, learners: int, parallel: int, runs: int) -> tuple[list[float], list[float]]:
+def bench_class(
+    env: dict[str, str], work: Path, learners: int, parallel: int, runs: int
+) -> tuple[list[float], list[float]]:
     """Both timings in one child process through the library, so that neither pays the
     interpreter's start-up and the fake API server (in this process) does not share its GIL."""
-    done = subprocess.run([sys.executable, "-c", CLASS_RUN, str(work), str(learners), str(parallel), str(runs)],
-                          env=env, check=True, capture_output=True, text=True, timeout=3600)
+    done = subprocess.run(
+        [sys.executable, "-c", CLASS_RUN, str(work), str(learners), str(parallel), str(runs)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     data = json.loads(done.stdout.strip().splitlines()[-1])
     return data["serial"], data["parallel"]
 
@@ -106,9 +123,11 @@ def bench_class(env: dict[str, str], work: Path, learners: int, parallel: int, r
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (medians are printed)")
-    parser.add_argument("--sleeps", default="2,12",
-                        help="comma-separated seconds the fake kind spends in create, for figure 1 "
-                        "(empty: skip figure 1)")
+    parser.add_argument(
+        "--sleeps",
+        default="2,12",
+        help="comma-separated seconds the fake kind spends in create, for figure 1 (empty: skip figure 1)",
+    )
     parser.add_argument("--class-sleep", type=float, default=2.0, help="seconds per create for figure 2")
     parser.add_argument("--learners", type=int, default=20)
     parser.add_argument("--parallel", type=int, default=4)
@@ -121,9 +140,12 @@ def main() -> None:
         env = {
             **os.environ,
             "PATH": f"{work / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-            "HOME": str(work / "home"), "KUBECOURSE_HOME": str(work / "kc"),
-            "FAKE_KIND_STATE": str(work / "state"), "FAKE_KIND_API_URL": server.url,
-            "FAKE_KIND_TOKEN": server.token, "FAKE_KIND_CA": str(CA_FILE),
+            "HOME": str(work / "home"),
+            "KUBECOURSE_HOME": str(work / "kc"),
+            "FAKE_KIND_STATE": str(work / "state"),
+            "FAKE_KIND_API_URL": server.url,
+            "FAKE_KIND_TOKEN": server.token,
+            "FAKE_KIND_CA": str(CA_FILE),
             "KUBECACHEDIR": str(work / "kubecache"),
         }
         env.pop("KUBECONFIG", None)
@@ -139,18 +161,31 @@ def main() -> None:
             print(f"   fake kind create sleeps {sleep:.1f} s")
             for label, values in times.items():
                 median = statistics.median(values)
-                extra = "" if label.startswith("bare") else (
-                    f"  overhead {median - base:+.3f} s  ratio {median / base:.3f}"
-                    f"  goal < 0.5 s: {'met' if median - base < 0.5 else 'NOT met'}")
+                extra = (
+                    ""
+                    if label.startswith("bare")
+                    else (
+                        f"  overhead {median - base:+.3f} s  ratio {median / base:.3f}"
+                        f"  goal < 0.5 s: {'met' if median - base < 0.5 else 'NOT met'}"
+                    )
+                )
                 print(f"   {label:24s} {median:7.3f} s{extra}   (runs: {', '.join(f'{x:.2f}' for x in values)})")
             cpu_base = statistics.median(CPU["bare kind create"])
-            print("   CPU seconds (medians): " + "; ".join(
-                f"{label} {statistics.median(v):.2f}" + ("" if label.startswith("bare") else
-                                                          f" (+{statistics.median(v) - cpu_base:.2f})")
-                for label, v in CPU.items()), flush=True)
+            print(
+                "   CPU seconds (medians): "
+                + "; ".join(
+                    f"{label} {statistics.median(v):.2f}"
+                    + ("" if label.startswith("bare") else f" (+{statistics.median(v) - cpu_base:.2f})")
+                    for label, v in CPU.items()
+                ),
+                flush=True,
+            )
 
-        for label, code in (("python start-up", "pass"), ("import sandbox.lifecycle", "import sandbox.lifecycle"),
-                            ("import kubernetes client", "import kubernetes.client, kubernetes.config, kubernetes.watch")):
+        for label, code in (
+            ("python start-up", "pass"),
+            ("import sandbox.lifecycle", "import sandbox.lifecycle"),
+            ("import kubernetes client", "import kubernetes.client, kubernetes.config, kubernetes.watch"),
+        ):
             walls = [timed([sys.executable, "-c", code], env, label) for _ in range(args.runs)]
             print(f"   {label:24s} {statistics.median(walls):7.3f} s wall, {statistics.median(CPU[label]):.2f} s CPU")
 
@@ -159,13 +194,19 @@ def main() -> None:
         t1, tp = statistics.median(serial), statistics.median(par)
         ideal = args.learners * t1 / args.parallel
         efficiency = ideal / tp
-        print(f"\n2. class up of {args.learners} learners at --parallel {args.parallel} "
-              f"(fake kind create sleeps {args.class_sleep:.1f} s)")
-        print(f"   serial (parallel 1, {args.parallel} learners)  median {t1:6.3f} s per learner "
-              f"(runs: {', '.join(f'{x:.2f}' for x in serial)})")
+        print(
+            f"\n2. class up of {args.learners} learners at --parallel {args.parallel} "
+            f"(fake kind create sleeps {args.class_sleep:.1f} s)"
+        )
+        print(
+            f"   serial (parallel 1, {args.parallel} learners)  median {t1:6.3f} s per learner "
+            f"(runs: {', '.join(f'{x:.2f}' for x in serial)})"
+        )
         print(f"   parallel                 median {tp:6.3f} s   (runs: {', '.join(f'{x:.2f}' for x in par)})")
-        print(f"   ideal {ideal:.3f} s; parallel efficiency {efficiency:.1%}   goal >= 90 %: "
-              f"{'met' if efficiency >= 0.9 else 'NOT met'}")
+        print(
+            f"   ideal {ideal:.3f} s; parallel efficiency {efficiency:.1%}   goal >= 90 %: "
+            f"{'met' if efficiency >= 0.9 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

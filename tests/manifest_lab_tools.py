@@ -26,11 +26,15 @@ def kustomize_tree(lab, tmp_path: Path) -> Path | None:
 
 def overlays(lab, root: Path) -> list[Path]:
     """The solution's kustomization folders, inside the assembled repository ``root``."""
-    return [root / k.parent.relative_to(lab.path / "solution") for k in sorted((lab.path / "solution").rglob("kustomization.yaml"))]
+    return [
+        root / k.parent.relative_to(lab.path / "solution")
+        for k in sorted((lab.path / "solution").rglob("kustomization.yaml"))
+    ]
 
 
 def kustomize(directory: Path) -> str:
     """``kubectl kustomize DIRECTORY`` with the virtualenv's kubectl (kustomize is built in)."""
     kubectl = Path(sys.executable).parent / "kubectl"
-    return subprocess.run([str(kubectl), "kustomize", str(directory)], capture_output=True, text=True,
-                          check=True, timeout=60).stdout
+    return subprocess.run(
+        [str(kubectl), "kustomize", str(directory)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout

@@ -52,7 +52,9 @@ def lint_text(text: str, *, source: str = "<text>") -> LintReport:
     docs = parse_with_lines(text, source=source)
     problems: list[Problem] = []
     if not docs:
-        problems.append(Problem(line=1, path="", rule="empty", message="the file holds no YAML document; write a Workflow"))
+        problems.append(
+            Problem(line=1, path="", rule="empty", message="the file holds no YAML document; write a Workflow")
+        )
     for number, doc in enumerate(docs, start=1):
         problems += _lint_document(doc, number)
     problems.sort(key=lambda p: (p.document, p.line, p.path))
@@ -71,8 +73,13 @@ def _lint_document(doc: Document, number: int) -> list[Problem]:
         kind = type(doc.data).__name__
         return [problem((), "not-a-mapping", f"document {number} is a {kind}, not a Workflow mapping")]
     found = [
-        Problem(line=d.line, path=format_path(d.path), rule="duplicate-key", document=number,
-                message=f"key '{d.path[-1]}' appears twice in one mapping (first on line {d.first_line}); YAML keeps only the last")
+        Problem(
+            line=d.line,
+            path=format_path(d.path),
+            rule="duplicate-key",
+            document=number,
+            message=f"key '{d.path[-1]}' appears twice in one mapping (first on line {d.first_line}); YAML keeps only the last",
+        )
         for d in doc.duplicates
     ]
     unknown: list[tuple[tuple, str]] = []
@@ -96,8 +103,14 @@ def _schema_errors(data: dict) -> list[tuple[tuple, str]]:
                 out[path] = f"{format_path(path)} is required"
             else:
                 got = e.get("input")
-                shown = repr(got) if not isinstance(got, (dict, list)) else f"a {'mapping' if isinstance(got, dict) else 'list'}"
-                out[path] = f"{format_path(path)}: {e['msg'].lower().replace('input should be', 'should be')} (got {shown})"
+                shown = (
+                    repr(got)
+                    if not isinstance(got, (dict, list))
+                    else f"a {'mapping' if isinstance(got, dict) else 'list'}"
+                )
+                out[path] = (
+                    f"{format_path(path)}: {e['msg'].lower().replace('input should be', 'should be')} (got {shown})"
+                )
         return list(out.items())
     return []
 
@@ -171,7 +184,9 @@ def _resolve(annotation: Any, value: Any) -> Any:
             model_options = [a for a in options if isinstance(a, type) and issubclass(a, pydantic.BaseModel)]
             if not model_options or not isinstance(value, dict):
                 return None
-            annotation = max(model_options, key=lambda m: len(set(value) & {f.alias or n for n, f in m.model_fields.items()}))
+            annotation = max(
+                model_options, key=lambda m: len(set(value) & {f.alias or n for n, f in m.model_fields.items()})
+            )
             continue
         if annotation is Any:
             return None

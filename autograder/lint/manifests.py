@@ -21,10 +21,11 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.util
-from importlib import resources
 import re
+from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kubecourse._quickimport import import_jsonschema_quickly
 
@@ -69,12 +70,19 @@ def lint_text(text: str, *, source: str = "<text>", lab: Any = None) -> LintRepo
     namespaces = tuple(lab.cluster.namespaces) if lab is not None else ()
     problems: list[Problem] = []
     if not docs:
-        problems.append(Problem(line=1, path="", rule="empty", message="the file holds no YAML document; write a Kubernetes object"))
+        problems.append(
+            Problem(line=1, path="", rule="empty", message="the file holds no YAML document; write a Kubernetes object")
+        )
     objects: list[tuple[int, Document, tuple, dict]] = []
     for number, doc in enumerate(docs, start=1):
         problems += [
-            Problem(line=d.line, path=format_path(d.path), rule="duplicate-key", document=number,
-                    message=f"key '{d.path[-1]}' appears twice in one mapping (first on line {d.first_line}); YAML keeps only the last")
+            Problem(
+                line=d.line,
+                path=format_path(d.path),
+                rule="duplicate-key",
+                document=number,
+                message=f"key '{d.path[-1]}' appears twice in one mapping (first on line {d.first_line}); YAML keeps only the last",
+            )
             for d in doc.duplicates
         ]
         for prefix, obj, shape_problem in _objects(doc.data):
@@ -113,8 +121,9 @@ def _objects(data: Any):
 
 def _problem(doc: Document, number: int, finding: Finding, prefix: tuple = ()) -> Problem:
     path = tuple(prefix) + tuple(finding.path)
-    return Problem(line=doc.line_of(path), path=format_path(path), rule=finding.rule,
-                   message=finding.message, document=number)
+    return Problem(
+        line=doc.line_of(path), path=format_path(path), rule=finding.rule, message=finding.message, document=number
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,8 +135,14 @@ def schema_problems(obj: dict, version: str = KUBERNETES_VERSION) -> list[Findin
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     missing = [f for f, v in (("apiVersion", api_version), ("kind", kind)) if not isinstance(v, str) or not v]
     if missing:
-        return [Finding((f,), f"{f} is required (a string such as {'apps/v1' if f == 'apiVersion' else 'Deployment'})", "required")
-                for f in missing]
+        return [
+            Finding(
+                (f,),
+                f"{f} is required (a string such as {'apps/v1' if f == 'apiVersion' else 'Deployment'})",
+                "required",
+            )
+            for f in missing
+        ]
     validator = _validator(api_version, kind, version)
     if validator is None:
         group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
@@ -141,7 +156,11 @@ def _unknown_kind(api_version: str, kind: str, version: str) -> Finding:
     served = _served_versions(version)
     if kind in served:
         options = ", ".join(sorted(served[kind]))
-        return Finding(("apiVersion",), f"Kubernetes {version} does not serve {kind} as {api_version}; use apiVersion {options}", "api-version")
+        return Finding(
+            ("apiVersion",),
+            f"Kubernetes {version} does not serve {kind} as {api_version}; use apiVersion {options}",
+            "api-version",
+        )
     close = difflib.get_close_matches(kind, list(served), n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return Finding(("kind",), f"Kubernetes {version} has no kind '{kind}' in {api_version}{hint}", "unknown-kind")
@@ -213,17 +232,38 @@ def _findings(error: jsonschema.ValidationError) -> list[Finding]:
             if key in known:
                 continue
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else f" (known fields: {', '.join(sorted(known)[:10])}{' ...' if len(known) > 10 else ''})"
+            hint = (
+                f"; did you mean '{close[0]}'?"
+                if close
+                else f" (known fields: {', '.join(sorted(known)[:10])}{' ...' if len(known) > 10 else ''})"
+            )
             out.append(Finding(path + (key,), f"unknown field '{key}' in {where}{hint}", "unknown-field"))
         return out
     if error.validator == "required" and isinstance(error.instance, dict):
-        return [Finding(path, f"{format_path(path + (name,))} is required", "required")
-                for name in error.validator_value if name not in error.instance]
+        return [
+            Finding(path, f"{format_path(path + (name,))} is required", "required")
+            for name in error.validator_value
+            if name not in error.instance
+        ]
     if error.validator == "type":
         wanted = [t for t in _as_list(error.validator_value) if t != "null"]
-        return [Finding(path, f"{where} must be {_type_words(wanted)}, not {_describe(error.instance)}{_quote_hint(wanted, error.instance)}", "type")]
+        return [
+            Finding(
+                path,
+                f"{where} must be {_type_words(wanted)}, not {_describe(error.instance)}{_quote_hint(wanted, error.instance)}",
+                "type",
+            )
+        ]
     if error.validator in ("oneOf", "anyOf"):
-        wanted = sorted({t for c in error.context or () if c.validator == "type" for t in _as_list(c.validator_value) if t != "null"})
+        wanted = sorted(
+            {
+                t
+                for c in error.context or ()
+                if c.validator == "type"
+                for t in _as_list(c.validator_value)
+                if t != "null"
+            }
+        )
         if wanted:
             return [Finding(path, f"{where} must be {_type_words(wanted)}, not {_describe(error.instance)}", "type")]
     if error.validator == "enum":
@@ -237,8 +277,14 @@ def _as_list(value: Any) -> list:
 
 
 def _type_words(types: list[str]) -> str:
-    words = {"integer": "a whole number", "number": "a number", "string": "a string", "boolean": "true or false",
-             "object": "a mapping", "array": "a list"}
+    words = {
+        "integer": "a whole number",
+        "number": "a number",
+        "string": "a string",
+        "boolean": "true or false",
+        "object": "a mapping",
+        "array": "a list",
+    }
     return " or ".join(words.get(t, t) for t in types) or "something else"
 
 
@@ -253,7 +299,7 @@ def _describe(value: Any) -> str:
 def _quote_hint(wanted: list[str], value: Any) -> str:
     if wanted == ["string"] and isinstance(value, (int, float, bool)):
         shown = str(value).lower() if isinstance(value, bool) else str(value)
-        return f" (put it in quotes: \"{shown}\")"
+        return f' (put it in quotes: "{shown}")'
     return ""
 
 
@@ -274,7 +320,9 @@ def load_lab_rules(lab_folder: Path) -> list[Rule]:
     path = Path(lab_folder) / "lint.py"
     if not path.is_file():
         return []
-    spec = importlib.util.spec_from_file_location(f"_kubecourse_lab_lint_{Path(lab_folder).name.replace('-', '_')}", path)
+    spec = importlib.util.spec_from_file_location(
+        f"_kubecourse_lab_lint_{Path(lab_folder).name.replace('-', '_')}", path
+    )
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
@@ -293,7 +341,13 @@ def _run_lab_rules(rules: list[Rule], obj: dict) -> list[Finding]:
         try:
             found = rule(obj) or []
         except Exception as err:  # a rule that cannot handle an odd manifest must not hide the others
-            out.append(Finding((), f"the lab's lint rule {name} failed on this document: {type(err).__name__}: {err}", "lab-rule-error"))
+            out.append(
+                Finding(
+                    (),
+                    f"the lab's lint rule {name} failed on this document: {type(err).__name__}: {err}",
+                    "lab-rule-error",
+                )
+            )
             continue
         out += [as_finding(item, default_rule=name) for item in found]
     return out

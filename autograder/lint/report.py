@@ -52,8 +52,7 @@ class LintReport:
             "ok": self.ok,
             "documents": self.documents,
             "problems": [
-                {"line": p.line, "path": p.path, "rule": p.rule, "message": p.message,
-                 "document": p.document}
+                {"line": p.line, "path": p.path, "rule": p.rule, "message": p.message, "document": p.document}
                 for p in self.problems
             ],
         }

@@ -89,9 +89,7 @@ class LabsTable(Directive):
         para = nodes.paragraph(text="Chapter: ")
         docname = chapter.removesuffix(".md").removesuffix(".ipynb")
         if docname in env.found_docs:
-            ref = addnodes.pending_xref(
-                "", refdomain="std", reftype="doc", reftarget="/" + docname, refexplicit=False
-            )
+            ref = addnodes.pending_xref("", refdomain="std", reftype="doc", reftarget="/" + docname, refexplicit=False)
             ref += nodes.inline(text=docname)
             para += ref
         else:
@@ -106,9 +104,7 @@ def _always_reread(app, env, added, changed, removed):
 
 
 def _merge(app, env, docnames, other):
-    env.labs_table_docs = getattr(env, "labs_table_docs", set()) | getattr(
-        other, "labs_table_docs", set()
-    )
+    env.labs_table_docs = getattr(env, "labs_table_docs", set()) | getattr(other, "labs_table_docs", set())
 
 
 def _purge(app, env, docname):

@@ -11,15 +11,30 @@ import typer
 from kubecourse.errors import UsageError
 
 BACKENDS = ("kind", "namespace")
-BACKEND = typer.Option("kind", "--backend", help="kind: a cluster per learner on this host; namespace: "
-                       "a namespace per learner on an existing cluster (--kubeconfig/--context).")
-KUBECONFIG = typer.Option(None, "--kubeconfig", help="namespace backend: the instructor's (admin) kubeconfig "
-                          "(default: $KUBECONFIG, then ~/.kube/config, read only).")
+BACKEND = typer.Option(
+    "kind",
+    "--backend",
+    help="kind: a cluster per learner on this host; namespace: "
+    "a namespace per learner on an existing cluster (--kubeconfig/--context).",
+)
+KUBECONFIG = typer.Option(
+    None,
+    "--kubeconfig",
+    help="namespace backend: the instructor's (admin) kubeconfig "
+    "(default: $KUBECONFIG, then ~/.kube/config, read only).",
+)
 CONTEXT = typer.Option(None, "--context", help="namespace backend: context of that kubeconfig (default: current).")
-SETTINGS = typer.Option(None, "--settings", help="namespace backend: YAML file of quota, limit, Pod Security and "
-                        "token settings (see the book's namespace-backend page).")
-LAB = typer.Option(None, "--lab", help="namespace backend: check that the cluster-wide add-ons this lab needs "
-                   "are installed, and record the lab.")
+SETTINGS = typer.Option(
+    None,
+    "--settings",
+    help="namespace backend: YAML file of quota, limit, Pod Security and "
+    "token settings (see the book's namespace-backend page).",
+)
+LAB = typer.Option(
+    None,
+    "--lab",
+    help="namespace backend: check that the cluster-wide add-ons this lab needs are installed, and record the lab.",
+)
 
 
 def backend_of(value: str) -> str:
@@ -32,8 +47,10 @@ def refuse_kind_only(backend: str, **given) -> None:
     """Options that only mean something to one backend are refused for the other."""
     used = [f"--{k.replace('_', '-')}" for k, v in given.items() if v]
     if used:
-        raise UsageError(f"{', '.join(used)} appl{'ies' if len(used) == 1 else 'y'} to the namespace backend "
-                         f"only, not to --backend {backend}")
+        raise UsageError(
+            f"{', '.join(used)} appl{'ies' if len(used) == 1 else 'y'} to the namespace backend "
+            f"only, not to --backend {backend}"
+        )
 
 
 def settings(path: Path | None):
@@ -45,15 +62,31 @@ def settings(path: Path | None):
 def class_up(roster, *, output, kubeconfig, context, settings_file, parallel, ttl, lab, observer):
     from sandbox.namespace import room
 
-    return room.class_up(roster, output=output, kubeconfig=kubeconfig, context=context,
-                         settings=settings(settings_file), parallel=parallel, ttl=ttl, lab=lab, observer=observer)
+    return room.class_up(
+        roster,
+        output=output,
+        kubeconfig=kubeconfig,
+        context=context,
+        settings=settings(settings_file),
+        parallel=parallel,
+        ttl=ttl,
+        lab=lab,
+        observer=observer,
+    )
 
 
 def class_down(roster, *, output, kubeconfig, context, settings_file, parallel, observer):
     from sandbox.namespace import room
 
-    return room.class_down(roster, output=output, kubeconfig=kubeconfig, context=context,
-                           settings=settings(settings_file), parallel=parallel, observer=observer)
+    return room.class_down(
+        roster,
+        output=output,
+        kubeconfig=kubeconfig,
+        context=context,
+        settings=settings(settings_file),
+        parallel=parallel,
+        observer=observer,
+    )
 
 
 def up_one(name: str | None, *, kubeconfig, context, settings_file, ttl, lab, progress):
@@ -79,8 +112,20 @@ def down_one(name: str | None) -> str:
     return room.down_recorded(name or default_name())
 
 
-__all__ = ["BACKEND", "CONTEXT", "KUBECONFIG", "LAB", "SETTINGS", "backend_of", "class_down", "class_up",
-           "down_one", "recorded", "refuse_kind_only", "up_one"]
+__all__ = [
+    "BACKEND",
+    "CONTEXT",
+    "KUBECONFIG",
+    "LAB",
+    "SETTINGS",
+    "backend_of",
+    "class_down",
+    "class_up",
+    "down_one",
+    "recorded",
+    "refuse_kind_only",
+    "up_one",
+]
 
 
 def grading_target(name, kubeconfig, context, namespace):

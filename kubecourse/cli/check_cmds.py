@@ -14,12 +14,15 @@ from kubecourse.errors import EXIT_FAILED, UsageError
 _NAME = typer.Option(None, "--name", "-n", help="Read the sandbox NAME made by `kubecourse up --name NAME`.")
 _KUBECONFIG = typer.Option(None, "--kubeconfig", help="Read the cluster this kubeconfig file points at.")
 _CONTEXT = typer.Option(None, "--context", help="Context to use from the kubeconfig (default: its current context).")
-_NAMESPACE = typer.Option(None, "--namespace", help="Read the lab's namespaces from this one instead: a learner's "
-                          "namespace on a shared cluster (kc-NAME; automatic with --name on the namespace backend).")
+_NAMESPACE = typer.Option(
+    None,
+    "--namespace",
+    help="Read the lab's namespaces from this one instead: a learner's "
+    "namespace on a shared cluster (kc-NAME; automatic with --name on the namespace backend).",
+)
 
 
-def _live_state(name: str | None, kubeconfig: Path | None, context: str | None, lab=None,
-                namespace: str | None = None):
+def _live_state(name: str | None, kubeconfig: Path | None, context: str | None, lab=None, namespace: str | None = None):
     from autograder.live import connect
     from kubecourse.cli._namespace import grading_target
 
@@ -70,7 +73,9 @@ def check(
     namespace: str = _NAMESPACE,
     snapshot: Path = typer.Option(None, "--snapshot", "-s", help="Grade this snapshot file instead of a cluster."),
     json_output: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
-    reveal_hidden: bool = typer.Option(False, "--reveal-hidden", help="Show hidden checks' messages and hints (for instructors)."),
+    reveal_hidden: bool = typer.Option(
+        False, "--reveal-hidden", help="Show hidden checks' messages and hints (for instructors)."
+    ),
 ) -> None:
     """Run a lab's checks and say what passed, what failed, why, and what to try.
 
@@ -107,7 +112,9 @@ def check(
 
 def snapshot(
     lab: str = typer.Argument(..., help="Lab id (see `kubecourse labs`) or a lab folder."),
-    output: Path = typer.Option(..., "--output", "-o", help="File to write; .json gives JSON, anything else YAML; - for stdout."),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="File to write; .json gives JSON, anything else YAML; - for stdout."
+    ),
     name: str = _NAME,
     kubeconfig: Path = _KUBECONFIG,
     context: str = _CONTEXT,

@@ -25,10 +25,10 @@ ROSTER_HELP = "CSV file with a `name` column, one learner per line."
 @class_app.command("up")
 def class_up(
     roster: Path = typer.Option(..., "--roster", help=ROSTER_HELP),
-    output: Path = typer.Option(Path("kubeconfigs"), "--output", "-o",
-                                help="Folder for the learners' kubeconfig files (NAME.kubeconfig)."),
-    parallel: int = typer.Option(classroom.DEFAULT_PARALLEL, "--parallel", "-p",
-                                 help="Sandboxes created at once."),
+    output: Path = typer.Option(
+        Path("kubeconfigs"), "--output", "-o", help="Folder for the learners' kubeconfig files (NAME.kubeconfig)."
+    ),
+    parallel: int = typer.Option(classroom.DEFAULT_PARALLEL, "--parallel", "-p", help="Sandboxes created at once."),
     nodes: int = typer.Option(1, "--nodes", min=1, max=8, help="Nodes per sandbox."),
     ttl: str = typer.Option(None, "--ttl", help="Reapable after this long, e.g. 8h."),
     image: str = typer.Option(kind.DEFAULT_NODE_IMAGE, "--image", help="kind node image."),
@@ -52,17 +52,32 @@ def class_up(
     that expires); running it again refreshes objects and tokens.
     """
     if ns.backend_of(backend) == "namespace":
-        report = ns.class_up(roster, output=output, kubeconfig=kubeconfig, context=context, settings_file=settings,
-                             parallel=parallel, ttl=state.parse_duration(ttl), lab=lab,
-                             observer=LiveProgress(err, "provisioning"))
+        report = ns.class_up(
+            roster,
+            output=output,
+            kubeconfig=kubeconfig,
+            context=context,
+            settings_file=settings,
+            parallel=parallel,
+            ttl=state.parse_duration(ttl),
+            lab=lab,
+            observer=LiveProgress(err, "provisioning"),
+        )
         _render(report, json_output)
         next_step(f"hand out the files in {output}/ (each learner: export KUBECONFIG=NAME.kubeconfig)")
         return
     ns.refuse_kind_only(backend, kubeconfig=kubeconfig, context=context, settings=settings, lab=lab)
     with lifecycle.sigterm_as_interrupt():
-        report = classroom.class_up(roster, output=output, parallel=parallel, nodes=nodes,
-                                    ttl=state.parse_duration(ttl), image=image, force=force,
-                                    observer=LiveProgress(err, "creating"))
+        report = classroom.class_up(
+            roster,
+            output=output,
+            parallel=parallel,
+            nodes=nodes,
+            ttl=state.parse_duration(ttl),
+            image=image,
+            force=force,
+            observer=LiveProgress(err, "creating"),
+        )
     _render(report, json_output)
     if report.ok:
         next_step(f"hand out the files in {output}/ (each learner: export KUBECONFIG=NAME.kubeconfig)")
@@ -85,8 +100,15 @@ def class_down(
     by kubecourse for that learner and course (`course` in `--settings`).
     """
     if ns.backend_of(backend) == "namespace":
-        report = ns.class_down(roster, output=output, kubeconfig=kubeconfig, context=context, settings_file=settings,
-                               parallel=parallel, observer=LiveProgress(err, "deleting"))
+        report = ns.class_down(
+            roster,
+            output=output,
+            kubeconfig=kubeconfig,
+            context=context,
+            settings_file=settings,
+            parallel=parallel,
+            observer=LiveProgress(err, "deleting"),
+        )
         _render(report, json_output)
         return
     ns.refuse_kind_only(backend, kubeconfig=kubeconfig, context=context, settings=settings)
@@ -98,14 +120,17 @@ def _render(report: classroom.ClassReport, json_output: bool) -> None:
     if json_output:
         print_json(report.to_json())
     else:
-        table = Table(title=f"class {report.action}: " + ", ".join(f"{v} {k}" for k, v in report.counts().items())
-                      + f" in {report.seconds:.1f} s", title_justify="left")
+        table = Table(
+            title=f"class {report.action}: "
+            + ", ".join(f"{v} {k}" for k, v in report.counts().items())
+            + f" in {report.seconds:.1f} s",
+            title_justify="left",
+        )
         for column in ("name", "status", "seconds", "kubeconfig / error"):
             table.add_column(column, justify="right" if column == "seconds" else "left")
         for r in report.results:
             colour = "green" if r.ok else "red"
-            table.add_row(r.name, f"[{colour}]{r.status}[/{colour}]", f"{r.seconds:.1f}",
-                          r.kubeconfig or r.error or "")
+            table.add_row(r.name, f"[{colour}]{r.status}[/{colour}]", f"{r.seconds:.1f}", r.kubeconfig or r.error or "")
         out.print(table)
     if not report.ok:
         raise typer.Exit(EXIT_FAILED)

@@ -20,7 +20,8 @@ def build(
     out_dir: Path = typer.Option(Path("course"), "--out", help="Course folder to create or update."),
     lab: list[str] = typer.Option([], "--lab", help="Build only this lab (repeatable)."),
     validate: bool = typer.Option(
-        True, "--validate/--no-validate",
+        True,
+        "--validate/--no-validate",
         help="Run nbgrader's validator on each release notebook with the lab's solution and "
         "starter snapshots (about 2 s per lab).",
     ),

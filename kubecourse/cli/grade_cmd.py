@@ -16,13 +16,15 @@ from kubecourse.errors import EXIT_FAILED
 def grade(
     assignment: str = typer.Argument(..., help="The assignment (lab id), e.g. first-pod."),
     course: Path = typer.Option(Path("course"), "--course", help="The nbgrader course folder."),
-    jobs: int = typer.Option(
-        0, "--jobs", "-j", min=0, help="Submissions graded at once (0: one per CPU core)."
-    ),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Submissions graded at once (0: one per CPU core)."),
     feedback: bool = typer.Option(True, "--feedback/--no-feedback", help="Render feedback HTML."),
     json_output: bool = typer.Option(False, "--json", help="Print the class's results as JSON."),
-    live: bool = typer.Option(False, "--live", help="Cap scores by each student's live namespace (namespace "
-                              "backend: student id = sandbox name) instead of their snapshot.yaml."),
+    live: bool = typer.Option(
+        False,
+        "--live",
+        help="Cap scores by each student's live namespace (namespace "
+        "backend: student id = sandbox name) instead of their snapshot.yaml.",
+    ),
 ) -> None:
     """Autograde every submission in `COURSE/submitted/<student>/ASSIGNMENT/`, in parallel.
 
@@ -49,8 +51,14 @@ def grade(
             from kubecourse.cli._namespace import live_states_for
 
             live_states = live_states_for(assignment)
-        result = grade_assignment(course, assignment, jobs=jobs or os.cpu_count(), progress=bar.update,
-                                  with_feedback=feedback, live=live_states)
+        result = grade_assignment(
+            course,
+            assignment,
+            jobs=jobs or os.cpu_count(),
+            progress=bar.update,
+            with_feedback=feedback,
+            live=live_states,
+        )
     finally:
         bar.stop()
     if json_output:
@@ -74,8 +82,12 @@ class _ProgressBar:
             return
         if self.progress is None:
             self.progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=err, transient=False,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=False,
             )
             self.progress.start()
             self.tasks["autograde"] = self.progress.add_task(f"{self.label}: autograde", total=total)
@@ -94,8 +106,10 @@ class _ProgressBar:
 
 
 def _render(result) -> None:
-    table = Table(title=f"{result.assignment}: {len(result.students)} submissions in {result.seconds:.1f} s "
-                        f"({result.jobs} jobs)", title_justify="left")
+    table = Table(
+        title=f"{result.assignment}: {len(result.students)} submissions in {result.seconds:.1f} s ({result.jobs} jobs)",
+        title_justify="left",
+    )
     for column in ("student", "score", "note"):
         table.add_column(column, justify="right" if column == "score" else "left")
     for s in result.students:

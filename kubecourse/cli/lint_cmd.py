@@ -41,7 +41,9 @@ def lint(
         for line in report.lines():
             out.print(escape(line), soft_wrap=True)
         count = len(report.problems)
-        out.print(f"{file}: {'no problems found' if report.ok else f'{count} problem' + ('s' if count != 1 else '') + ' found'} ({report.linter} linter)")
+        out.print(
+            f"{file}: {'no problems found' if report.ok else f'{count} problem' + ('s' if count != 1 else '') + ' found'} ({report.linter} linter)"
+        )
     if report.ok:
         if not json_output:
             next_step(f"kubectl create -f {file}")

@@ -8,7 +8,17 @@ import traceback
 import typer
 
 from kubecourse import __version__
-from kubecourse.cli import check_cmds, class_cmds, course_cmd, doctor_cmd, grade_cmd, labs_cmd, lint_cmd, results_cmd, sandbox_cmds
+from kubecourse.cli import (
+    check_cmds,
+    class_cmds,
+    course_cmd,
+    doctor_cmd,
+    grade_cmd,
+    labs_cmd,
+    lint_cmd,
+    results_cmd,
+    sandbox_cmds,
+)
 from kubecourse.cli._output import err
 from kubecourse.errors import EXIT_INTERRUPTED, KubecourseError
 
@@ -27,7 +37,17 @@ app = typer.Typer(
 )
 
 # Each module adds its commands to the app; one command group per module.
-COMMAND_MODULES = (labs_cmd, doctor_cmd, check_cmds, sandbox_cmds, class_cmds, course_cmd, grade_cmd, lint_cmd, results_cmd)
+COMMAND_MODULES = (
+    labs_cmd,
+    doctor_cmd,
+    check_cmds,
+    sandbox_cmds,
+    class_cmds,
+    course_cmd,
+    grade_cmd,
+    lint_cmd,
+    results_cmd,
+)
 
 _state = {"verbose": False}
 

@@ -48,7 +48,9 @@ def _state(name: str | None, kubeconfig: Path | None, snapshot: Path | None):
     return connect(kubeconfig=resolve_kubeconfig(name=name, kubeconfig=kubeconfig))
 
 
-def salmon_summary(*, name: str | None = None, kubeconfig: str | Path | None = None, snapshot: str | Path | None = None):
+def salmon_summary(
+    *, name: str | None = None, kubeconfig: str | Path | None = None, snapshot: str | Path | None = None
+):
     """The summary of the newest ``salmon-*`` Workflow in namespace ``salmon``, or None if there is none.
 
     Reads a sandbox (``name``), a kubeconfig, or a snapshot file; with none of them,
@@ -112,11 +114,17 @@ def _render(summary: Any) -> None:
     runs = Table(title="runs", title_justify="left")
     for column in ("seed", "score", "generation", "seconds", "phase"):
         runs.add_column(column, justify="right" if column != "phase" else "left")
-    for r in sorted(summary.runs, key=lambda r: (r.score is None, -(r.score or 0), int(r.seed) if r.seed.isdigit() else 0, r.seed)):
+    for r in sorted(
+        summary.runs, key=lambda r: (r.score is None, -(r.score or 0), int(r.seed) if r.seed.isdigit() else 0, r.seed)
+    ):
         mark = " *" if r.seed in summary.best_seeds else ""
-        runs.add_row(escape(r.seed) + mark, "-" if r.score is None else str(r.score),
-                     "-" if r.generation is None else str(r.generation),
-                     "-" if r.seconds is None else f"{r.seconds:.0f}", r.phase)
+        runs.add_row(
+            escape(r.seed) + mark,
+            "-" if r.score is None else str(r.score),
+            "-" if r.generation is None else str(r.generation),
+            "-" if r.seconds is None else f"{r.seconds:.0f}",
+            r.phase,
+        )
     out.print(runs)
 
 

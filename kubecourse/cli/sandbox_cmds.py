@@ -47,30 +47,44 @@ def up(
     `kubecourse class up --help`); its kubeconfig holds a token that expires.
     """
     if ns.backend_of(backend) == "namespace":
-        made = ns.up_one(name, kubeconfig=kubeconfig, context=context, settings_file=settings,
-                         ttl=state.parse_duration(ttl), lab=None, progress=_progress)
+        made = ns.up_one(
+            name,
+            kubeconfig=kubeconfig,
+            context=context,
+            settings_file=settings,
+            ttl=state.parse_duration(ttl),
+            lab=None,
+            progress=_progress,
+        )
         if json_output:
             print_json(made.to_json())
         else:
             sys.stdout.write(f"export KUBECONFIG={shlex.quote(str(made.kubeconfig))}\n")
-        err.print(f"namespace [bold]{made.namespace}[/bold] {'created' if made.created else 'refreshed'} in "
-                  f"{made.seconds:.1f} s (token valid until {made.token_expires})")
+        err.print(
+            f"namespace [bold]{made.namespace}[/bold] {'created' if made.created else 'refreshed'} in "
+            f"{made.seconds:.1f} s (token valid until {made.token_expires})"
+        )
         return
     ns.refuse_kind_only(backend, kubeconfig=kubeconfig, context=context, settings=settings)
     if ns.recorded(name):  # the kind path would see "a cluster gone" and offer to recreate it
-        raise UsageError(f'sandbox "{name or "(your login)"}" is a namespace on a shared cluster: '
-                         "use `kubecourse up --backend namespace` (or `kubecourse down` first)")
+        raise UsageError(
+            f'sandbox "{name or "(your login)"}" is a namespace on a shared cluster: '
+            "use `kubecourse up --backend namespace` (or `kubecourse down` first)"
+        )
     with lifecycle.sigterm_as_interrupt():
-        result = lifecycle.up(name, nodes=nodes, ttl=state.parse_duration(ttl), image=image,
-                              recreate=recreate, progress=_progress)
+        result = lifecycle.up(
+            name, nodes=nodes, ttl=state.parse_duration(ttl), image=image, recreate=recreate, progress=_progress
+        )
     if json_output:
         print_json(result.to_json())
     else:
         # Plain write: rich would wrap a long path, and this line is meant for `eval`.
         sys.stdout.write(result.export_line + "\n")
     verb = "created" if result.created else "reused"
-    err.print(f"sandbox [bold]{result.state.name}[/bold] {verb} in {result.seconds:.1f} s "
-              f"({len(result.nodes)} node{'s' * (len(result.nodes) != 1)} Ready)")
+    err.print(
+        f"sandbox [bold]{result.state.name}[/bold] {verb} in {result.seconds:.1f} s "
+        f"({len(result.nodes)} node{'s' * (len(result.nodes) != 1)} Ready)"
+    )
     next_step("kubecourse labs   (then `kubecourse start LAB`)")
 
 
@@ -93,9 +107,16 @@ def ls(
     colours = {"running": "green", "creating": "cyan"}
     for r in rows:
         colour = colours.get(r.status, "red")
-        table.add_row(r.name, r.backend, r.cluster, f"[{colour}]{r.status}[/{colour}]",
-                      state.format_duration(r.age), state.format_duration(r.ttl),
-                      state.format_duration(r.expires_in) if (r.expires_in or 0) > 0 else "-", r.lab or "-")
+        table.add_row(
+            r.name,
+            r.backend,
+            r.cluster,
+            f"[{colour}]{r.status}[/{colour}]",
+            state.format_duration(r.age),
+            state.format_duration(r.ttl),
+            state.format_duration(r.expires_in) if (r.expires_in or 0) > 0 else "-",
+            r.lab or "-",
+        )
     out.print(table)
     stale = [r for r in rows if r.status in inventory.REAPABLE]
     if stale:
@@ -153,8 +174,10 @@ def start(
     changes nothing.
     """
     if ns.recorded(name):
-        raise UsageError(f'sandbox "{name or "(your login)"}" is a namespace on a shared cluster, prepared by '
-                         "the instructor: `kubecourse class up --backend namespace --lab LAB`")
+        raise UsageError(
+            f'sandbox "{name or "(your login)"}" is a namespace on a shared cluster, prepared by '
+            "the instructor: `kubecourse class up --backend namespace --lab LAB`"
+        )
     with lifecycle.sigterm_as_interrupt():
         result = labprep.start(lab, name, offline=offline, progress=_progress)
     if json_output:
@@ -163,8 +186,7 @@ def start(
         for item in result.steps:
             out.print(f"{item['step']}: {item['detail']}", markup=False, highlight=False)
         sys.stdout.write(result.sandbox.export_line + "\n")
-    err.print(f"lab [bold]{result.lab}[/bold] ready in sandbox {result.sandbox.state.name} "
-              f"({result.seconds:.1f} s)")
+    err.print(f"lab [bold]{result.lab}[/bold] ready in sandbox {result.sandbox.state.name} ({result.seconds:.1f} s)")
     next_step(f"open the lab notebook, then `kubecourse check {result.lab}`")
 
 

@@ -46,15 +46,21 @@ def _need(state, *, settle: bool = False):
     wf = _graded(state)
     assert wf is not None, "no salmon-* Workflow in namespace salmon yet"
     if settle and state.source == "live" and wf.phase not in FINISHED:
-        done = state.wait_for("Workflow", wf.name, namespace=sw.NAMESPACE, timeout=SETTLE_SECONDS,
-                              condition=lambda o: (o.get("status") or {}).get("phase") in FINISHED)
+        done = state.wait_for(
+            "Workflow",
+            wf.name,
+            namespace=sw.NAMESPACE,
+            timeout=SETTLE_SECONDS,
+            condition=lambda o: (o.get("status") or {}).get("phase") in FINISHED,
+        )
         if done is not None:
             wf = sw.read(done)
     return wf
 
 
 @check(
-    id="workflow-exists", points=1,
+    id="workflow-exists",
+    points=1,
     title="A salmon-* Workflow exists in namespace salmon",
     hint="Submit with `kubectl create -f workflow.yaml` (generateName needs create, not apply), "
     "with `metadata.generateName: salmon-` and `metadata.namespace: salmon`.",
@@ -72,10 +78,11 @@ def workflow_exists(state):
 
 
 @check(
-    id="fan-out", points=2,
+    id="fan-out",
+    points=2,
     title="At least 5 solver runs from one looped step, each with its own seed",
     hint="Loop one step or task over the seeds: `withItems: [3, 7, 11, 13, 17]` (or `withParam` over "
-    "a seed generator's JSON list), pass `value: \"{{item}}\"` as the input parameter `seed`, and "
+    'a seed generator\'s JSON list), pass `value: "{{item}}"` as the input parameter `seed`, and '
     "make every seed different: runs with the same seed repeat the same search.",
 )
 def fan_out(state):
@@ -90,15 +97,20 @@ def fan_out(state):
         return fail(f"the runs of template {template!r} have no input parameter 'seed'")
     repeated = sorted({s for s in seeds if seeds.count(s) > 1}, key=str)
     if repeated:
-        return fail(f"{len(runs)} runs of {template!r}, but seed(s) {', '.join(repeated)} repeat: "
-                    f"only {len(set(seeds))} distinct seeds")
+        return fail(
+            f"{len(runs)} runs of {template!r}, but seed(s) {', '.join(repeated)} repeat: "
+            f"only {len(set(seeds))} distinct seeds"
+        )
     if len(runs) < sw.MIN_RUNS:
-        return fail(f"only {len(runs)} run(s) of {template!r} (seeds {', '.join(seeds)}); the study needs at least {sw.MIN_RUNS}")
+        return fail(
+            f"only {len(runs)} run(s) of {template!r} (seeds {', '.join(seeds)}); the study needs at least {sw.MIN_RUNS}"
+        )
     return ok(f"{len(runs)} runs of template {template!r} with distinct seeds {', '.join(seeds)}")
 
 
 @check(
-    id="shared-storage", points=1,
+    id="shared-storage",
+    points=1,
     title="Solver runs and the collect step share a PersistentVolumeClaim",
     hint="Declare the claim once under `spec.volumes` (`persistentVolumeClaim: {claimName: salmon-data}`) "
     "or `spec.volumeClaimTemplates`, and mount it in both the solver and the collect template. "
@@ -116,17 +128,22 @@ def shared_storage(state):
     if not solver_claims:
         read_only = sw.claim_mounts(spec, solvers[0])
         why = f" it can write to (only read-only: {', '.join(sorted(read_only))})" if read_only else ""
-        return fail(f"template {solvers[0].get('name')!r} mounts no volume backed by a PersistentVolumeClaim{why}, "
-                    "so its results stay in the pod")
+        return fail(
+            f"template {solvers[0].get('name')!r} mounts no volume backed by a PersistentVolumeClaim{why}, "
+            "so its results stay in the pod"
+        )
     shared = solver_claims & set.intersection(*(sw.claim_mounts(spec, t) for t in collects))
     if not shared:
-        return fail(f"template {collects[0].get('name')!r} mounts none of the claims the solver writes to "
-                    f"({', '.join(sorted(solver_claims))})")
+        return fail(
+            f"template {collects[0].get('name')!r} mounts none of the claims the solver writes to "
+            f"({', '.join(sorted(solver_claims))})"
+        )
     return ok(f"solver and collect share {', '.join(sorted(shared))}")
 
 
 @check(
-    id="resource-requests", points=1,
+    id="resource-requests",
+    points=1,
     title="Every container and script template requests CPU and memory",
     hint="Add `resources: {requests: {cpu: 500m, memory: 256Mi}}` to each container or script "
     "template (or once under `spec.templateDefaults`): the scheduler places pods by their requests.",
@@ -135,12 +152,14 @@ def resource_requests(state):
     spec = _need(state).spec
     defaults = set()
     for key in ("container", "script"):
-        defaults |= set((((spec.get("templateDefaults") or {}).get(key) or {}).get("resources") or {}).get("requests") or {})
+        defaults |= set(
+            (((spec.get("templateDefaults") or {}).get(key) or {}).get("resources") or {}).get("requests") or {}
+        )
     missing, counted = [], 0
     for t in sw.templates(spec):
         for label, c in sw.containers(t):
             counted += 1
-            have = set(((c.get("resources") or {}).get("requests") or {})) | defaults
+            have = set((c.get("resources") or {}).get("requests") or {}) | defaults
             lacking = [r for r in ("cpu", "memory") if r not in have]
             if lacking:
                 missing.append(f"{t.get('name')} ({label}: no {' or '.join(lacking)})")
@@ -152,7 +171,8 @@ def resource_requests(state):
 
 
 @check(
-    id="collect-after-runs", points=2,
+    id="collect-after-runs",
+    points=2,
     title="The collect step started after every solver run finished",
     hint="The collect step ran before the runs finished. In a dag, add `dependencies: [run]` to the "
     "collect task; in steps, put collect in a later step group (its own `- - name: collect`).",
@@ -172,11 +192,14 @@ def collect_after_runs(state):
     if wf.collect.started < last.finished:
         early = (last.finished - wf.collect.started).total_seconds()
         return fail(f"collect started at {wf.collect.started:%H:%M:%S}, {early:.0f} s before {last.node} finished")
-    return ok(f"collect started at {wf.collect.started:%H:%M:%S}, after the last run finished at {last.finished:%H:%M:%S}")
+    return ok(
+        f"collect started at {wf.collect.started:%H:%M:%S}, after the last run finished at {last.finished:%H:%M:%S}"
+    )
 
 
 @check(
-    id="workflow-succeeded", points=1,
+    id="workflow-succeeded",
+    points=1,
     title="The Workflow succeeded",
     hint="Watch it with `kubectl get wf -n salmon -w` and read why a node failed with "
     "`kubectl get wf -n salmon <name> -o yaml` (status.nodes[*].message) or the pod's logs. "
@@ -191,13 +214,16 @@ def workflow_succeeded(state):
     failed = [n for n in (*wf.runs, wf.collect) if n is not None and n.phase in ("Failed", "Error")]
     detail = f"; {failed[0].node}: {failed[0].message}" if failed and failed[0].message else ""
     if wf.phase not in FINISHED:
-        return fail(f"{wf.name} is still {wf.phase or 'waiting for the controller'}; check again when "
-                    "`kubectl get wf -n salmon` shows it finished")
+        return fail(
+            f"{wf.name} is still {wf.phase or 'waiting for the controller'}; check again when "
+            "`kubectl get wf -n salmon` shows it finished"
+        )
     return fail(f"{wf.name} is {wf.phase}" + (f" ({wf.message})" if wf.message else "") + detail)
 
 
 @check(
-    id="honest-collect", points=2,
+    id="honest-collect",
+    points=2,
     title="best-score is the highest run score and best-seed a seed that reached it",
     hint="Every run must expose `score` (outputs.parameters with valueFrom.path); the collect step "
     "must read all runs' results from the shared volume and report the highest score (for DNA "
@@ -222,8 +248,11 @@ def honest_collect(state):
         return fail(f"best-score is {wf.collect.best_score}, but the highest run score is {best}")
     winners = sorted((s for s, v in scored.items() if v == best), key=str)
     if wf.collect.best_seed not in winners:
-        return partial(0.5, f"best-score {best} is right, but best-seed is {wf.collect.best_seed}; "
-                            f"seed(s) {', '.join(winners)} scored {best}")
+        return partial(
+            0.5,
+            f"best-score {best} is right, but best-seed is {wf.collect.best_seed}; "
+            f"seed(s) {', '.join(winners)} scored {best}",
+        )
     return ok(f"best-score {best} from seed {wf.collect.best_seed}, the best of {len(scored)} runs")
 
 

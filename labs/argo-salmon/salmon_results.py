@@ -86,8 +86,10 @@ class SalmonSummary:
 
     def rows(self) -> list[tuple[str, str]]:
         """(quantity, value) rows of the summary table."""
+
         def fmt(x: Any) -> str:
             return "-" if x is None else f"{x:.1f}" if isinstance(x, float) else str(x)
+
         return [
             ("workflow", f"{self.workflow} ({self.phase or 'no status'})"),
             ("instance", fmt(self.instance)),
@@ -98,7 +100,10 @@ class SalmonSummary:
             ("mean score", fmt(self.mean)),
             ("standard deviation", fmt(self.stdev)),
             ("true layout score", fmt(self.best_known)),
-            ("collect step reported", f"best-score {fmt(self.reported_best_score)}, best-seed {fmt(self.reported_best_seed)}"),
+            (
+                "collect step reported",
+                f"best-score {fmt(self.reported_best_score)}, best-seed {fmt(self.reported_best_seed)}",
+            ),
             ("workflow wall time", "-" if self.wall_seconds is None else f"{self.wall_seconds:.0f} s"),
         ]
 
@@ -110,14 +115,18 @@ class SalmonSummary:
         return {k.replace("_", "-"): v for k, v in data.items()}
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in self.rows())
+        head = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in self.rows()
+        )
         runs = "".join(
             f"<tr><td>{escape(r.seed)}</td><td>{r.score if r.score is not None else '-'}</td>"
             f"<td>{r.generation if r.generation is not None else '-'}</td><td>{escape(r.phase)}</td></tr>"
             for r in self.runs
         )
-        return (f"<p><b>Salmon results</b>: {escape(self.verdict())}</p><table>{head}</table>"
-                f"<table><tr><th>seed</th><th>score</th><th>generation</th><th>phase</th></tr>{runs}</table>")
+        return (
+            f"<p><b>Salmon results</b>: {escape(self.verdict())}</p><table>{head}</table>"
+            f"<table><tr><th>seed</th><th>score</th><th>generation</th><th>phase</th></tr>{runs}</table>"
+        )
 
     def figure(self):
         """A matplotlib figure: score per seed against the known answer, and when it was found."""
@@ -128,7 +137,9 @@ class SalmonSummary:
         runs = sorted(self.scored, key=lambda r: (-r.score, int(r.seed) if r.seed.isdigit() else 0, r.seed))
         fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [3, 2]})
         seeds = [r.seed for r in runs]
-        left.bar(seeds, [r.score for r in runs], color=["#2a7ab0" if r.seed in self.best_seeds else "#9cc3dd" for r in runs])
+        left.bar(
+            seeds, [r.score for r in runs], color=["#2a7ab0" if r.seed in self.best_seeds else "#9cc3dd" for r in runs]
+        )
         if self.best_known is not None:
             left.axhline(self.best_known, color="#c0392b", linestyle="--", label=f"true layout {self.best_known}")
         if self.mean is not None:
@@ -167,9 +178,13 @@ def summarize(workflow: dict, *, lab_folder: Path = _HERE) -> SalmonSummary:
     sw = _reader()
     wf = sw.read(workflow)
     runs = tuple(
-        RunResult(seed=str(r.seed), phase=r.phase, score=sw.as_int(r.score) if r.phase == "Succeeded" else None,
-                  generation=sw.as_int(r.generation),
-                  seconds=(r.finished - r.started).total_seconds() if r.started and r.finished else None)
+        RunResult(
+            seed=str(r.seed),
+            phase=r.phase,
+            score=sw.as_int(r.score) if r.phase == "Succeeded" else None,
+            generation=sw.as_int(r.generation),
+            seconds=(r.finished - r.started).total_seconds() if r.started and r.finished else None,
+        )
         for r in wf.runs
     )
     scores = [r.score for r in runs if r.score is not None]
@@ -177,8 +192,13 @@ def summarize(workflow: dict, *, lab_folder: Path = _HERE) -> SalmonSummary:
     winners = [r for r in runs if r.score is not None and r.score == best]
     gens = [r.generation for r in winners if r.generation is not None]
     return SalmonSummary(
-        workflow=wf.name, phase=wf.phase, instance=wf.instance, runs=runs, best_score=best,
-        best_seeds=tuple(r.seed for r in winners), best_generation=min(gens) if gens else None,
+        workflow=wf.name,
+        phase=wf.phase,
+        instance=wf.instance,
+        runs=runs,
+        best_score=best,
+        best_seeds=tuple(r.seed for r in winners),
+        best_generation=min(gens) if gens else None,
         mean=statistics.fmean(scores) if scores else None,
         stdev=statistics.stdev(scores) if len(scores) > 1 else 0.0 if scores else None,
         best_known=best_known(lab_folder, wf.instance),

@@ -111,7 +111,9 @@ def read(workflow: dict) -> SalmonWorkflow:
     nodes = status.get("nodes") if isinstance(status.get("nodes"), dict) else {}
     groups: dict[str, list[Run]] = defaultdict(list)
     collect = None
-    for node_id, node in sorted(nodes.items(), key=lambda kv: str(kv[1].get("name", kv[0])) if isinstance(kv[1], dict) else ""):
+    for node_id, node in sorted(
+        nodes.items(), key=lambda kv: str(kv[1].get("name", kv[0])) if isinstance(kv[1], dict) else ""
+    ):
         if not isinstance(node, dict):
             continue
         kind = node.get("type")
@@ -119,42 +121,64 @@ def read(workflow: dict) -> SalmonWorkflow:
         outputs = params(node, "outputs")
         if kind == "Pod" and _under_retry(node, nodes):
             continue  # a retried run or collect counts once, as its Retry node
-        if kind in ("Pod", "Retry") and ("best-score" in outputs or _declares(spec, node.get("templateName"), "best-score")):
+        if kind in ("Pod", "Retry") and (
+            "best-score" in outputs or _declares(spec, node.get("templateName"), "best-score")
+        ):
             if collect is None:
-                collect = Collect(node=str(node.get("name", node_id)), phase=str(node.get("phase", "")),
-                                  best_score=outputs.get("best-score"), best_seed=outputs.get("best-seed"),
-                                  started=parse_time(node.get("startedAt")), finished=parse_time(node.get("finishedAt")),
-                                  message=str(node.get("message", "")))
+                collect = Collect(
+                    node=str(node.get("name", node_id)),
+                    phase=str(node.get("phase", "")),
+                    best_score=outputs.get("best-score"),
+                    best_seed=outputs.get("best-seed"),
+                    started=parse_time(node.get("startedAt")),
+                    finished=parse_time(node.get("finishedAt")),
+                    message=str(node.get("message", "")),
+                )
             continue
         looped = _LOOPED.match(display)
         if kind not in ("Pod", "Retry") or not looped:
             continue
         inputs = params(node, "inputs")
         groups[str(node.get("templateName", looped.group("task")))].append(
-            Run(node=str(node.get("name", node_id)), template=str(node.get("templateName", "")),
-                phase=str(node.get("phase", "")), seed=inputs.get("seed"), score=outputs.get("score"),
-                generation=outputs.get("generation"), started=parse_time(node.get("startedAt")),
-                finished=parse_time(node.get("finishedAt")), message=str(node.get("message", "")))
+            Run(
+                node=str(node.get("name", node_id)),
+                template=str(node.get("templateName", "")),
+                phase=str(node.get("phase", "")),
+                seed=inputs.get("seed"),
+                score=outputs.get("score"),
+                generation=outputs.get("generation"),
+                started=parse_time(node.get("startedAt")),
+                finished=parse_time(node.get("finishedAt")),
+                message=str(node.get("message", "")),
+            )
         )
     runs = max(groups.values(), key=len) if groups else []
     if collect is not None and collect.node in {r.node for r in runs}:
         collect = None
     instance = None
-    for p in ((spec.get("arguments") or {}).get("parameters") or []):
+    for p in (spec.get("arguments") or {}).get("parameters") or []:
         if isinstance(p, dict) and p.get("name") == "instance":
             instance = str(p.get("value")) if p.get("value") is not None else None
     return SalmonWorkflow(
-        name=str(meta.get("name", "")), phase=str(status.get("phase", "")), message=str(status.get("message", "")),
-        started=parse_time(status.get("startedAt")), finished=parse_time(status.get("finishedAt")),
-        runs=tuple(runs), loop_groups={k: len(v) for k, v in groups.items()}, collect=collect,
-        instance=instance, spec=spec,
+        name=str(meta.get("name", "")),
+        phase=str(status.get("phase", "")),
+        message=str(status.get("message", "")),
+        started=parse_time(status.get("startedAt")),
+        finished=parse_time(status.get("finishedAt")),
+        runs=tuple(runs),
+        loop_groups={k: len(v) for k, v in groups.items()},
+        collect=collect,
+        instance=instance,
+        spec=spec,
     )
 
 
 def _declares(spec: dict, template_name: Any, output: str) -> bool:
     for t in spec.get("templates") or []:
         if isinstance(t, dict) and t.get("name") == template_name:
-            return output in {p.get("name") for p in ((t.get("outputs") or {}).get("parameters") or []) if isinstance(p, dict)}
+            return output in {
+                p.get("name") for p in ((t.get("outputs") or {}).get("parameters") or []) if isinstance(p, dict)
+            }
     return False
 
 
@@ -174,7 +198,7 @@ def containers(template: dict) -> list[tuple[str, dict]]:
     for key in ("container", "script"):
         if isinstance(template.get(key), dict):
             found.append((key, template[key]))
-    for c in ((template.get("containerSet") or {}).get("containers") or []):
+    for c in (template.get("containerSet") or {}).get("containers") or []:
         if isinstance(c, dict):
             found.append((f"containerSet container {c.get('name', '?')}", c))
     return found
@@ -209,6 +233,18 @@ def as_int(value: str | None) -> int | None:
 
 
 __all__ = [
-    "API_VERSION", "MIN_RUNS", "NAMESPACE", "NAME_PREFIX", "Collect", "Run", "SalmonWorkflow",
-    "as_int", "claim_mounts", "containers", "params", "parse_time", "read", "templates",
+    "API_VERSION",
+    "MIN_RUNS",
+    "NAMESPACE",
+    "NAME_PREFIX",
+    "Collect",
+    "Run",
+    "SalmonWorkflow",
+    "as_int",
+    "claim_mounts",
+    "containers",
+    "params",
+    "parse_time",
+    "read",
+    "templates",
 ]

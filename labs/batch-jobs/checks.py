@@ -8,8 +8,8 @@ already have lost.
 
 from __future__ import annotations
 
-from autograder.checks import check, fail, ok, partial
 from autograder import objects
+from autograder.checks import check, fail, ok, partial
 from autograder.paths import get
 
 NAMESPACE = "batch"
@@ -36,8 +36,12 @@ def _indexes(text):
     return found
 
 
-@check(id="job-exists", title="Job sweep exists in namespace batch", points=1,
-       hint="kubectl apply -f sweep.yaml (metadata.name sweep, metadata.namespace batch).")
+@check(
+    id="job-exists",
+    title="Job sweep exists in namespace batch",
+    points=1,
+    hint="kubectl apply -f sweep.yaml (metadata.name sweep, metadata.namespace batch).",
+)
 def job_exists(state):
     job = _job(state)
     if job is None:
@@ -45,8 +49,12 @@ def job_exists(state):
     return ok(f"found Job sweep, created {get(job, 'metadata.creationTimestamp', default='?')}")
 
 
-@check(id="indexed-sweep", title="The Job is Indexed, with at least 5 completions run in parallel", points=2,
-       hint="Set completionMode: Indexed, completions: 5 or more and parallelism: 2 or more (at most completions).")
+@check(
+    id="indexed-sweep",
+    title="The Job is Indexed, with at least 5 completions run in parallel",
+    points=2,
+    hint="Set completionMode: Indexed, completions: 5 or more and parallelism: 2 or more (at most completions).",
+)
 def indexed_sweep(state):
     job = _job(state)
     if job is None:
@@ -68,8 +76,12 @@ def indexed_sweep(state):
     return partial(1 - len(problems) / 3, "; ".join(problems))
 
 
-@check(id="walltime", title="The sweep has a walltime (activeDeadlineSeconds)", points=1,
-       hint="Set spec.activeDeadlineSeconds, e.g. 900: the Job is stopped and marked failed if it runs longer.")
+@check(
+    id="walltime",
+    title="The sweep has a walltime (activeDeadlineSeconds)",
+    points=1,
+    hint="Set spec.activeDeadlineSeconds, e.g. 900: the Job is stopped and marked failed if it runs longer.",
+)
 def walltime(state):
     job = _job(state)
     if job is None:
@@ -82,9 +94,13 @@ def walltime(state):
     return ok(f"walltime {seconds} s")
 
 
-@check(id="retries", title="Retries are limited per index (or overall)", points=1,
-       hint="Set spec.backoffLimitPerIndex (e.g. 1) so that one bad seed cannot use up the whole sweep's retries; "
-            "a spec.backoffLimit below the default of 6 is accepted too.")
+@check(
+    id="retries",
+    title="Retries are limited per index (or overall)",
+    points=1,
+    hint="Set spec.backoffLimitPerIndex (e.g. 1) so that one bad seed cannot use up the whole sweep's retries; "
+    "a spec.backoffLimit below the default of 6 is accepted too.",
+)
 def retries(state):
     job = _job(state)
     if job is None:
@@ -99,9 +115,13 @@ def retries(state):
     return fail(f"no retry limit chosen: backoffLimit is {limit} (6 is the default); set spec.backoffLimitPerIndex")
 
 
-@check(id="cleanup", title="The finished Job is cleaned up, but not before it is graded", points=1,
-       hint=f"Set spec.ttlSecondsAfterFinished to {MIN_TTL} or more (e.g. 86400, a day): the Job and its Pods are "
-            "deleted that long after they finish.")
+@check(
+    id="cleanup",
+    title="The finished Job is cleaned up, but not before it is graded",
+    points=1,
+    hint=f"Set spec.ttlSecondsAfterFinished to {MIN_TTL} or more (e.g. 86400, a day): the Job and its Pods are "
+    "deleted that long after they finish.",
+)
 def cleanup(state):
     job = _job(state)
     if job is None:
@@ -114,8 +134,12 @@ def cleanup(state):
     return ok(f"deleted {ttl} s after it finishes")
 
 
-@check(id="requests", title="Every container requests CPU and memory", points=1,
-       hint="Under resources.requests set cpu (e.g. 250m) and memory (e.g. 32Mi): the scheduler packs Pods by requests.")
+@check(
+    id="requests",
+    title="Every container requests CPU and memory",
+    points=1,
+    hint="Under resources.requests set cpu (e.g. 250m) and memory (e.g. 32Mi): the scheduler packs Pods by requests.",
+)
 def requests(state):
     job = _job(state)
     if job is None:
@@ -123,17 +147,26 @@ def requests(state):
     containers = objects.containers(job)
     if not containers:
         return fail("the Pod template has no containers")
-    missing = [f"{c.get('name')}: {r}" for c in containers for r in ("cpu", "memory")
-               if not get(c, f"resources.requests.{r}")]
+    missing = [
+        f"{c.get('name')}: {r}" for c in containers for r in ("cpu", "memory") if not get(c, f"resources.requests.{r}")
+    ]
     if missing:
         return fail("missing requests: " + ", ".join(missing))
-    return ok(", ".join(f"{c.get('name')}: cpu {get(c, 'resources.requests.cpu')}, memory {get(c, 'resources.requests.memory')}"
-                        for c in containers))
+    return ok(
+        ", ".join(
+            f"{c.get('name')}: cpu {get(c, 'resources.requests.cpu')}, memory {get(c, 'resources.requests.memory')}"
+            for c in containers
+        )
+    )
 
 
-@check(id="uses-index", title="Each run reads its completion index (JOB_COMPLETION_INDEX)", points=1,
-       hint="Use $JOB_COMPLETION_INDEX in the command (or $(JOB_COMPLETION_INDEX) in args) as the seed: "
-            "without it every Pod runs the same seed.")
+@check(
+    id="uses-index",
+    title="Each run reads its completion index (JOB_COMPLETION_INDEX)",
+    points=1,
+    hint="Use $JOB_COMPLETION_INDEX in the command (or $(JOB_COMPLETION_INDEX) in args) as the seed: "
+    "without it every Pod runs the same seed.",
+)
 def uses_index(state):
     job = _job(state)
     if job is None:
@@ -141,21 +174,35 @@ def uses_index(state):
     for c in objects.containers(job):
         words = [str(w) for w in (c.get("command") or []) + (c.get("args") or [])]
         words += [str(e.get("value", "")) for e in c.get("env") or [] if isinstance(e, dict)]
-        words += [str(get(e, "valueFrom.fieldRef.fieldPath", default="")) for e in c.get("env") or [] if isinstance(e, dict)]
+        words += [
+            str(get(e, "valueFrom.fieldRef.fieldPath", default="")) for e in c.get("env") or [] if isinstance(e, dict)
+        ]
         text = " ".join(words)
         if "JOB_COMPLETION_INDEX" in text or "batch.kubernetes.io/job-completion-index" in text:
             return ok(f"container {c.get('name')} reads its index")
     return fail("no container mentions JOB_COMPLETION_INDEX: every Pod would compute the same thing")
 
 
-@check(id="completed", title="The sweep completed: every index succeeded", points=2, timeout=120,
-       hint="kubectl get job sweep -n batch; if it failed, kubectl logs -n batch -l job-name=sweep and "
-            "kubectl describe job sweep -n batch say why. Fix, delete the Job, apply again.")
+@check(
+    id="completed",
+    title="The sweep completed: every index succeeded",
+    points=2,
+    timeout=120,
+    hint="kubectl get job sweep -n batch; if it failed, kubectl logs -n batch -l job-name=sweep and "
+    "kubectl describe job sweep -n batch say why. Fix, delete the Job, apply again.",
+)
 def completed(state):
     if _job(state) is None:
         return fail("no Job sweep in namespace batch")
-    job = state.wait_for("Job", JOB, namespace=NAMESPACE, timeout=90,
-                         condition=lambda j: objects.condition(j, "Complete", status="True") or objects.condition(j, "Failed", status="True"))
+    job = state.wait_for(
+        "Job",
+        JOB,
+        namespace=NAMESPACE,
+        timeout=90,
+        condition=lambda j: (
+            objects.condition(j, "Complete", status="True") or objects.condition(j, "Failed", status="True")
+        ),
+    )
     job = job or _job(state) or {}
     failed = objects.condition(job, "Failed", status="True")
     if failed:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from autograder.checks import check, fail, ok, partial
 from autograder import objects
+from autograder.checks import check, fail, ok, partial
 from autograder.paths import get
 
 NAMESPACE = "deploy-prod"
@@ -37,14 +37,22 @@ def _container(d):
     return {}
 
 
-@check(id="deployed", title="Deployment web exists in namespace deploy-prod", points=1,
-       hint="The overlay's namespace: deploy-prod puts every object there; apply with kubectl apply -k overlays/production.")
+@check(
+    id="deployed",
+    title="Deployment web exists in namespace deploy-prod",
+    points=1,
+    hint="The overlay's namespace: deploy-prod puts every object there; apply with kubectl apply -k overlays/production.",
+)
 def deployed(state):
     return ok(f"found Deployment {NAME}") if _deployment(state) else _missing()
 
 
-@check(id="replicas", title="Production runs 3 replicas", points=1,
-       hint="replicas: [{name: web, count: 3}] in the overlay's kustomization.yaml.")
+@check(
+    id="replicas",
+    title="Production runs 3 replicas",
+    points=1,
+    hint="replicas: [{name: web, count: 3}] in the overlay's kustomization.yaml.",
+)
 def replicas(state):
     d = _deployment(state)
     if d is None:
@@ -53,15 +61,22 @@ def replicas(state):
     return ok(f"{count} replicas") if count == REPLICAS else fail(f"spec.replicas is {count}, expected {REPLICAS}")
 
 
-@check(id="env-label", title="Everything carries env: production, the Pods too, the selector untouched", points=1,
-       hint="labels: [{pairs: {env: production}, includeTemplates: true}]. commonLabels would also change "
-            "spec.selector, which an existing Deployment refuses to change.")
+@check(
+    id="env-label",
+    title="Everything carries env: production, the Pods too, the selector untouched",
+    points=1,
+    hint="labels: [{pairs: {env: production}, includeTemplates: true}]. commonLabels would also change "
+    "spec.selector, which an existing Deployment refuses to change.",
+)
 def env_label(state):
     d = _deployment(state)
     if d is None:
         return _missing()
     key, value = LABEL
-    places = {"Deployment": get(d, "metadata.labels", default=None), "Pod template": get(d, "spec.template.metadata.labels", default=None)}
+    places = {
+        "Deployment": get(d, "metadata.labels", default=None),
+        "Pod template": get(d, "spec.template.metadata.labels", default=None),
+    }
     service = state.get("Service", NAME, namespace=NAMESPACE)
     if service is not None:
         places["Service"] = get(service, "metadata.labels", default=None)
@@ -69,13 +84,20 @@ def env_label(state):
     if unlabelled:
         return fail(f"no label {key}={value} on: {', '.join(unlabelled)}")
     if key in (get(d, "spec.selector.matchLabels", default=None) or {}):
-        return partial(0.5, f"{key} is in spec.selector too: the next change of that label will be refused "
-                            "(selectors are immutable); use labels: with includeTemplates: true")
+        return partial(
+            0.5,
+            f"{key} is in spec.selector too: the next change of that label will be refused "
+            "(selectors are immutable); use labels: with includeTemplates: true",
+        )
     return ok(f"{key}={value} on {', '.join(places)}")
 
 
-@check(id="image-pinned", title=f"The image is pinned to {IMAGE} by the overlay", points=1,
-       hint="images: [{name: nginx, newTag: 1.27.3-alpine}] rewrites the base's image without editing it.")
+@check(
+    id="image-pinned",
+    title=f"The image is pinned to {IMAGE} by the overlay",
+    points=1,
+    hint="images: [{name: nginx, newTag: 1.27.3-alpine}] rewrites the base's image without editing it.",
+)
 def image_pinned(state):
     d = _deployment(state)
     if d is None:
@@ -84,14 +106,22 @@ def image_pinned(state):
     return ok(f"image {image}") if image == IMAGE else fail(f"image is {image!r}, expected {IMAGE!r}")
 
 
-@check(id="generated-config", title="The production page comes from a generated ConfigMap", points=2,
-       hint="configMapGenerator: [{name: site, behavior: replace, files: [index.html]}] in the overlay; kustomize names "
-            "it site-<hash> and rewrites the Deployment's reference, so a new page rolls out new Pods.")
+@check(
+    id="generated-config",
+    title="The production page comes from a generated ConfigMap",
+    points=2,
+    hint="configMapGenerator: [{name: site, behavior: replace, files: [index.html]}] in the overlay; kustomize names "
+    "it site-<hash> and rewrites the Deployment's reference, so a new page rolls out new Pods.",
+)
 def generated_config(state):
     d = _deployment(state)
     if d is None:
         return _missing()
-    names = [get(v, "configMap.name") for v in get(d, "spec.template.spec.volumes", default=None) or [] if v.get("name") == "site"]
+    names = [
+        get(v, "configMap.name")
+        for v in get(d, "spec.template.spec.volumes", default=None) or []
+        if v.get("name") == "site"
+    ]
     if not names or not names[0]:
         return fail("the Deployment mounts no ConfigMap as volume site")
     name = names[0]
@@ -105,8 +135,12 @@ def generated_config(state):
     return ok(f"page from generated ConfigMap {name}")
 
 
-@check(id="requests", title="The overlay's patch sets CPU and memory requests", points=1,
-       hint="patches: [{path: resources.yaml}], a Deployment web with only the container's resources.requests.")
+@check(
+    id="requests",
+    title="The overlay's patch sets CPU and memory requests",
+    points=1,
+    hint="patches: [{path: resources.yaml}], a Deployment web with only the container's resources.requests.",
+)
 def requests(state):
     d = _deployment(state)
     if d is None:
@@ -116,20 +150,30 @@ def requests(state):
     return fail(f"no {' or '.join(missing)} request on container web") if missing else ok(f"requests {got}")
 
 
-@check(id="rolled-out", title="The rollout finished: every replica is updated and available", points=2, timeout=90,
-       hint="kubectl rollout status deployment/web -n deploy-prod; kubectl get pods -n deploy-prod shows what is stuck.")
+@check(
+    id="rolled-out",
+    title="The rollout finished: every replica is updated and available",
+    points=2,
+    timeout=90,
+    hint="kubectl rollout status deployment/web -n deploy-prod; kubectl get pods -n deploy-prod shows what is stuck.",
+)
 def rolled_out(state):
     if _deployment(state) is None:
         return _missing()
 
     def done(d):
         wanted = get(d, "spec.replicas", default=1)
-        return get(d, "status.updatedReplicas", default=0) >= wanted and get(d, "status.availableReplicas", default=0) >= wanted \
+        return (
+            get(d, "status.updatedReplicas", default=0) >= wanted
+            and get(d, "status.availableReplicas", default=0) >= wanted
             and get(d, "status.observedGeneration", default=0) >= get(d, "metadata.generation", default=0)
+        )
 
     d = state.wait_for("Deployment", NAME, namespace=NAMESPACE, condition=done, timeout=60)
     if d is not None:
         return ok(f"{get(d, 'status.availableReplicas')} replicas available")
     d = _deployment(state) or {}
-    return fail(f"{get(d, 'status.availableReplicas', default=0)} of {get(d, 'spec.replicas', default=1)} available, "
-                f"{get(d, 'status.updatedReplicas', default=0)} updated")
+    return fail(
+        f"{get(d, 'status.availableReplicas', default=0)} of {get(d, 'spec.replicas', default=1)} available, "
+        f"{get(d, 'status.updatedReplicas', default=0)} updated"
+    )

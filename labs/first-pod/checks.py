@@ -6,9 +6,9 @@ check's title and hint. ``restart-never`` is hidden: the notebook does not revea
 
 from __future__ import annotations
 
+from autograder import objects
 from autograder.checks import check, fail, ok, partial
 from autograder.expect import expect
-from autograder import objects
 from autograder.paths import get
 
 NAMESPACE = "first-pod"
@@ -28,14 +28,22 @@ def _tag(image: str) -> str | None:
     return last.split(":", 1)[1] if ":" in last else None
 
 
-@check(id="pod-exists", title="Pod hello exists in namespace first-pod", points=1,
-       hint="Apply your manifest: kubectl apply -f pod.yaml (metadata.name hello, metadata.namespace first-pod).")
+@check(
+    id="pod-exists",
+    title="Pod hello exists in namespace first-pod",
+    points=1,
+    hint="Apply your manifest: kubectl apply -f pod.yaml (metadata.name hello, metadata.namespace first-pod).",
+)
 def pod_exists(state):
     return expect(state, "Pod", name=POD, namespace=NAMESPACE)
 
 
-@check(id="image-pinned", title="The container image is pinned to a version tag", points=1,
-       hint="Write the image with an explicit version, e.g. busybox:1.36; no tag means :latest, which can change under you.")
+@check(
+    id="image-pinned",
+    title="The container image is pinned to a version tag",
+    points=1,
+    hint="Write the image with an explicit version, e.g. busybox:1.36; no tag means :latest, which can change under you.",
+)
 def image_pinned(state):
     pod = _pod(state)
     if pod is None:
@@ -53,14 +61,22 @@ def image_pinned(state):
     return ok(", ".join(str(c.get("image")) for c in containers))
 
 
-@check(id="labelled", title="The Pod carries the label app: hello", points=1,
-       hint="Add labels: {app: hello} under metadata; then kubectl get pods -n first-pod -l app=hello finds it.")
+@check(
+    id="labelled",
+    title="The Pod carries the label app: hello",
+    points=1,
+    hint="Add labels: {app: hello} under metadata; then kubectl get pods -n first-pod -l app=hello finds it.",
+)
 def labelled(state):
     return expect(state, "Pod", name=POD, namespace=NAMESPACE, matches={"metadata": {"labels": {"app": "hello"}}})
 
 
-@check(id="requests-set", title="Every container requests CPU and memory", points=1,
-       hint="Under the container add resources: {requests: {cpu: 50m, memory: 16Mi}}; the scheduler places Pods by their requests.")
+@check(
+    id="requests-set",
+    title="Every container requests CPU and memory",
+    points=1,
+    hint="Under the container add resources: {requests: {cpu: 50m, memory: 16Mi}}; the scheduler places Pods by their requests.",
+)
 def requests_set(state):
     pod = _pod(state)
     if pod is None:
@@ -88,9 +104,14 @@ def _settled(pod) -> bool:
     return get(pod, "status.phase") in (*RAN, "Failed") or bool(waiting & STUCK)
 
 
-@check(id="pod-ran", title="The Pod ran (phase Running or Succeeded)", points=2, timeout=60,
-       hint="Look at kubectl describe pod hello -n first-pod: the Events at the bottom say why it did not start "
-            "(a typo in the image name shows as ErrImagePull).")
+@check(
+    id="pod-ran",
+    title="The Pod ran (phase Running or Succeeded)",
+    points=2,
+    timeout=60,
+    hint="Look at kubectl describe pod hello -n first-pod: the Events at the bottom say why it did not start "
+    "(a typo in the image name shows as ErrImagePull).",
+)
 def pod_ran(state):
     if _pod(state) is None:
         return fail("no Pod hello in namespace first-pod")
@@ -108,8 +129,13 @@ def pod_ran(state):
     return fail(f"phase {phase}")
 
 
-@check(id="restart-never", title="The Pod restarts as a one-off command should", points=1, hidden=True,
-       hint="A command that runs once should not be restarted.")
+@check(
+    id="restart-never",
+    title="The Pod restarts as a one-off command should",
+    points=1,
+    hidden=True,
+    hint="A command that runs once should not be restarted.",
+)
 def restart_never(state):
     pod = _pod(state)
     if pod is None:

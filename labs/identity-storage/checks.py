@@ -30,7 +30,9 @@ def _pod_security(job):
 
 
 def _claims(job):
-    return {get(v, "persistentVolumeClaim.claimName") for v in get(job, "spec.template.spec.volumes", default=None) or []} - {None}
+    return {
+        get(v, "persistentVolumeClaim.claimName") for v in get(job, "spec.template.spec.volumes", default=None) or []
+    } - {None}
 
 
 def report(state, job_name):
@@ -41,16 +43,22 @@ def report(state, job_name):
     if not done:
         failed = [p for p in pods if get(p, "status.phase") == "Failed"]
         if failed:
-            message = get(failed[-1], "status.containerStatuses[0].state.terminated.message", default="") or "no message"
+            message = (
+                get(failed[-1], "status.containerStatuses[0].state.terminated.message", default="") or "no message"
+            )
             return {}, f"{job_name} failed: {message.strip()[:200]}"
         return {}, f"no finished {job_name} Pod (is the Job still running, or deleted with its Pods?)"
     text = get(done[-1], "status.containerStatuses[0].state.terminated.message", default="") or ""
     return dict(_FIELD.findall(text.strip())), text.strip()
 
 
-@check(id="claim-bound", title="Claim shared is bound to a volume", points=1,
-       hint="A PersistentVolumeClaim named shared (ReadWriteOnce, 100Mi). The sandbox's storage binds it when the first "
-            "Pod that uses it is scheduled: Pending until then is normal.")
+@check(
+    id="claim-bound",
+    title="Claim shared is bound to a volume",
+    points=1,
+    hint="A PersistentVolumeClaim named shared (ReadWriteOnce, 100Mi). The sandbox's storage binds it when the first "
+    "Pod that uses it is scheduled: Pending until then is normal.",
+)
 def claim_bound(state):
     pvc = state.get("PersistentVolumeClaim", CLAIM, namespace=NAMESPACE)
     if pvc is None:
@@ -61,9 +69,13 @@ def claim_bound(state):
     return ok(f"bound to {get(pvc, 'spec.volumeName')} ({get(pvc, 'status.capacity.storage')})")
 
 
-@check(id="shared-claim", title="Both Jobs mount claim shared", points=1,
-       hint="In each Job's Pod template: volumes: [{name: shared, persistentVolumeClaim: {claimName: shared}}] and a "
-            "volumeMount at /data.")
+@check(
+    id="shared-claim",
+    title="Both Jobs mount claim shared",
+    points=1,
+    hint="In each Job's Pod template: volumes: [{name: shared, persistentVolumeClaim: {claimName: shared}}] and a "
+    "volumeMount at /data.",
+)
 def shared_claim(state):
     missing = []
     for name in ("writer", "reader"):
@@ -75,8 +87,12 @@ def shared_claim(state):
     return fail("; ".join(missing)) if missing else ok("writer and reader share claim shared")
 
 
-@check(id="writer-identity", title="The writer runs as user 1000, group 3000, fsGroup 3000, never as root", points=1,
-       hint="In the writer's Pod spec: securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 3000, runAsNonRoot: true}.")
+@check(
+    id="writer-identity",
+    title="The writer runs as user 1000, group 3000, fsGroup 3000, never as root",
+    points=1,
+    hint="In the writer's Pod spec: securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 3000, runAsNonRoot: true}.",
+)
 def writer_identity(state):
     job = _job(state, "writer")
     if job is None:
@@ -88,8 +104,12 @@ def writer_identity(state):
     return fail("; ".join(wrong)) if wrong else ok("uid 1000, gid 3000, fsGroup 3000, non-root")
 
 
-@check(id="reader-identity", title="The reader is another user who belongs to group 3000", points=1,
-       hint="runAsUser: 1001, and group 3000 as its runAsGroup (or in supplementalGroups, or as fsGroup); runAsNonRoot: true.")
+@check(
+    id="reader-identity",
+    title="The reader is another user who belongs to group 3000",
+    points=1,
+    hint="runAsUser: 1001, and group 3000 as its runAsGroup (or in supplementalGroups, or as fsGroup); runAsNonRoot: true.",
+)
 def reader_identity(state):
     job = _job(state, "reader")
     if job is None:
@@ -106,9 +126,13 @@ def reader_identity(state):
     return fail("; ".join(wrong)) if wrong else ok(f"uid {READER_USER}, in group {GROUP}")
 
 
-@check(id="file-owned", title="The writer's file belongs to user 1000 and group 3000, readable by the group only", points=2,
-       hint="The writer's Pod reports the file's owner in its termination message: kubectl get pods -n identity "
-            "-l job-name=writer -o jsonpath='{.items[*].status.containerStatuses[0].state.terminated.message}'.")
+@check(
+    id="file-owned",
+    title="The writer's file belongs to user 1000 and group 3000, readable by the group only",
+    points=2,
+    hint="The writer's Pod reports the file's owner in its termination message: kubectl get pods -n identity "
+    "-l job-name=writer -o jsonpath='{.items[*].status.containerStatuses[0].state.terminated.message}'.",
+)
 def file_owned(state):
     if _job(state, "writer") is None:
         return fail("no Job writer in namespace identity")
@@ -126,9 +150,13 @@ def file_owned(state):
     return fail("; ".join(problems)) if problems else ok(f"writer: {why}")
 
 
-@check(id="reader-read", title="The reader, as user 1001, read the writer's result", points=2,
-       hint="If the reader failed with Permission denied, compare its groups with the file's group (the writer's "
-            "termination message); delete both Jobs and apply again once fixed.")
+@check(
+    id="reader-read",
+    title="The reader, as user 1001, read the writer's result",
+    points=2,
+    hint="If the reader failed with Permission denied, compare its groups with the file's group (the writer's "
+    "termination message); delete both Jobs and apply again once fixed.",
+)
 def reader_read(state):
     if _job(state, "reader") is None:
         return fail("no Job reader in namespace identity")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from autograder import objects
 from autograder.checks import check, fail, ok, partial
 from autograder.lint.rules import quantity
-from autograder import objects
 from autograder.paths import get
 
 NAMESPACE = "queues"
@@ -104,9 +104,13 @@ def _quota_line(quota):
     return ", ".join(_amount(r, v) for (_, r), v in sorted(quota.items()))
 
 
-@check(id="flavor", title="A ResourceFlavor exists", points=1,
-       hint="Apply a ResourceFlavor (apiVersion kueue.x-k8s.io/v1beta2, metadata.name default-flavor): on a "
-            "cluster of one kind of node it needs no spec at all.")
+@check(
+    id="flavor",
+    title="A ResourceFlavor exists",
+    points=1,
+    hint="Apply a ResourceFlavor (apiVersion kueue.x-k8s.io/v1beta2, metadata.name default-flavor): on a "
+    "cluster of one kind of node it needs no spec at all.",
+)
 def flavor(state):
     flavors = _flavors(state)
     if not flavors:
@@ -114,10 +118,14 @@ def flavor(state):
     return ok("ResourceFlavor " + ", ".join(_name(f) for f in flavors))
 
 
-@check(id="cluster-queue", title="A ClusterQueue gives CPU and memory quota of that flavor to namespace queues", points=2,
-       hint="spec.namespaceSelector: {} (all namespaces; leaving it out admits none), and under spec.resourceGroups "
-            "coveredResources [cpu, memory] with a flavor whose name is your ResourceFlavor's and a nominalQuota for "
-            "cpu and for memory.")
+@check(
+    id="cluster-queue",
+    title="A ClusterQueue gives CPU and memory quota of that flavor to namespace queues",
+    points=2,
+    hint="spec.namespaceSelector: {} (all namespaces; leaving it out admits none), and under spec.resourceGroups "
+    "coveredResources [cpu, memory] with a flavor whose name is your ResourceFlavor's and a nominalQuota for "
+    "cpu and for memory.",
+)
 def cluster_queue(state):
     queues = _cluster_queues(state)
     if not queues:
@@ -126,8 +134,9 @@ def cluster_queue(state):
     best, best_problems = None, None
     for cq in queues:
         quota = {k: v for k, v in _quota(cq).items() if k[0] in flavors and v > 0}
-        problems = [f"no nominalQuota for {r} of an existing flavor" for r in RESOURCES
-                    if not any(res == r for _, res in quota)]
+        problems = [
+            f"no nominalQuota for {r} of an existing flavor" for r in RESOURCES if not any(res == r for _, res in quota)
+        ]
         if get(cq, "spec.namespaceSelector", default=None) is None:
             problems.append("no spec.namespaceSelector, so no namespace may use it")
         if best_problems is None or len(problems) < len(best_problems):
@@ -138,9 +147,13 @@ def cluster_queue(state):
     return fail(message) if len(best_problems) == 3 else partial(1 - len(best_problems) / 3, message)
 
 
-@check(id="local-queue", title="A LocalQueue in namespace queues points to a ClusterQueue", points=1,
-       hint="kind: LocalQueue, metadata.namespace: queues, spec.clusterQueue: the name of your ClusterQueue "
-            "(exactly: a LocalQueue that names a missing ClusterQueue stays inactive and admits nothing).")
+@check(
+    id="local-queue",
+    title="A LocalQueue in namespace queues points to a ClusterQueue",
+    points=1,
+    hint="kind: LocalQueue, metadata.namespace: queues, spec.clusterQueue: the name of your ClusterQueue "
+    "(exactly: a LocalQueue that names a missing ClusterQueue stays inactive and admits nothing).",
+)
 def local_queue(state):
     queues = _local_queues(state)
     if not queues:
@@ -150,13 +163,19 @@ def local_queue(state):
         if get(lq, "spec.clusterQueue") in existing:
             return ok(f"LocalQueue {_name(lq)} -> ClusterQueue {get(lq, 'spec.clusterQueue')}")
     named = ", ".join(f"{_name(lq)} -> {get(lq, 'spec.clusterQueue')!r}" for lq in queues)
-    return fail(f"no LocalQueue names an existing ClusterQueue ({named}; ClusterQueues: {', '.join(sorted(existing)) or 'none'})")
+    return fail(
+        f"no LocalQueue names an existing ClusterQueue ({named}; ClusterQueues: {', '.join(sorted(existing)) or 'none'})"
+    )
 
 
-@check(id="jobs-queued", title="At least three Jobs are submitted to the LocalQueue, with CPU and memory requests", points=2,
-       hint=f"Label every Job (metadata.labels, not the Pod template) {QUEUE_LABEL}: <your LocalQueue>, create it "
-            "with spec.suspend: true, and give each container resources.requests for cpu and memory: "
-            "quota is counted in requests.")
+@check(
+    id="jobs-queued",
+    title="At least three Jobs are submitted to the LocalQueue, with CPU and memory requests",
+    points=2,
+    hint=f"Label every Job (metadata.labels, not the Pod template) {QUEUE_LABEL}: <your LocalQueue>, create it "
+    "with spec.suspend: true, and give each container resources.requests for cpu and memory: "
+    "quota is counted in requests.",
+)
 def jobs_queued(state):
     jobs = _jobs(state)
     if not jobs:
@@ -181,9 +200,13 @@ def jobs_queued(state):
     return partial(min(good, MIN_JOBS) / MIN_JOBS / 2, "; ".join(problems)) if good else fail("; ".join(problems))
 
 
-@check(id="over-quota", title="The Jobs together ask for more than the quota, so some must wait", points=1,
-       hint="Give the Jobs requests that add up to more than the ClusterQueue's nominalQuota (for example four Jobs "
-            "of 500m CPU against a quota of 1 CPU): only then does the queue have something to do.")
+@check(
+    id="over-quota",
+    title="The Jobs together ask for more than the quota, so some must wait",
+    points=1,
+    hint="Give the Jobs requests that add up to more than the ClusterQueue's nominalQuota (for example four Jobs "
+    "of 500m CPU against a quota of 1 CPU): only then does the queue have something to do.",
+)
 def over_quota(state):
     jobs = [j for j in _queued_jobs(state)]
     if not jobs:
@@ -199,10 +222,15 @@ def over_quota(state):
     return fail(f"{len(jobs)} Jobs ask for {asked}, which fits the quota ({have}) all at once: nothing waits")
 
 
-@check(id="admitted", title="Kueue admitted every Job (its Workload reserved quota)", points=2, timeout=90,
-       hint="kubectl get workloads -n queues; for one that is not admitted, kubectl describe workload shows why in its "
-            "QuotaReserved condition (an inactive LocalQueue or ClusterQueue, a namespace the ClusterQueue does not "
-            "select, a request larger than the whole quota).")
+@check(
+    id="admitted",
+    title="Kueue admitted every Job (its Workload reserved quota)",
+    points=2,
+    timeout=90,
+    hint="kubectl get workloads -n queues; for one that is not admitted, kubectl describe workload shows why in its "
+    "QuotaReserved condition (an inactive LocalQueue or ClusterQueue, a namespace the ClusterQueue does not "
+    "select, a request larger than the whole quota).",
+)
 def admitted(state):
     jobs = _queued_jobs(state)
     if not jobs:
@@ -217,15 +245,21 @@ def admitted(state):
             done += 1
         else:
             reason = objects.condition(wl, "QuotaReserved") or {}
-            problems.append(f"{_name(job)}: not admitted ({reason.get('message') or reason.get('reason') or 'no decision yet'})")
+            problems.append(
+                f"{_name(job)}: not admitted ({reason.get('message') or reason.get('reason') or 'no decision yet'})"
+            )
     if not problems:
         return ok(f"all {done} Workloads admitted")
     return partial(done / len(jobs), "; ".join(problems)) if done else fail("; ".join(problems))
 
 
-@check(id="waited", title="At least one Job waited in the queue and was admitted when another finished", points=2,
-       hint="Submit all the Jobs at once (kubectl apply -f jobs.yaml), with requests that add up to more than the "
-            "quota: Kueue admits what fits and the rest when quota is freed.")
+@check(
+    id="waited",
+    title="At least one Job waited in the queue and was admitted when another finished",
+    points=2,
+    hint="Submit all the Jobs at once (kubectl apply -f jobs.yaml), with requests that add up to more than the "
+    "quota: Kueue admits what fits and the rest when quota is freed.",
+)
 def waited(state):
     workloads = list(_workloads(state).items())
     jobs = {_name(j): j for j in _jobs(state)}
@@ -234,8 +268,14 @@ def waited(state):
         # When quota came free: Kueue releases a finished Job's Pods as reclaimable as soon as they
         # succeed, which can be a moment before it marks the Workload Finished, so the earlier of
         # that and the Job's completionTime counts, with a little slack for whole-second times.
-        times = [t for t in (_time(get(objects.condition(wl, "Finished"), "lastTransitionTime")) if _true(wl, "Finished") else None,
-                             _time(get(jobs.get(job), "status.completionTime"))) if t is not None]
+        times = [
+            t
+            for t in (
+                _time(get(objects.condition(wl, "Finished"), "lastTransitionTime")) if _true(wl, "Finished") else None,
+                _time(get(jobs.get(job), "status.completionTime")),
+            )
+            if t is not None
+        ]
         if times:
             finished.append((job, min(times)))
     for job, wl in workloads:
@@ -251,7 +291,9 @@ def waited(state):
             if other == job or admitted_at is None or finished_at - SLACK > admitted_at:
                 continue
             if created is None or (created < finished_at and admitted_at - created > SLACK):
-                return ok(f"{job} was admitted at {admitted_at:%H:%M:%S}, when {other} finished at {finished_at:%H:%M:%S}")
+                return ok(
+                    f"{job} was admitted at {admitted_at:%H:%M:%S}, when {other} finished at {finished_at:%H:%M:%S}"
+                )
     if not workloads:
         return fail("no Workloads: no Job went through the queue")
     if not any(_true(wl, "Admitted") for _, wl in workloads):
@@ -262,17 +304,30 @@ def waited(state):
     return fail("every Workload was admitted before any other finished: no Job had to wait for quota")
 
 
-@check(id="finished", title="Every queued Job ran to completion", points=2, timeout=150,
-       hint="kubectl get jobs -n queues; a Job that stays suspended was never admitted (see the Workload), one that "
-            "failed shows why in kubectl describe job and kubectl logs job/NAME -n queues.")
+@check(
+    id="finished",
+    title="Every queued Job ran to completion",
+    points=2,
+    timeout=150,
+    hint="kubectl get jobs -n queues; a Job that stays suspended was never admitted (see the Workload), one that "
+    "failed shows why in kubectl describe job and kubectl logs job/NAME -n queues.",
+)
 def finished(state):
     jobs = _queued_jobs(state)
     if not jobs:
         return fail("no Jobs carry the queue label")
     problems, complete = [], 0
     for job in jobs:
-        job = state.wait_for("Job", _name(job), namespace=NAMESPACE, timeout=120 / len(jobs),
-                             condition=lambda j: _true(j, "Complete") or _true(j, "Failed")) or job
+        job = (
+            state.wait_for(
+                "Job",
+                _name(job),
+                namespace=NAMESPACE,
+                timeout=120 / len(jobs),
+                condition=lambda j: _true(j, "Complete") or _true(j, "Failed"),
+            )
+            or job
+        )
         if _true(job, "Complete"):
             complete += 1
         elif _true(job, "Failed"):

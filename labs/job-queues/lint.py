@@ -19,7 +19,12 @@ def cluster_queue_quota(doc):
     spec = doc.get("spec") or {}
     found = []
     if "namespaceSelector" not in spec:
-        found.append(("spec", "no namespaceSelector: no namespace may use this ClusterQueue (write namespaceSelector: {} for all)"))
+        found.append(
+            (
+                "spec",
+                "no namespaceSelector: no namespace may use this ClusterQueue (write namespaceSelector: {} for all)",
+            )
+        )
     elif not isinstance(spec.get("namespaceSelector"), dict):
         found.append(("spec.namespaceSelector", "must be a label selector; {} selects every namespace"))
     for g, group in enumerate(spec.get("resourceGroups") or []):
@@ -30,10 +35,19 @@ def cluster_queue_quota(doc):
                 where = f"spec.resourceGroups[{g}].flavors[{f}].resources[{r}]"
                 names.add(res.get("name"))
                 if quantity(res.get("nominalQuota")) is None:
-                    found.append((f"{where}.nominalQuota", f"{res.get('nominalQuota')!r} is not a quantity (e.g. 1, 500m, 512Mi)"))
+                    found.append(
+                        (
+                            f"{where}.nominalQuota",
+                            f"{res.get('nominalQuota')!r} is not a quantity (e.g. 1, 500m, 512Mi)",
+                        )
+                    )
             if names != covered:
-                found.append((f"spec.resourceGroups[{g}].flavors[{f}]",
-                              f"every flavor must list exactly the coveredResources {sorted(covered)}, not {sorted(map(str, names))}"))
+                found.append(
+                    (
+                        f"spec.resourceGroups[{g}].flavors[{f}]",
+                        f"every flavor must list exactly the coveredResources {sorted(covered)}, not {sorted(map(str, names))}",
+                    )
+                )
     return found
 
 
@@ -51,7 +65,9 @@ def job_names_a_queue(doc):
     labels = (doc.get("metadata") or {}).get("labels") or {}
     found = []
     if QUEUE_LABEL not in labels:
-        found.append(("metadata.labels", f"no {QUEUE_LABEL} label: Kueue ignores the Job (and a suspended one never starts)"))
+        found.append(
+            ("metadata.labels", f"no {QUEUE_LABEL} label: Kueue ignores the Job (and a suspended one never starts)")
+        )
     if (doc.get("spec") or {}).get("suspend") is not True:
         found.append(("spec", "create the Job with suspend: true, so that no Pod starts before Kueue admits it"))
     return found

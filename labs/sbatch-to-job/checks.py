@@ -11,8 +11,8 @@ import shlex
 from decimal import Decimal
 from pathlib import Path
 
-from autograder.checks import check, fail, ok, partial
 from autograder import objects
+from autograder.checks import check, fail, ok, partial
 from autograder.paths import get
 
 NAMESPACE = "hpc"
@@ -22,9 +22,23 @@ _SHORT = {"-J": "job-name", "-a": "array", "-t": "time", "-c": "cpus-per-task", 
 _FLAGS = {"no-requeue", "requeue", "exclusive", "hold", "overcommit", "oversubscribe", "parsable", "wait", "test-only"}
 _UNITS = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}  # Slurm's units are binary; M is the default
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)([numkMGTPE]|[KMGTPE]i)?$")
-_SI = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "k": Decimal(10**3), "M": Decimal(10**6),
-       "G": Decimal(10**9), "T": Decimal(10**12), "P": Decimal(10**15), "E": Decimal(10**18), "Ki": Decimal(2**10),
-       "Mi": Decimal(2**20), "Gi": Decimal(2**30), "Ti": Decimal(2**40), "Pi": Decimal(2**50), "Ei": Decimal(2**60)}
+_SI = {
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
+    "m": Decimal("1e-3"),
+    "k": Decimal(10**3),
+    "M": Decimal(10**6),
+    "G": Decimal(10**9),
+    "T": Decimal(10**12),
+    "P": Decimal(10**15),
+    "E": Decimal(10**18),
+    "Ki": Decimal(2**10),
+    "Mi": Decimal(2**20),
+    "Gi": Decimal(2**30),
+    "Ti": Decimal(2**40),
+    "Pi": Decimal(2**50),
+    "Ei": Decimal(2**60),
+}
 
 
 def directives(text: str) -> dict[str, str]:
@@ -33,7 +47,7 @@ def directives(text: str) -> dict[str, str]:
     for line in text.splitlines():
         if not line.startswith("#SBATCH"):
             continue
-        words = shlex.split(line[len("#SBATCH"):], comments=True)
+        words = shlex.split(line[len("#SBATCH") :], comments=True)
         i = 0
         while i < len(words):
             word = words[i]
@@ -131,16 +145,24 @@ def _container(job):
     return containers[0] if containers else {}
 
 
-@check(id="job-named", title="A Job named after --job-name exists in namespace hpc", points=1,
-       hint="metadata.name is the script's --job-name; metadata.namespace is hpc.")
+@check(
+    id="job-named",
+    title="A Job named after --job-name exists in namespace hpc",
+    points=1,
+    hint="metadata.name is the script's --job-name; metadata.namespace is hpc.",
+)
 def job_named(state):
     if _job(state) is None:
         return _missing(state)
     return ok(f"found Job {_script()[1]['job-name']}")
 
 
-@check(id="array-indexed", title="--array became an Indexed Job with one completion per task", points=2,
-       hint="completionMode: Indexed, and completions = the number of array tasks (0-9 is ten tasks, not nine).")
+@check(
+    id="array-indexed",
+    title="--array became an Indexed Job with one completion per task",
+    points=2,
+    hint="completionMode: Indexed, and completions = the number of array tasks (0-9 is ten tasks, not nine).",
+)
 def array_indexed(state):
     job = _job(state)
     if job is None:
@@ -158,8 +180,12 @@ def array_indexed(state):
     return ok(f"Indexed, {completions} completions") if not problems else fail("; ".join(problems))
 
 
-@check(id="array-throttle", title="The array throttle (%N) became parallelism", points=1,
-       hint="--array=0-9%4 runs at most four tasks at once: spec.parallelism: 4.")
+@check(
+    id="array-throttle",
+    title="The array throttle (%N) became parallelism",
+    points=1,
+    hint="--array=0-9%4 runs at most four tasks at once: spec.parallelism: 4.",
+)
 def array_throttle(state):
     job = _job(state)
     if job is None:
@@ -170,9 +196,13 @@ def array_throttle(state):
     return ok(f"parallelism {got}") if got == wanted else fail(f"parallelism is {got}, expected {wanted}")
 
 
-@check(id="walltime", title="--time became activeDeadlineSeconds", points=1,
-       hint="Convert --time (HH:MM:SS) to seconds; per task it is the Pod template's activeDeadlineSeconds "
-            "(spec.template.spec), the Job-level field limits the whole array.")
+@check(
+    id="walltime",
+    title="--time became activeDeadlineSeconds",
+    points=1,
+    hint="Convert --time (HH:MM:SS) to seconds; per task it is the Pod template's activeDeadlineSeconds "
+    "(spec.template.spec), the Job-level field limits the whole array.",
+)
 def walltime(state):
     job = _job(state)
     if job is None:
@@ -184,12 +214,18 @@ def walltime(state):
         return ok(f"{wanted} s per task, as Slurm counts it")
     if job_level == wanted:
         return ok(f"{wanted} s for the whole Job (Slurm counts --time per task; the Pod-level field is closer)")
-    return fail(f"expected activeDeadlineSeconds {wanted} (--time={_script()[1]['time']}); "
-                f"found {job_level} on the Job and {pod_level} on the Pod template")
+    return fail(
+        f"expected activeDeadlineSeconds {wanted} (--time={_script()[1]['time']}); "
+        f"found {job_level} on the Job and {pod_level} on the Pod template"
+    )
 
 
-@check(id="cpus", title="--cpus-per-task became the CPU request", points=1,
-       hint="resources.requests.cpu is the number of CPUs per task, e.g. \"2\".")
+@check(
+    id="cpus",
+    title="--cpus-per-task became the CPU request",
+    points=1,
+    hint='resources.requests.cpu is the number of CPUs per task, e.g. "2".',
+)
 def cpus(state):
     job = _job(state)
     if job is None:
@@ -201,8 +237,12 @@ def cpus(state):
     return fail(f"cpu request is {got!r}, expected {wanted}")
 
 
-@check(id="memory", title="--mem became the memory request", points=1,
-       hint="Slurm's --mem=4G means 4 x 1024^3 bytes: write 4Gi (4G in Kubernetes is 4 x 1000^3).")
+@check(
+    id="memory",
+    title="--mem became the memory request",
+    points=1,
+    hint="Slurm's --mem=4G means 4 x 1024^3 bytes: write 4Gi (4G in Kubernetes is 4 x 1000^3).",
+)
 def memory(state):
     job = _job(state)
     if job is None:
@@ -215,8 +255,12 @@ def memory(state):
     return fail(f"memory request is {got!r}; --mem={mem} is {wanted} bytes ({wanted // 2**30}Gi)")
 
 
-@check(id="no-requeue", title="--no-requeue became a retry budget of zero per task", points=1,
-       hint="backoffLimitPerIndex: 0 stops a failed task from being run again without touching the others.")
+@check(
+    id="no-requeue",
+    title="--no-requeue became a retry budget of zero per task",
+    points=1,
+    hint="backoffLimitPerIndex: 0 stops a failed task from being run again without touching the others.",
+)
 def no_requeue(state):
     job = _job(state)
     if job is None:
@@ -227,15 +271,24 @@ def no_requeue(state):
     if per_index == 0:
         return ok("backoffLimitPerIndex 0")
     if get(job, "spec.backoffLimit") == 0:
-        return partial(0.5, "backoffLimit 0 fails the whole array at the first failed task; "
-                            "Slurm's array tasks fail one by one: use backoffLimitPerIndex: 0")
-    return fail(f"failed tasks are retried (backoffLimitPerIndex {per_index}, backoffLimit "
-                f"{get(job, 'spec.backoffLimit')}); the script says --no-requeue")
+        return partial(
+            0.5,
+            "backoffLimit 0 fails the whole array at the first failed task; "
+            "Slurm's array tasks fail one by one: use backoffLimitPerIndex: 0",
+        )
+    return fail(
+        f"failed tasks are retried (backoffLimitPerIndex {per_index}, backoffLimit "
+        f"{get(job, 'spec.backoffLimit')}); the script says --no-requeue"
+    )
 
 
-@check(id="same-command", title="The container runs the script's command, seeded by the completion index", points=2,
-       hint="Copy the awk program unchanged and replace $SLURM_ARRAY_TASK_ID by $JOB_COMPLETION_INDEX "
-            "(or define SLURM_ARRAY_TASK_ID in env from the completion index).")
+@check(
+    id="same-command",
+    title="The container runs the script's command, seeded by the completion index",
+    points=2,
+    hint="Copy the awk program unchanged and replace $SLURM_ARRAY_TASK_ID by $JOB_COMPLETION_INDEX "
+    "(or define SLURM_ARRAY_TASK_ID in env from the completion index).",
+)
 def same_command(state):
     job = _job(state)
     if job is None:
@@ -250,8 +303,9 @@ def same_command(state):
     problems += [f"-v {a} is missing" for a in fixed if a not in text]
     env = {e.get("name"): e for e in c.get("env") or [] if isinstance(e, dict)}
     alias = env.get("SLURM_ARRAY_TASK_ID", {})
-    aliased = INDEX_ANNOTATION in str(get(alias, "valueFrom.fieldRef.fieldPath", default="")) or \
-        "JOB_COMPLETION_INDEX" in str(alias.get("value", ""))
+    aliased = INDEX_ANNOTATION in str(
+        get(alias, "valueFrom.fieldRef.fieldPath", default="")
+    ) or "JOB_COMPLETION_INDEX" in str(alias.get("value", ""))
     if "SLURM_ARRAY_TASK_ID" in text and not aliased:
         problems.append("$SLURM_ARRAY_TASK_ID is empty in a Pod: every task would use the same seed")
     elif "JOB_COMPLETION_INDEX" not in text and not aliased:
@@ -259,19 +313,41 @@ def same_command(state):
     return fail("; ".join(problems)) if problems else ok("same program, seeded by the completion index")
 
 
-@check(id="completed", title="Every array task completed", points=2, timeout=120,
-       hint="kubectl get job -n hpc; kubectl describe job NAME -n hpc tells why it failed (DeadlineExceeded: "
-            "check the walltime conversion). Fix, delete the Job, apply again.")
+@check(
+    id="completed",
+    title="Every array task completed",
+    points=2,
+    timeout=120,
+    hint="kubectl get job -n hpc; kubectl describe job NAME -n hpc tells why it failed (DeadlineExceeded: "
+    "check the walltime conversion). Fix, delete the Job, apply again.",
+)
 def completed(state):
     job = _job(state)
     if job is None:
         return _missing(state)
     name = job["metadata"]["name"]
-    job = state.wait_for("Job", name, namespace=NAMESPACE, timeout=90, condition=lambda j: any(
-        c.get("type") in ("Complete", "Failed") and c.get("status") == "True" for c in get(j, "status.conditions", default=None) or [])) or job
-    conditions = {c.get("type"): c for c in get(job, "status.conditions", default=None) or [] if c.get("status") == "True"}
+    job = (
+        state.wait_for(
+            "Job",
+            name,
+            namespace=NAMESPACE,
+            timeout=90,
+            condition=lambda j: any(
+                c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
+                for c in get(j, "status.conditions", default=None) or []
+            ),
+        )
+        or job
+    )
+    conditions = {
+        c.get("type"): c for c in get(job, "status.conditions", default=None) or [] if c.get("status") == "True"
+    }
     if "Failed" in conditions:
-        return fail(f"the Job failed: {conditions['Failed'].get('reason')} (failed indexes: {get(job, 'status.failedIndexes', default='none')})")
+        return fail(
+            f"the Job failed: {conditions['Failed'].get('reason')} (failed indexes: {get(job, 'status.failedIndexes', default='none')})"
+        )
     if "Complete" not in conditions:
-        return fail(f"not complete yet: {get(job, 'status.succeeded', default=0)} of {get(job, 'spec.completions')} tasks done")
+        return fail(
+            f"not complete yet: {get(job, 'status.succeeded', default=0)} of {get(job, 'spec.completions')} tasks done"
+        )
     return ok(f"Complete: indexes {get(job, 'status.completedIndexes')}")

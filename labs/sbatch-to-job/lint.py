@@ -21,10 +21,22 @@ def translated(doc):
         requests = (c.get("resources") or {}).get("requests") or {}
         for name, option in (("cpu", "--cpus-per-task"), ("memory", "--mem")):
             if name not in requests:
-                found.append((("spec", "template", "spec", "containers", i), f"{option} has no counterpart yet: resources.requests.{name}"))
+                found.append(
+                    (
+                        ("spec", "template", "spec", "containers", i),
+                        f"{option} has no counterpart yet: resources.requests.{name}",
+                    )
+                )
         words = " ".join(str(w) for w in (c.get("command") or []) + (c.get("args") or []))
-        if "SLURM_ARRAY_TASK_ID" in words and not any(e.get("name") == "SLURM_ARRAY_TASK_ID" for e in c.get("env") or []):
-            found.append((("spec", "template", "spec", "containers", i), "$SLURM_ARRAY_TASK_ID is not set in a Pod; use $JOB_COMPLETION_INDEX"))
+        if "SLURM_ARRAY_TASK_ID" in words and not any(
+            e.get("name") == "SLURM_ARRAY_TASK_ID" for e in c.get("env") or []
+        ):
+            found.append(
+                (
+                    ("spec", "template", "spec", "containers", i),
+                    "$SLURM_ARRAY_TASK_ID is not set in a Pod; use $JOB_COMPLETION_INDEX",
+                )
+            )
     return found
 
 

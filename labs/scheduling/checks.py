@@ -11,9 +11,9 @@ for the service.
 
 from __future__ import annotations
 
+from autograder import objects
 from autograder.checks import check, fail, ok, partial
 from autograder.lint.rules import quantity
-from autograder import objects
 from autograder.paths import get
 
 NAMESPACE = "scheduling"
@@ -54,14 +54,22 @@ def _requests(pod_spec):
 
 
 def _missing_requests(template):
-    return [f"{c.get('name')}: {r}" for c in objects.containers(template)
-            for r in RESOURCES if not get(c, f"resources.requests.{r}")]
+    return [
+        f"{c.get('name')}: {r}"
+        for c in objects.containers(template)
+        for r in RESOURCES
+        if not get(c, f"resources.requests.{r}")
+    ]
 
 
 def _schedulable_nodes(state):
     """Nodes an ordinary Pod may land on: not cordoned, no NoSchedule or NoExecute taint."""
-    return [n for n in state.objects("Node") if not get(n, "spec.unschedulable")
-            and not any(t.get("effect") in ("NoSchedule", "NoExecute") for t in get(n, "spec.taints", default=None) or [])]
+    return [
+        n
+        for n in state.objects("Node")
+        if not get(n, "spec.unschedulable")
+        and not any(t.get("effect") in ("NoSchedule", "NoExecute") for t in get(n, "spec.taints", default=None) or [])
+    ]
 
 
 def _selects(selector, labels):
@@ -72,8 +80,12 @@ def _selects(selector, labels):
         return False
     for expr in selector.get("matchExpressions") or []:
         key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-        if (op == "In" and labels.get(key) not in values) or (op == "NotIn" and labels.get(key) in values) \
-                or (op == "Exists" and key not in labels) or (op == "DoesNotExist" and key in labels):
+        if (
+            (op == "In" and labels.get(key) not in values)
+            or (op == "NotIn" and labels.get(key) in values)
+            or (op == "Exists" and key not in labels)
+            or (op == "DoesNotExist" and key in labels)
+        ):
             return False
     return bool(selector.get("matchLabels") or selector.get("matchExpressions"))
 
@@ -96,15 +108,21 @@ def _service_pods(state, deployment):
     labels = get(deployment, "spec.selector.matchLabels", default=None)
     if not labels:
         return []
-    return [p for p in state.objects("Pod", namespace=NAMESPACE, labels=labels)
-            if not get(p, "metadata.deletionTimestamp") and get(p, "status.phase") not in ("Succeeded", "Failed")]
+    return [
+        p
+        for p in state.objects("Pod", namespace=NAMESPACE, labels=labels)
+        if not get(p, "metadata.deletionTimestamp") and get(p, "status.phase") not in ("Succeeded", "Failed")
+    ]
 
 
 def _fewest_nodes(pods, nodes):
     """Nodes the Pods' requests need, by first-fit decreasing onto the largest nodes first (an
     upper bound of the true minimum that equals it for Pods of one size)."""
-    free = sorted(({r: quantity(get(n, f"status.allocatable.{r}")) or 0 for r in RESOURCES} for n in nodes),
-                  key=lambda room: (room["cpu"], room["memory"]), reverse=True)
+    free = sorted(
+        ({r: quantity(get(n, f"status.allocatable.{r}")) or 0 for r in RESOURCES} for n in nodes),
+        key=lambda room: (room["cpu"], room["memory"]),
+        reverse=True,
+    )
     opened = []
     for want in sorted((_requests(get(p, "spec")) for p in pods), key=lambda w: (w["cpu"], w["memory"]), reverse=True):
         for room in opened:
@@ -145,13 +163,24 @@ def _amounts(req):
 
 
 def _unschedulable(pods):
-    return [p for p in pods if not get(p, "spec.nodeName") and any(
-        c.get("type") == "PodScheduled" and c.get("reason") == "Unschedulable" for c in get(p, "status.conditions", default=None) or [])]
+    return [
+        p
+        for p in pods
+        if not get(p, "spec.nodeName")
+        and any(
+            c.get("type") == "PodScheduled" and c.get("reason") == "Unschedulable"
+            for c in get(p, "status.conditions", default=None) or []
+        )
+    ]
 
 
-@check(id="batch-job", title="Job pack runs at least three Pods at once, each with CPU and memory requests", points=1,
-       hint="Job pack in namespace scheduling with completions and parallelism of 3 or more (the reference uses 4) and "
-            "resources.requests for cpu and memory: the scheduler packs by requests.")
+@check(
+    id="batch-job",
+    title="Job pack runs at least three Pods at once, each with CPU and memory requests",
+    points=1,
+    hint="Job pack in namespace scheduling with completions and parallelism of 3 or more (the reference uses 4) and "
+    "resources.requests for cpu and memory: the scheduler packs by requests.",
+)
 def batch_job(state):
     job = _job(state)
     if job is None:
@@ -168,10 +197,14 @@ def batch_job(state):
     return ok(f"{parallelism} Pods at once, each requesting {_amounts(_requests(get(_template(job), 'spec')))}")
 
 
-@check(id="pack-rule", title="The batch Pods declare how they are packed (pod affinity, node selector or a packing profile)", points=2,
-       hint="In the Job's Pod template: affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution with "
-            "topologyKey kubernetes.io/hostname and a labelSelector that matches the template's own labels (app: pack). "
-            "A preferred term is only a wish; a scheduler profile with MostAllocated (schedulerName) is accepted too.")
+@check(
+    id="pack-rule",
+    title="The batch Pods declare how they are packed (pod affinity, node selector or a packing profile)",
+    points=2,
+    hint="In the Job's Pod template: affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution with "
+    "topologyKey kubernetes.io/hostname and a labelSelector that matches the template's own labels (app: pack). "
+    "A preferred term is only a wish; a scheduler profile with MostAllocated (schedulerName) is accepted too.",
+)
 def pack_rule(state):
     job = _job(state)
     if job is None:
@@ -186,16 +219,25 @@ def pack_rule(state):
     if scheduler and scheduler != "default-scheduler":
         return ok(f"scheduled by profile {scheduler} (a packing profile must exist for it)")
     if _pod_terms(template, "podAffinity", "preferred"):
-        return partial(0.5, "pod affinity is only preferred: the scheduler may still spread the Pods when it weighs other scores higher")
+        return partial(
+            0.5,
+            "pod affinity is only preferred: the scheduler may still spread the Pods when it weighs other scores higher",
+        )
     if get(template, "spec.affinity.podAffinity"):
-        return fail("pod affinity is set, but not on kubernetes.io/hostname with a selector that matches the Pods' own labels")
+        return fail(
+            "pod affinity is set, but not on kubernetes.io/hostname with a selector that matches the Pods' own labels"
+        )
     return fail("nothing in the Pod template asks for packing: the default scheduler spreads Pods (LeastAllocated)")
 
 
-@check(id="batch-packed", title="The batch Pods ran on the fewest nodes their requests allow", points=2,
-       hint="kubectl get pods -n scheduling -l job-name=pack -o wide shows the NODE of each Pod. Spread over several "
-            "nodes: add the pack rule and re-create the Job. Pending: the Pods do not all fit on one node, so ask for "
-            "less (kubectl describe node shows what is allocatable).")
+@check(
+    id="batch-packed",
+    title="The batch Pods ran on the fewest nodes their requests allow",
+    points=2,
+    hint="kubectl get pods -n scheduling -l job-name=pack -o wide shows the NODE of each Pod. Spread over several "
+    "nodes: add the pack rule and re-create the Job. Pending: the Pods do not all fit on one node, so ask for "
+    "less (kubectl describe node shows what is allocatable).",
+)
 def batch_packed(state):
     if _job(state) is None:
         return fail("no Job pack in namespace scheduling")
@@ -213,31 +255,53 @@ def batch_packed(state):
     needed = _fewest_nodes(placed, nodes) if nodes else 1
     if len(counts) <= needed:
         return ok(f"{len(placed)} Pods on {len(counts)} node(s) ({_counts_line(counts)}); their requests need {needed}")
-    return fail(f"{len(placed)} Pods spread over {len(counts)} nodes ({_counts_line(counts)}), but their requests fit on {needed}")
+    return fail(
+        f"{len(placed)} Pods spread over {len(counts)} nodes ({_counts_line(counts)}), but their requests fit on {needed}"
+    )
 
 
-@check(id="batch-completed", title="Job pack completed", points=1, timeout=120,
-       hint="kubectl get job pack -n scheduling; if it hangs, kubectl describe pod on a Pending Pod says which rule no node meets.")
+@check(
+    id="batch-completed",
+    title="Job pack completed",
+    points=1,
+    timeout=120,
+    hint="kubectl get job pack -n scheduling; if it hangs, kubectl describe pod on a Pending Pod says which rule no node meets.",
+)
 def batch_completed(state):
     if _job(state) is None:
         return fail("no Job pack in namespace scheduling")
 
     def finished(j):
-        return any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True" for c in get(j, "status.conditions", default=None) or [])
+        return any(
+            c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
+            for c in get(j, "status.conditions", default=None) or []
+        )
 
-    job = None if _unschedulable(_batch_pods(state)) else state.wait_for("Job", JOB, namespace=NAMESPACE, condition=finished, timeout=90)
+    job = (
+        None
+        if _unschedulable(_batch_pods(state))
+        else state.wait_for("Job", JOB, namespace=NAMESPACE, condition=finished, timeout=90)
+    )
     job = job or _job(state) or {}
-    conditions = {c.get("type"): c for c in get(job, "status.conditions", default=None) or [] if c.get("status") == "True"}
+    conditions = {
+        c.get("type"): c for c in get(job, "status.conditions", default=None) or [] if c.get("status") == "True"
+    }
     if "Complete" in conditions:
         return ok(f"Complete: {get(job, 'status.succeeded', default=0)} succeeded")
     if "Failed" in conditions:
         return fail(f"the Job failed: {conditions['Failed'].get('reason')}")
-    return fail(f"not complete: {get(job, 'status.succeeded', default=0)} succeeded, {get(job, 'status.active', default=0)} active")
+    return fail(
+        f"not complete: {get(job, 'status.succeeded', default=0)} succeeded, {get(job, 'status.active', default=0)} active"
+    )
 
 
-@check(id="service-deployment", title="Deployment portal runs at least two replicas with CPU and memory requests", points=1,
-       hint="Deployment portal in namespace scheduling, spec.replicas: 2 (one per worker node), and resources.requests "
-            "for cpu and memory on its container.")
+@check(
+    id="service-deployment",
+    title="Deployment portal runs at least two replicas with CPU and memory requests",
+    points=1,
+    hint="Deployment portal in namespace scheduling, spec.replicas: 2 (one per worker node), and resources.requests "
+    "for cpu and memory on its container.",
+)
 def service_deployment(state):
     d = _deployment(state)
     if d is None:
@@ -252,10 +316,14 @@ def service_deployment(state):
     return fail("; ".join(problems)) if problems else ok(f"{replicas} replicas with requests")
 
 
-@check(id="spread-rule", title="The portal Pods declare that they spread over nodes", points=2,
-       hint="In the Deployment's Pod template: topologySpreadConstraints with maxSkew: 1, topologyKey: "
-            "kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule and a labelSelector matching the Pods' labels "
-            "(app: portal); required podAntiAffinity on kubernetes.io/hostname works too.")
+@check(
+    id="spread-rule",
+    title="The portal Pods declare that they spread over nodes",
+    points=2,
+    hint="In the Deployment's Pod template: topologySpreadConstraints with maxSkew: 1, topologyKey: "
+    "kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule and a labelSelector matching the Pods' labels "
+    "(app: portal); required podAntiAffinity on kubernetes.io/hostname works too.",
+)
 def spread_rule(state):
     d = _deployment(state)
     if d is None:
@@ -279,13 +347,19 @@ def spread_rule(state):
     if soft:
         return partial(0.5, soft)
     if get(template, "spec.topologySpreadConstraints") or get(template, "spec.affinity.podAntiAffinity"):
-        return fail("the spread rule is not on kubernetes.io/hostname with a selector that matches the Pods' own labels")
+        return fail(
+            "the spread rule is not on kubernetes.io/hostname with a selector that matches the Pods' own labels"
+        )
     return fail("no topologySpreadConstraints or pod anti-affinity: where the replicas land is left to the scores")
 
 
-@check(id="service-spread", title="The portal replicas run on distinct nodes", points=2,
-       hint="kubectl get pods -n scheduling -l app=portal -o wide: each replica should show a different NODE. "
-            "Add the spread rule and kubectl rollout restart deployment/portal -n scheduling.")
+@check(
+    id="service-spread",
+    title="The portal replicas run on distinct nodes",
+    points=2,
+    hint="kubectl get pods -n scheduling -l app=portal -o wide: each replica should show a different NODE. "
+    "Add the spread rule and kubectl rollout restart deployment/portal -n scheduling.",
+)
 def service_spread(state):
     d = _deployment(state)
     if d is None:
@@ -305,10 +379,15 @@ def service_spread(state):
     return fail(f"replicas share a node while another has room: {_counts_line(spread)}")
 
 
-@check(id="service-available", title="Every portal replica is available", points=1, timeout=90,
-       hint="kubectl rollout status deployment/portal -n scheduling; a replica stuck Pending under DoNotSchedule means "
-            "the constraint cannot be met (more replicas than allowed nodes, or a tainted control-plane node counted "
-            "as a domain: add nodeTaintsPolicy: Honor).")
+@check(
+    id="service-available",
+    title="Every portal replica is available",
+    points=1,
+    timeout=90,
+    hint="kubectl rollout status deployment/portal -n scheduling; a replica stuck Pending under DoNotSchedule means "
+    "the constraint cannot be met (more replicas than allowed nodes, or a tainted control-plane node counted "
+    "as a domain: add nodeTaintsPolicy: Honor).",
+)
 def service_available(state):
     d = _deployment(state)
     if d is None:
@@ -316,12 +395,21 @@ def service_available(state):
 
     def available(x):
         wanted = _number(get(x, "spec.replicas"), 1)
-        return _number(get(x, "status.availableReplicas"), 0) >= wanted and _number(get(x, "status.updatedReplicas"), 0) >= wanted
+        return (
+            _number(get(x, "status.availableReplicas"), 0) >= wanted
+            and _number(get(x, "status.updatedReplicas"), 0) >= wanted
+        )
 
     stuck = _unschedulable(_service_pods(state, d))
-    found = None if stuck else state.wait_for("Deployment", DEPLOYMENT, namespace=NAMESPACE, condition=available, timeout=60)
+    found = (
+        None
+        if stuck
+        else state.wait_for("Deployment", DEPLOYMENT, namespace=NAMESPACE, condition=available, timeout=60)
+    )
     if found is not None:
         return ok(f"{get(found, 'status.availableReplicas')} of {get(found, 'spec.replicas')} replicas available")
     d = _deployment(state) or d
     why = f"; {len(stuck)} Pod(s) unschedulable: {_why_pending(stuck[0])}" if stuck else ""
-    return fail(f"{get(d, 'status.availableReplicas', default=0)} of {get(d, 'spec.replicas', default=1)} replicas available{why}")
+    return fail(
+        f"{get(d, 'status.availableReplicas', default=0)} of {get(d, 'spec.replicas', default=1)} replicas available{why}"
+    )

@@ -7,8 +7,8 @@ somewhere to go.
 
 from __future__ import annotations
 
-from autograder.checks import check, fail, ok, partial
 from autograder import objects
+from autograder.checks import check, fail, ok, partial
 from autograder.paths import get
 
 NAMESPACE = "gateway"
@@ -34,24 +34,40 @@ def _resolve_target(target, containers):
     return None
 
 
-@check(id="deployment-exists", title="Deployment gateway exists in namespace gateway", points=1,
-       hint="kubectl apply -f gateway.yaml (a Deployment named gateway in namespace gateway).")
+@check(
+    id="deployment-exists",
+    title="Deployment gateway exists in namespace gateway",
+    points=1,
+    hint="kubectl apply -f gateway.yaml (a Deployment named gateway in namespace gateway).",
+)
 def deployment_exists(state):
     return ok("found Deployment gateway") if _deployment(state) else fail("no Deployment gateway in namespace gateway")
 
 
-@check(id="replicas", title="The gateway runs at least two replicas", points=1,
-       hint="spec.replicas: 2 (or more): one Pod can then restart or move while the other keeps serving.")
+@check(
+    id="replicas",
+    title="The gateway runs at least two replicas",
+    points=1,
+    hint="spec.replicas: 2 (or more): one Pod can then restart or move while the other keeps serving.",
+)
 def replicas(state):
     d = _deployment(state)
     if d is None:
         return fail("no Deployment gateway in namespace gateway")
     count = get(d, "spec.replicas", default=1)
-    return ok(f"{count} replicas") if count >= MIN_REPLICAS else fail(f"spec.replicas is {count}, expected at least {MIN_REPLICAS}")
+    return (
+        ok(f"{count} replicas")
+        if count >= MIN_REPLICAS
+        else fail(f"spec.replicas is {count}, expected at least {MIN_REPLICAS}")
+    )
 
 
-@check(id="readiness-probe", title="Every container has a readiness probe", points=1,
-       hint="Add readinessProbe: {httpGet: {path: /healthz, port: http}}: a Pod gets traffic only once it answers.")
+@check(
+    id="readiness-probe",
+    title="Every container has a readiness probe",
+    points=1,
+    hint="Add readinessProbe: {httpGet: {path: /healthz, port: http}}: a Pod gets traffic only once it answers.",
+)
 def readiness_probe(state):
     d = _deployment(state)
     if d is None:
@@ -69,8 +85,12 @@ def _probe_text(probe):
     return next(iter(probe), "probe")
 
 
-@check(id="requests", title="Every container requests CPU and memory", points=1,
-       hint="resources: {requests: {cpu: 100m, memory: 64Mi}}: the scheduler places Pods by what they request.")
+@check(
+    id="requests",
+    title="Every container requests CPU and memory",
+    points=1,
+    hint="resources: {requests: {cpu: 100m, memory: 64Mi}}: the scheduler places Pods by what they request.",
+)
 def requests(state):
     d = _deployment(state)
     if d is None:
@@ -85,21 +105,30 @@ def requests(state):
     return partial(1 - len(missing) / len(wanted), "missing requests: " + ", ".join(missing))
 
 
-@check(id="deployment-available", title="The rollout finished and every replica is available", points=2, timeout=90,
-       hint="kubectl rollout status deployment/gateway -n gateway; if it hangs, kubectl get pods -n gateway and "
-            "kubectl describe pod show why (image pull errors, a failing readiness probe).")
+@check(
+    id="deployment-available",
+    title="The rollout finished and every replica is available",
+    points=2,
+    timeout=90,
+    hint="kubectl rollout status deployment/gateway -n gateway; if it hangs, kubectl get pods -n gateway and "
+    "kubectl describe pod show why (image pull errors, a failing readiness probe).",
+)
 def deployment_available(state):
     if _deployment(state) is None:
         return fail("no Deployment gateway in namespace gateway")
 
     def done(d):
         wanted = get(d, "spec.replicas", default=1)
-        return (get(d, "status.availableReplicas", default=0) >= wanted and get(d, "status.updatedReplicas", default=0) >= wanted
-                and get(objects.condition(d, "Available"), "status") == "True")
+        return (
+            get(d, "status.availableReplicas", default=0) >= wanted
+            and get(d, "status.updatedReplicas", default=0) >= wanted
+            and get(objects.condition(d, "Available"), "status") == "True"
+        )
 
     # Wait for a rollout in progress, but not for Pods that already show a failure that lasts.
     stuck = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CrashLoopBackOff"} & {
-        r for p in _pods(state) for r in get(p, "status.containerStatuses[*].state.waiting.reason") if r}
+        r for p in _pods(state) for r in get(p, "status.containerStatuses[*].state.waiting.reason") if r
+    }
     d = None if stuck else state.wait_for("Deployment", NAME, namespace=NAMESPACE, condition=done, timeout=60)
     if d is not None:
         return ok(f"{get(d, 'status.availableReplicas')} of {get(d, 'spec.replicas', default=1)} replicas available")
@@ -108,8 +137,10 @@ def deployment_available(state):
     cond = objects.condition(d, "Available") or {}
     reasons = sorted({r for p in _pods(state) for r in get(p, "status.containerStatuses[*].state.waiting.reason") if r})
     why = f"; containers waiting: {', '.join(reasons)}" if reasons else ""
-    return fail(f"{available} of {get(d, 'spec.replicas', default=1)} replicas available "
-                f"(Available: {cond.get('status', 'unknown')}, {cond.get('reason', 'no reason')}){why}")
+    return fail(
+        f"{available} of {get(d, 'spec.replicas', default=1)} replicas available "
+        f"(Available: {cond.get('status', 'unknown')}, {cond.get('reason', 'no reason')}){why}"
+    )
 
 
 def _pods(state):
@@ -118,9 +149,13 @@ def _pods(state):
     return state.objects("Pod", namespace=NAMESPACE, labels=labels) if labels else []
 
 
-@check(id="service-selects-pods", title="Service gateway selects the Deployment's Pods", points=2,
-       hint="The Service's spec.selector must list labels that the Pod template (spec.template.metadata.labels) carries, "
-            "with the same values.")
+@check(
+    id="service-selects-pods",
+    title="Service gateway selects the Deployment's Pods",
+    points=2,
+    hint="The Service's spec.selector must list labels that the Pod template (spec.template.metadata.labels) carries, "
+    "with the same values.",
+)
 def service_selects_pods(state):
     s = _service(state)
     if s is None:
@@ -132,15 +167,22 @@ def service_selects_pods(state):
     labels = get(d, "spec.template.metadata.labels", default=None) or {}
     if not selector:
         return fail("the Service has no selector, so Kubernetes does not route it to any Pod")
-    wrong = [f"{k}={v} (Pods have {k}={labels[k]})" if k in labels else f"{k}={v} (Pods have no label {k})"
-             for k, v in selector.items() if labels.get(k) != v]
+    wrong = [
+        f"{k}={v} (Pods have {k}={labels[k]})" if k in labels else f"{k}={v} (Pods have no label {k})"
+        for k, v in selector.items()
+        if labels.get(k) != v
+    ]
     if wrong:
         return fail("selector does not match the Pods: " + ", ".join(wrong))
     return ok("selector " + ", ".join(f"{k}={v}" for k, v in selector.items()))
 
 
-@check(id="service-port", title="The Service listens on port 80 and forwards to the app's port", points=1,
-       hint="ports: [{port: 80, targetPort: http}], where http names the container port 8080 (a number works too).")
+@check(
+    id="service-port",
+    title="The Service listens on port 80 and forwards to the app's port",
+    points=1,
+    hint="ports: [{port: 80, targetPort: http}], where http names the container port 8080 (a number works too).",
+)
 def service_port(state):
     s = _service(state)
     if s is None:
@@ -159,9 +201,14 @@ def service_port(state):
     return fail(f"no Service port 80 (ports: {[p.get('port') for p in ports]})")
 
 
-@check(id="endpoints-ready", title="The Service has ready endpoints (traffic reaches a Pod)", points=1, timeout=90,
-       hint="kubectl get endpointslices -n gateway -l kubernetes.io/service-name=gateway lists the Pods behind the "
-            "Service; empty means the selector matches nothing or no Pod is ready.")
+@check(
+    id="endpoints-ready",
+    title="The Service has ready endpoints (traffic reaches a Pod)",
+    points=1,
+    timeout=90,
+    hint="kubectl get endpointslices -n gateway -l kubernetes.io/service-name=gateway lists the Pods behind the "
+    "Service; empty means the selector matches nothing or no Pod is ready.",
+)
 def endpoints_ready(state):
     if _service(state) is None:
         return fail("no Service gateway in namespace gateway")

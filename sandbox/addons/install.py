@@ -26,8 +26,7 @@ def namespace_manifest(name: str) -> str:
     return f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n"
 
 
-def install(addon: Addon, kubeconfig: Path, *, offline: bool = False,
-            timeout: float | None = None) -> Installed:
+def install(addon: Addon, kubeconfig: Path, *, offline: bool = False, timeout: float | None = None) -> Installed:
     """Install ``addon`` into the cluster of ``kubeconfig`` and wait for it.
 
     Every manifest is fetched and verified before anything is applied, so a checksum mismatch
@@ -39,10 +38,11 @@ def install(addon: Addon, kubeconfig: Path, *, offline: bool = False,
         kubectl.apply(kubeconfig, path=path, namespace=addon.namespace)
     if addon.deployments:
         readiness.wait_deployments_available(
-            kubeconfig, addon.namespace, names=list(addon.deployments),
-            timeout=timeout or readiness.DEPLOYMENTS_TIMEOUT)
-    return Installed(name=addon.name, version=addon.version, namespace=addon.namespace,
-                     manifests=tuple(str(p) for p in files))
+            kubeconfig, addon.namespace, names=list(addon.deployments), timeout=timeout or readiness.DEPLOYMENTS_TIMEOUT
+        )
+    return Installed(
+        name=addon.name, version=addon.version, namespace=addon.namespace, manifests=tuple(str(p) for p in files)
+    )
 
 
 __all__ = ["Installed", "install", "namespace_manifest"]

@@ -60,11 +60,13 @@ REGISTRY: dict[str, Addon] = {
         name="argo-workflows",
         version=ARGO_VERSION,
         namespace="argo",
-        manifests=(Manifest(
-            url=f"https://github.com/argoproj/argo-workflows/releases/download/{ARGO_VERSION}/install.yaml",
-            sha256=None,
-            filename="install.yaml",
-        ),),
+        manifests=(
+            Manifest(
+                url=f"https://github.com/argoproj/argo-workflows/releases/download/{ARGO_VERSION}/install.yaml",
+                sha256=None,
+                filename="install.yaml",
+            ),
+        ),
         deployments=("workflow-controller", "argo-server"),
         images=(
             f"quay.io/argoproj/workflow-controller:{ARGO_VERSION}",
@@ -77,11 +79,13 @@ REGISTRY: dict[str, Addon] = {
         name="kueue",
         version=KUEUE_VERSION,
         namespace="kueue-system",
-        manifests=(Manifest(
-            url=f"https://github.com/kubernetes-sigs/kueue/releases/download/{KUEUE_VERSION}/manifests.yaml",
-            sha256=None,
-            filename="manifests.yaml",
-        ),),
+        manifests=(
+            Manifest(
+                url=f"https://github.com/kubernetes-sigs/kueue/releases/download/{KUEUE_VERSION}/manifests.yaml",
+                sha256=None,
+                filename="manifests.yaml",
+            ),
+        ),
         deployments=("kueue-controller-manager",),
         images=(f"registry.k8s.io/kueue/kueue:{KUEUE_VERSION}",),
         homepage="https://kueue.sigs.k8s.io/",
@@ -115,8 +119,7 @@ def _overrides() -> dict[str, Addon]:
         if url is not None and not (isinstance(url, str) and re.match(r"^(https?|file)://", url)):
             raise UsageError(f"{path}: {name}.url must be an http(s):// or file:// URL")
         addon = REGISTRY[name]
-        first = replace(addon.manifests[0], url=url or addon.manifests[0].url,
-                        sha256=sha or addon.manifests[0].sha256)
+        first = replace(addon.manifests[0], url=url or addon.manifests[0].url, sha256=sha or addon.manifests[0].sha256)
         result[name] = replace(addon, manifests=(first, *addon.manifests[1:]))
     return result
 

@@ -37,10 +37,17 @@ class ApiRefused(SandboxError):
 
 
 # Plural resource names of the kinds the backend writes (core kinds live under /api/v1).
-_PLURALS = {"Namespace": "namespaces", "ServiceAccount": "serviceaccounts", "Role": "roles",
-            "RoleBinding": "rolebindings", "ResourceQuota": "resourcequotas", "LimitRange": "limitranges",
-            "NetworkPolicy": "networkpolicies", "ConfigMap": "configmaps",
-            "CustomResourceDefinition": "customresourcedefinitions"}
+_PLURALS = {
+    "Namespace": "namespaces",
+    "ServiceAccount": "serviceaccounts",
+    "Role": "roles",
+    "RoleBinding": "rolebindings",
+    "ResourceQuota": "resourcequotas",
+    "LimitRange": "limitranges",
+    "NetworkPolicy": "networkpolicies",
+    "ConfigMap": "configmaps",
+    "CustomResourceDefinition": "customresourcedefinitions",
+}
 
 
 def object_path(api_version: str, kind: str, name: str | None = None, namespace: str | None = None) -> str:
@@ -63,7 +70,7 @@ class Cluster:
         self.origin = origin
 
     @classmethod
-    def connect(cls, kubeconfig: Path, context: str | None = None, *, pool: int = 16) -> "Cluster":
+    def connect(cls, kubeconfig: Path, context: str | None = None, *, pool: int = 16) -> Cluster:
         """A client from ``kubeconfig`` (and ``context``) only; ``pool`` concurrent connections."""
         from kubecourse._quickimport import import_jsonschema_quickly
 
@@ -76,8 +83,8 @@ class Cluster:
         configuration.connection_pool_maxsize = max(4, pool)
         try:
             api_client = kubernetes.config.new_client_from_config(
-                config_file=str(kubeconfig), context=context, persist_config=False,
-                client_configuration=configuration)
+                config_file=str(kubeconfig), context=context, persist_config=False, client_configuration=configuration
+            )
         except ConfigException as err:
             raise UsageError(f"kubeconfig {kubeconfig}: {str(err).splitlines()[0]}") from None
         except (OSError, ValueError, TypeError, KeyError) as err:
@@ -87,25 +94,36 @@ class Cluster:
     def close(self) -> None:
         self.client.close()
 
-    def request(self, method: str, path: str, *, body: Any = None, query: dict | None = None,
-                content_type: str = "application/json", ok_missing: bool = False) -> dict | None:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: dict | None = None,
+        content_type: str = "application/json",
+        ok_missing: bool = False,
+    ) -> dict | None:
         """Send one request; the decoded answer, or ``None`` for a 404 when ``ok_missing``."""
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = content_type
         method, url, headers, _, post = self.client.param_serialize(
-            method, path, query_params=list((query or {}).items()), header_params=headers,
-            auth_settings=["BearerToken"])
+            method, path, query_params=list((query or {}).items()), header_params=headers, auth_settings=["BearerToken"]
+        )
         # The client's REST layer serialises a dict body itself (JSON is valid apply-patch YAML).
         try:
-            response = self.client.call_api(method, url, header_params=headers, body=body, post_params=post,
-                                            _request_timeout=TIMEOUT)
+            response = self.client.call_api(
+                method, url, header_params=headers, body=body, post_params=post, _request_timeout=TIMEOUT
+            )
             raw = response.read()
         except (urllib3.exceptions.HTTPError, OSError) as err:
             reason = getattr(err, "reason", None) or err
-            raise ClusterUnreachable(f"cannot reach the cluster at {self._where()}: {reason}",
-                                     hint="check the kubeconfig and --context, and that the cluster is up",
-                                     detail=str(err)) from None
+            raise ClusterUnreachable(
+                f"cannot reach the cluster at {self._where()}: {reason}",
+                hint="check the kubeconfig and --context, and that the cluster is up",
+                detail=str(err),
+            ) from None
         if response.status == 404 and ok_missing:
             return None
         if not 200 <= response.status <= 299:
@@ -121,11 +139,15 @@ class Cluster:
         except (ValueError, AttributeError):
             message = ""
         if status == 401:
-            return ClusterUnreachable(f"the cluster at {self._where()} rejected the instructor's credentials "
-                                      "(401 Unauthorized)", hint="refresh the kubeconfig, or pick --context")
+            return ClusterUnreachable(
+                f"the cluster at {self._where()} rejected the instructor's credentials (401 Unauthorized)",
+                hint="refresh the kubeconfig, or pick --context",
+            )
         if status == 403:
-            return ClusterUnreachable(f"the instructor's credentials may not {method} {path} (403): {message}",
-                                      hint="the namespace backend needs a cluster-admin context (--context)")
+            return ClusterUnreachable(
+                f"the instructor's credentials may not {method} {path} (403): {message}",
+                hint="the namespace backend needs a cluster-admin context (--context)",
+            )
         return ApiRefused(f"{method} {path} was refused ({status}): {message or 'no message'}", status=status)
 
     # -- operations ----------------------------------------------------------------------------
@@ -134,8 +156,16 @@ class Cluster:
         """Create or update ``obj`` by server-side apply (forced: kubecourse owns these fields)."""
         meta = obj["metadata"]
         path = object_path(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"))
-        return self.request("PATCH", path, body=obj, content_type="application/apply-patch+yaml",
-                            query={"fieldManager": FIELD_MANAGER, "force": "true"}) or {}
+        return (
+            self.request(
+                "PATCH",
+                path,
+                body=obj,
+                content_type="application/apply-patch+yaml",
+                query={"fieldManager": FIELD_MANAGER, "force": "true"},
+            )
+            or {}
+        )
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict | None:
         return self.request("GET", object_path(api_version, kind, name, namespace), ok_missing=True)
@@ -148,14 +178,19 @@ class Cluster:
     def delete(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> bool:
         """Delete one object (background propagation); False if it was already gone."""
         body = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": "Background"}
-        return self.request("DELETE", object_path(api_version, kind, name, namespace), body=body,
-                            ok_missing=True) is not None
+        return (
+            self.request("DELETE", object_path(api_version, kind, name, namespace), body=body, ok_missing=True)
+            is not None
+        )
 
     def request_token(self, namespace: str, service_account: str, seconds: int) -> tuple[str, str]:
         """A token for ``service_account`` valid ``seconds`` (TokenRequest API): (token, expiry)."""
         path = object_path("v1", "ServiceAccount", service_account, namespace) + "/token"
-        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
-                "spec": {"expirationSeconds": int(seconds)}}
+        body = {
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "TokenRequest",
+            "spec": {"expirationSeconds": int(seconds)},
+        }
         answer = self.request("POST", path, body=body) or {}
         status = answer.get("status") or {}
         if not status.get("token"):

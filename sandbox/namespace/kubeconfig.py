@@ -58,8 +58,9 @@ def cluster_entry(kubeconfig: Path, context: str | None = None) -> ClusterEntry:
             ca_data = base64.b64encode(ca_path.read_bytes()).decode()
         except OSError as err:
             raise UsageError(f"kubeconfig {path}: cannot read its certificate authority {ca_path}: {err}") from None
-    return ClusterEntry(context=context, server=server, ca_data=ca_data,
-                        insecure=bool(cluster.get("insecure-skip-tls-verify")))
+    return ClusterEntry(
+        context=context, server=server, ca_data=ca_data, insecure=bool(cluster.get("insecure-skip-tls-verify"))
+    )
 
 
 def learner_kubeconfig(entry: ClusterEntry, *, learner: str, namespace: str, token: str) -> str:
@@ -71,11 +72,17 @@ def learner_kubeconfig(entry: ClusterEntry, *, learner: str, namespace: str, tok
         cluster["insecure-skip-tls-verify"] = True
     context = f"kubecourse-{learner}"
     document = {
-        "apiVersion": "v1", "kind": "Config", "preferences": {},
+        "apiVersion": "v1",
+        "kind": "Config",
+        "preferences": {},
         "clusters": [{"name": "kubecourse", "cluster": cluster}],
         "users": [{"name": f"kubecourse-{learner}", "user": {"token": token}}],
-        "contexts": [{"name": context, "context": {"cluster": "kubecourse", "user": f"kubecourse-{learner}",
-                                                   "namespace": namespace}}],
+        "contexts": [
+            {
+                "name": context,
+                "context": {"cluster": "kubecourse", "user": f"kubecourse-{learner}", "namespace": namespace},
+            }
+        ],
         "current-context": context,
     }
     return yaml.safe_dump(document, sort_keys=False)

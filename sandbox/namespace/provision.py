@@ -40,9 +40,14 @@ class Provisioned:
     seconds: float
 
     def to_json(self) -> dict:
-        return {"name": self.name, "namespace": self.namespace, "kubeconfig": str(self.kubeconfig),
-                "created_now": self.created, "token_expires": self.token_expires,
-                "seconds": round(self.seconds, 3)}
+        return {
+            "name": self.name,
+            "namespace": self.namespace,
+            "kubeconfig": str(self.kubeconfig),
+            "created_now": self.created,
+            "token_expires": self.token_expires,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def owned(ns: dict, name: str, settings: NamespaceSettings) -> bool:
@@ -51,28 +56,43 @@ def owned(ns: dict, name: str, settings: NamespaceSettings) -> bool:
     return all(found.get(k) == v for k, v in objects.labels(name, settings).items())
 
 
-def provision(cluster: Cluster, entry: ClusterEntry, name: str, *, settings: NamespaceSettings,
-              instructor_kubeconfig: Path, ttl: int | None = None, lab: str | None = None,
-              progress=lambda text: None) -> Provisioned:
+def provision(
+    cluster: Cluster,
+    entry: ClusterEntry,
+    name: str,
+    *,
+    settings: NamespaceSettings,
+    instructor_kubeconfig: Path,
+    ttl: int | None = None,
+    lab: str | None = None,
+    progress=lambda text: None,
+) -> Provisioned:
     """Make (or refresh) learner ``name``'s namespace sandbox and write their kubeconfig."""
     started = time.monotonic()
     namespace = objects.namespace_of(name)
     with state.lock(name, timeout=LOCK_WAIT):
         saved = state.load(name)
         if saved is not None and saved.backend != BACKEND:
-            raise SandboxError(f'sandbox "{name}" already exists on the {saved.backend} backend',
-                               hint=f"delete it first (kubecourse down --name {name}) or use another name")
+            raise SandboxError(
+                f'sandbox "{name}" already exists on the {saved.backend} backend',
+                hint=f"delete it first (kubecourse down --name {name}) or use another name",
+            )
         existing = cluster.get("v1", "Namespace", namespace)
         if existing is not None and not owned(existing, name, settings):
-            raise SandboxError(f"namespace {namespace} exists but kubecourse did not make it for {name} "
-                               f"in course {settings.course}; refusing to take it over",
-                               hint="rename the learner in the roster, or delete that namespace yourself")
+            raise SandboxError(
+                f"namespace {namespace} exists but kubecourse did not make it for {name} "
+                f"in course {settings.course}; refusing to take it over",
+                hint="rename the learner in the roster, or delete that namespace yourself",
+            )
         if existing is not None and (existing.get("metadata") or {}).get("deletionTimestamp"):
-            raise SandboxError(f"namespace {namespace} is still being deleted",
-                               hint="wait until `kubectl get namespace " + namespace + "` finds nothing, then retry")
+            raise SandboxError(
+                f"namespace {namespace} is still being deleted",
+                hint="wait until `kubectl get namespace " + namespace + "` finds nothing, then retry",
+            )
         created = existing is None
-        fresh = state.SandboxState(name=name, cluster=namespace, backend=BACKEND, ttl=ttl, lab=lab, nodes=0,
-                                   image="", phase="creating")
+        fresh = state.SandboxState(
+            name=name, cluster=namespace, backend=BACKEND, ttl=ttl, lab=lab, nodes=0, image="", phase="creating"
+        )
         current = saved if saved is not None else fresh
         if saved is None:
             state.save(fresh)
@@ -85,9 +105,17 @@ def provision(cluster: Cluster, entry: ClusterEntry, name: str, *, settings: Nam
             folder = state.sandbox_dir(name)
             kubeconfig = folder / state.KUBECONFIG_FILE
             state.write_private(kubeconfig, learner_kubeconfig(entry, learner=name, namespace=namespace, token=token))
-            records.save(records.NamespaceRecord(
-                name=name, namespace=namespace, kubeconfig=str(Path(instructor_kubeconfig).resolve()),
-                context=entry.context, server=entry.server, course=settings.course, token_expires=expires))
+            records.save(
+                records.NamespaceRecord(
+                    name=name,
+                    namespace=namespace,
+                    kubeconfig=str(Path(instructor_kubeconfig).resolve()),
+                    context=entry.context,
+                    server=entry.server,
+                    course=settings.course,
+                    token_expires=expires,
+                )
+            )
             changes = {"phase": "ready"}
             if ttl is not None:
                 changes["ttl"] = ttl
@@ -98,12 +126,21 @@ def provision(cluster: Cluster, entry: ClusterEntry, name: str, *, settings: Nam
             if created:
                 _undo(cluster, name, settings)
             message = err.message if isinstance(err, KubecourseError) else str(err)
-            raise CreateFailed(f'failed to provision namespace {namespace} for "{name}": {message}',
-                               detail=getattr(err, "detail", ""),
-                               hint="nothing was left behind; run the same command again" if created
-                               else "the namespace is as before; run the same command again") from err
-    return Provisioned(name=name, namespace=namespace, kubeconfig=kubeconfig, created=created,
-                       token_expires=expires, seconds=time.monotonic() - started)
+            raise CreateFailed(
+                f'failed to provision namespace {namespace} for "{name}": {message}',
+                detail=getattr(err, "detail", ""),
+                hint="nothing was left behind; run the same command again"
+                if created
+                else "the namespace is as before; run the same command again",
+            ) from err
+    return Provisioned(
+        name=name,
+        namespace=namespace,
+        kubeconfig=kubeconfig,
+        created=created,
+        token_expires=expires,
+        seconds=time.monotonic() - started,
+    )
 
 
 def _undo(cluster: Cluster, name: str, settings: NamespaceSettings) -> None:

@@ -48,8 +48,9 @@ def load(name: str, root: Path | None = None) -> NamespaceRecord | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, TypeError) as err:
-        raise SandboxError(f"failed to read {path}: {err}",
-                           hint=f"run `kubecourse up --backend namespace --name {name}` again") from err
+        raise SandboxError(
+            f"failed to read {path}: {err}", hint=f"run `kubecourse up --backend namespace --name {name}` again"
+        ) from err
 
 
 __all__ = ["RECORD_FILE", "NamespaceRecord", "load", "save"]

@@ -63,16 +63,24 @@ def check_addons(cluster: Cluster, lab_id: str | None) -> list[str]:
         if cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", crd) is None:
             missing.append(f"{addon} (no CRD {crd})")
     if missing:
-        raise AddonMissing(f"lab {lab_id} needs cluster-wide add-ons the shared cluster lacks: {', '.join(missing)}",
-                           hint="install them once as the cluster's admin (see the book's namespace-backend page)")
+        raise AddonMissing(
+            f"lab {lab_id} needs cluster-wide add-ons the shared cluster lacks: {', '.join(missing)}",
+            hint="install them once as the cluster's admin (see the book's namespace-backend page)",
+        )
     return list(needed)
 
 
 class Session:
     """The instructor's connection and what every learner gets."""
 
-    def __init__(self, kubeconfig: Path | None, context: str | None, settings: NamespaceSettings,
-                 *, parallel: int = classroom.DEFAULT_PARALLEL) -> None:
+    def __init__(
+        self,
+        kubeconfig: Path | None,
+        context: str | None,
+        settings: NamespaceSettings,
+        *,
+        parallel: int = classroom.DEFAULT_PARALLEL,
+    ) -> None:
         self.kubeconfig = instructor_kubeconfig(kubeconfig)
         self.entry = cluster_entry(self.kubeconfig, context)
         self.settings = settings
@@ -83,25 +91,47 @@ class Session:
             self.cluster.close()
             raise
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc) -> None:
         self.cluster.close()
 
-    def up(self, name: str, *, ttl: int | None = None, lab: str | None = None,
-           progress: Callable[[str], None] = lambda text: None) -> provision.Provisioned:
-        return provision.provision(self.cluster, self.entry, validate_name(name), settings=self.settings,
-                                   instructor_kubeconfig=self.kubeconfig, ttl=ttl, lab=lab, progress=progress)
+    def up(
+        self,
+        name: str,
+        *,
+        ttl: int | None = None,
+        lab: str | None = None,
+        progress: Callable[[str], None] = lambda text: None,
+    ) -> provision.Provisioned:
+        return provision.provision(
+            self.cluster,
+            self.entry,
+            validate_name(name),
+            settings=self.settings,
+            instructor_kubeconfig=self.kubeconfig,
+            ttl=ttl,
+            lab=lab,
+            progress=progress,
+        )
 
     def down(self, name: str) -> bool:
         return provision.deprovision(self.cluster, validate_name(name), settings=self.settings)
 
 
-def class_up(roster: Path, *, output: Path, kubeconfig: Path | None = None, context: str | None = None,
-             settings: NamespaceSettings | None = None, parallel: int = classroom.DEFAULT_PARALLEL,
-             ttl: int | None = None, lab: str | None = None,
-             observer: classroom.Observer | None = None) -> classroom.ClassReport:
+def class_up(
+    roster: Path,
+    *,
+    output: Path,
+    kubeconfig: Path | None = None,
+    context: str | None = None,
+    settings: NamespaceSettings | None = None,
+    parallel: int = classroom.DEFAULT_PARALLEL,
+    ttl: int | None = None,
+    lab: str | None = None,
+    observer: classroom.Observer | None = None,
+) -> classroom.ClassReport:
     """One namespace per roster learner; each kubeconfig also copied to ``output/NAME.kubeconfig``."""
     learners = read_roster(roster)
     classroom._check_parallel(parallel)  # noqa: SLF001 (shared rules of class commands)
@@ -121,16 +151,27 @@ def class_up(roster: Path, *, output: Path, kubeconfig: Path | None = None, cont
                 data.copy(replace(volume, namespace=done.namespace), lab_obj.path, done.kubeconfig)
             handed = folder / f"{learner.name}.kubeconfig"
             state.write_private(handed, done.kubeconfig.read_text())
-            return classroom.LearnerResult(name=learner.name, cluster=done.namespace, seconds=0.0,
-                                           status="created" if done.created else "reused", kubeconfig=str(handed))
+            return classroom.LearnerResult(
+                name=learner.name,
+                cluster=done.namespace,
+                seconds=0.0,
+                status="created" if done.created else "reused",
+                kubeconfig=str(handed),
+            )
 
         return _run("up", learners, work, parallel, observer)
 
 
-def class_down(roster: Path, *, output: Path | None = None, kubeconfig: Path | None = None,
-               context: str | None = None, settings: NamespaceSettings | None = None,
-               parallel: int = classroom.DEFAULT_PARALLEL,
-               observer: classroom.Observer | None = None) -> classroom.ClassReport:
+def class_down(
+    roster: Path,
+    *,
+    output: Path | None = None,
+    kubeconfig: Path | None = None,
+    context: str | None = None,
+    settings: NamespaceSettings | None = None,
+    parallel: int = classroom.DEFAULT_PARALLEL,
+    observer: classroom.Observer | None = None,
+) -> classroom.ClassReport:
     """Delete every roster learner's namespace (only those this course made) and their files."""
     learners = read_roster(roster)
     classroom._check_parallel(parallel)  # noqa: SLF001 (shared rules of class commands)
@@ -142,14 +183,16 @@ def class_down(roster: Path, *, output: Path | None = None, kubeconfig: Path | N
             session.down(learner.name)
             if output is not None:
                 (Path(output) / f"{learner.name}.kubeconfig").unlink(missing_ok=True)
-            return classroom.LearnerResult(name=learner.name, cluster=objects.namespace_of(learner.name),
-                                           status="deleted", seconds=0.0)
+            return classroom.LearnerResult(
+                name=learner.name, cluster=objects.namespace_of(learner.name), status="deleted", seconds=0.0
+            )
 
         return _run("down", learners, work, parallel, observer)
 
 
-def _run(action: str, learners: list[Learner], work, parallel: int,
-         observer: classroom.Observer | None) -> classroom.ClassReport:
+def _run(
+    action: str, learners: list[Learner], work, parallel: int, observer: classroom.Observer | None
+) -> classroom.ClassReport:
     report = classroom._run_all(action, learners, work, parallel, observer or classroom.Silent())  # noqa: SLF001
     # The shared runner names a failed learner's cluster the kind way; here it is their namespace.
     results = [r if r.ok else replace(r, cluster=objects.namespace_of(r.name)) for r in report.results]
@@ -173,5 +216,13 @@ def down_recorded(name: str) -> str:
     return record.namespace
 
 
-__all__ = ["ADDON_CRDS", "AddonMissing", "Session", "check_addons", "class_down", "class_up", "down_recorded",
-           "instructor_kubeconfig"]
+__all__ = [
+    "ADDON_CRDS",
+    "AddonMissing",
+    "Session",
+    "check_addons",
+    "class_down",
+    "class_up",
+    "down_recorded",
+    "instructor_kubeconfig",
+]

@@ -50,22 +50,35 @@ class NamespaceSettings:
     """Seconds the learner's token is valid; ``class up`` again hands out fresh ones."""
 
     def __post_init__(self) -> None:
-        for name in ("quota_cpu", "quota_memory", "quota_storage", "default_cpu_request",
-                     "default_memory_request", "default_cpu_limit", "default_memory_limit",
-                     "max_container_cpu", "max_container_memory"):
+        for name in (
+            "quota_cpu",
+            "quota_memory",
+            "quota_storage",
+            "default_cpu_request",
+            "default_memory_request",
+            "default_cpu_limit",
+            "default_memory_limit",
+            "max_container_cpu",
+            "max_container_memory",
+        ):
             value = getattr(self, name)
             if not isinstance(value, str) or not _QUANTITY.match(value):
-                raise UsageError(f"namespace setting {name}: {value!r} is not a Kubernetes quantity (e.g. 500m, 2, 4Gi)")
+                raise UsageError(
+                    f"namespace setting {name}: {value!r} is not a Kubernetes quantity (e.g. 500m, 2, 4Gi)"
+                )
         for name in ("quota_pods", "quota_pvcs", "quota_services"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise UsageError(f"namespace setting {name}: {value!r} is not a whole number >= 0")
         if self.pod_security not in POD_SECURITY_LEVELS:
-            raise UsageError(f"namespace setting pod_security: {self.pod_security!r} is not one of "
-                             f"{', '.join(POD_SECURITY_LEVELS)}")
+            raise UsageError(
+                f"namespace setting pod_security: {self.pod_security!r} is not one of {', '.join(POD_SECURITY_LEVELS)}"
+            )
         if self.pod_security == "privileged":
-            raise UsageError("namespace setting pod_security: privileged would let learners escape "
-                             "their namespace; use baseline or restricted")
+            raise UsageError(
+                "namespace setting pod_security: privileged would let learners escape "
+                "their namespace; use baseline or restricted"
+            )
         if not isinstance(self.course, str) or not self.course or not _LABEL_VALUE.match(self.course):
             raise UsageError(f"namespace setting course: {self.course!r} is not a valid label value")
         ttl = self.token_ttl
@@ -92,8 +105,10 @@ def load_settings(path: Path | None = None, **overrides) -> NamespaceSettings:
         known = {f.name for f in fields(NamespaceSettings)}
         unknown = sorted(str(k) for k in raw if k not in known)
         if unknown:
-            raise UsageError(f"{path}: unknown namespace setting{'s' * (len(unknown) > 1)} "
-                             f"{', '.join(unknown)} (known: {', '.join(sorted(known))})")
+            raise UsageError(
+                f"{path}: unknown namespace setting{'s' * (len(unknown) > 1)} "
+                f"{', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            )
         values.update(raw)
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "token_ttl" in values:

@@ -41,7 +41,9 @@ def test_up_use_and_down(sandbox_name):
     assert lifecycle.up(sandbox_name).created is False
     done = _run.run(["kubectl", "--kubeconfig", str(result.kubeconfig), "get", "nodes", "-o", "name"], timeout=60)
     assert len(done.stdout.split()) == 2
-    kubectl.apply(result.kubeconfig, text="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: e2e, namespace: default}\n")
+    kubectl.apply(
+        result.kubeconfig, text="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: e2e, namespace: default}\n"
+    )
     assert oct(result.kubeconfig.stat().st_mode & 0o777) == "0o600"
     assert default_kubeconfig_fingerprint() == before
     lifecycle.down(sandbox_name)
@@ -58,8 +60,9 @@ def test_lab_data_lands_on_a_claim(sandbox_name, tmp_path):
     kubectl.apply(result.kubeconfig, text="apiVersion: v1\nkind: Namespace\nmetadata: {name: e2e}\n")
     copied = data.copy(DataVolume(claim="e2e-data", namespace="e2e", source="data"), lab, result.kubeconfig)
     assert copied.copied and copied.files == 2
-    logs = _run.run(["kubectl", "--kubeconfig", str(result.kubeconfig), "-n", "e2e", "logs", f"job/{copied.job}"],
-                    timeout=60).stdout
+    logs = _run.run(
+        ["kubectl", "--kubeconfig", str(result.kubeconfig), "-n", "e2e", "logs", f"job/{copied.job}"], timeout=60
+    ).stdout
     assert "a.txt" in logs and "b.bin" in logs
     again = data.copy(DataVolume(claim="e2e-data", namespace="e2e", source="data"), lab, result.kubeconfig)
     assert not again.copied
@@ -67,8 +70,13 @@ def test_lab_data_lands_on_a_claim(sandbox_name, tmp_path):
 
 def test_ctrl_c_during_real_creation_leaves_nothing(sandbox_name):
     cluster = f"kubecourse-{sandbox_name}"
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "kubecourse"), "up", "--name", sandbox_name],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "kubecourse"), "up", "--name", sandbox_name],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
     deadline = time.monotonic() + 120
     while cluster not in kind.get_clusters() and time.monotonic() < deadline:
         time.sleep(0.5)

@@ -18,8 +18,11 @@ from sandbox import lifecycle
 from sandbox.namespace import room
 
 pytestmark = pytest.mark.kind
-KUBECTL = str(Path(sys.executable).parent / "kubectl") if (Path(sys.executable).parent / "kubectl").exists() \
+KUBECTL = (
+    str(Path(sys.executable).parent / "kubectl")
+    if (Path(sys.executable).parent / "kubectl").exists()
     else shutil.which("kubectl") or "kubectl"
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +50,9 @@ def shared(tmp_path_factory):
 
 def as_learner(shared, name, *args, stdin=None):
     kubeconfig = shared["out"] / f"{name}.kubeconfig"
-    return subprocess.run([KUBECTL, "--kubeconfig", str(kubeconfig), *args], input=stdin, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [KUBECTL, "--kubeconfig", str(kubeconfig), *args], input=stdin, capture_output=True, text=True, timeout=120
+    )
 
 
 def can(shared, name, *args) -> bool:

@@ -21,7 +21,7 @@ class Controllers:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True, name="fake-controllers")
 
-    def start(self) -> "Controllers":
+    def start(self) -> Controllers:
         self._thread.start()
         return self
 
@@ -46,24 +46,43 @@ class Controllers:
                 name = dep["metadata"]["name"]
                 want = (dep.get("spec") or {}).get("replicas", 1)
                 if (dep.get("status") or {}).get("availableReplicas") != want and self._due(("d", ns, name)):
-                    self.server.patch_status("apps/v1", "Deployment", name, {
-                        "replicas": want, "readyReplicas": want, "availableReplicas": want,
-                        "updatedReplicas": want, "observedGeneration": dep["metadata"].get("generation", 1),
-                        "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"}],
-                    }, ns)
+                    self.server.patch_status(
+                        "apps/v1",
+                        "Deployment",
+                        name,
+                        {
+                            "replicas": want,
+                            "readyReplicas": want,
+                            "availableReplicas": want,
+                            "updatedReplicas": want,
+                            "observedGeneration": dep["metadata"].get("generation", 1),
+                            "conditions": [
+                                {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"}
+                            ],
+                        },
+                        ns,
+                    )
             for job in self.server.objects("batch/v1", "Job", ns):
                 name = job["metadata"]["name"]
                 if not (job.get("status") or {}).get("conditions") and self._due(("j", ns, name)):
                     failed = name in self.fail_jobs
                     kind = "Failed" if failed else "Complete"
-                    self.server.patch_status("batch/v1", "Job", name, {
-                        "succeeded": 0 if failed else 1, "failed": 1 if failed else 0,
-                        "conditions": [{"type": kind, "status": "True"}],
-                    }, ns)
+                    self.server.patch_status(
+                        "batch/v1",
+                        "Job",
+                        name,
+                        {
+                            "succeeded": 0 if failed else 1,
+                            "failed": 1 if failed else 0,
+                            "conditions": [{"type": kind, "status": "True"}],
+                        },
+                        ns,
+                    )
             for pvc in self.server.objects("v1", "PersistentVolumeClaim", ns):
                 if (pvc.get("status") or {}).get("phase") != "Bound":
-                    self.server.patch_status("v1", "PersistentVolumeClaim", pvc["metadata"]["name"],
-                                             {"phase": "Bound"}, ns)
+                    self.server.patch_status(
+                        "v1", "PersistentVolumeClaim", pvc["metadata"]["name"], {"phase": "Bound"}, ns
+                    )
 
 
 __all__ = ["Controllers"]

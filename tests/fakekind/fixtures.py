@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -70,8 +70,7 @@ class FakeKind:
         self._set("FAKE_KIND_HANG", ",".join(filter(None, [os.environ.get("FAKE_KIND_HANG"), step])))
 
     def sleep_at(self, verb: str, seconds: float) -> None:
-        self._set("FAKE_KIND_SLEEP", ",".join(filter(None, [os.environ.get("FAKE_KIND_SLEEP"),
-                                                            f"{verb}:{seconds}"])))
+        self._set("FAKE_KIND_SLEEP", ",".join(filter(None, [os.environ.get("FAKE_KIND_SLEEP"), f"{verb}:{seconds}"])))
 
     def clear_failures(self) -> None:
         for key in ("FAKE_KIND_FAIL", "FAKE_KIND_HANG"):
@@ -111,12 +110,27 @@ def fake_kind(tmp_path, monkeypatch, request) -> Iterator[FakeKind]:
     for folder in (state, home):
         folder.mkdir(parents=True, exist_ok=True)
     write_wrappers(bin_dir)
-    fake = FakeKind(bin_dir=bin_dir, log=root / "invocations.jsonl", state=state, home=home,
-                    kubecourse_home=kc_home, monkeypatch=monkeypatch)
+    fake = FakeKind(
+        bin_dir=bin_dir,
+        log=root / "invocations.jsonl",
+        state=state,
+        home=home,
+        kubecourse_home=kc_home,
+        monkeypatch=monkeypatch,
+    )
     fake.kube = _api_server(request)
-    for key in ("FAKE_KIND_FAIL", "FAKE_KIND_HANG", "FAKE_KIND_SLEEP", "FAKE_KIND_NOT_READY", "FAKE_KIND_CA",
-                "FAKE_KIND_API_URL", "FAKE_KIND_TOKEN",
-                "FAKE_KIND_READY_AFTER", "FAKE_DOCKER_FAIL", "KUBECONFIG"):
+    for key in (
+        "FAKE_KIND_FAIL",
+        "FAKE_KIND_HANG",
+        "FAKE_KIND_SLEEP",
+        "FAKE_KIND_NOT_READY",
+        "FAKE_KIND_CA",
+        "FAKE_KIND_API_URL",
+        "FAKE_KIND_TOKEN",
+        "FAKE_KIND_READY_AFTER",
+        "FAKE_DOCKER_FAIL",
+        "KUBECONFIG",
+    ):
         monkeypatch.delenv(key, raising=False)
     fake._set("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     fake._set("FAKE_KIND_LOG", str(fake.log))

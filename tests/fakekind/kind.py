@@ -30,7 +30,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-
 VERSION = "kind v0.31.0 go1.25.5 linux/amd64"
 VERBS = ("version", "get-clusters", "get-nodes", "get-kubeconfig", "create", "delete", "load")
 DEFAULT_IMAGE = "kindest/node:v1.35.0"
@@ -43,7 +42,7 @@ def main(argv: list[str]) -> int:
     outcome = "ok"
     try:
         if verb is None:
-            print(f"ERROR: unknown command {' '.join(argv)!r} for \"kind\"", file=sys.stderr)
+            print(f'ERROR: unknown command {" ".join(argv)!r} for "kind"', file=sys.stderr)
             outcome = "usage"
             return 1
         _sleep(verb)
@@ -84,7 +83,7 @@ def _parse(argv: list[str]):
     }
     for prefix, verb in table.items():
         if tuple(words[: len(prefix)]) == prefix:
-            return verb, opts, words[len(prefix):]
+            return verb, opts, words[len(prefix) :]
     return None, opts, words
 
 
@@ -107,8 +106,19 @@ def _record(argv, verb, outcome, started) -> None:
     log = os.environ.get("FAKE_KIND_LOG")
     if not log:
         return
-    line = json.dumps({"argv": argv, "verb": verb, "outcome": outcome, "time": started,
-                       "duration": time.time() - started, "pid": os.getpid()}) + "\n"
+    line = (
+        json.dumps(
+            {
+                "argv": argv,
+                "verb": verb,
+                "outcome": outcome,
+                "time": started,
+                "duration": time.time() - started,
+                "pid": os.getpid(),
+            }
+        )
+        + "\n"
+    )
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         os.write(fd, line.encode())
@@ -138,11 +148,11 @@ def _save(data: dict) -> None:
 
 def _fail(verb: str, cluster: str, opts: dict, positional: list[str]) -> int:
     messages = {
-        "create": f'ERROR: failed to create cluster: failed to init node with kubeadm: command '
-                  f'"docker exec --privileged {cluster}-control-plane kubeadm init --skip-phases=preflight '
-                  f'--config=/kind/kubeadm.conf --skip-token-print --v=6" failed with error: exit status 1',
+        "create": f"ERROR: failed to create cluster: failed to init node with kubeadm: command "
+        f'"docker exec --privileged {cluster}-control-plane kubeadm init --skip-phases=preflight '
+        f'--config=/kind/kubeadm.conf --skip-token-print --v=6" failed with error: exit status 1',
         "delete": f'ERROR: failed to delete cluster "{cluster}": failed to delete nodes: '
-                  'command "docker rm -f -v" failed with error: exit status 1',
+        'command "docker rm -f -v" failed with error: exit status 1',
         "load": f'ERROR: image: "{(positional or ["?"])[0]}" not present locally',
     }
     if verb == "create":
@@ -155,6 +165,7 @@ def _fail(verb: str, cluster: str, opts: dict, positional: list[str]) -> int:
 
 
 # --- verbs ---------------------------------------------------------------------------------
+
 
 def _version(cluster, opts, positional) -> int:
     print(VERSION)
@@ -182,8 +193,11 @@ def _get_nodes(cluster, opts, positional) -> int:
 
 def _get_kubeconfig(cluster, opts, positional) -> int:
     if not _load(cluster):
-        print(f'ERROR: could not locate any control plane nodes for cluster named "{cluster}". '
-              "Use the --name option to select a different cluster", file=sys.stderr)
+        print(
+            f'ERROR: could not locate any control plane nodes for cluster named "{cluster}". '
+            "Use the --name option to select a different cluster",
+            file=sys.stderr,
+        )
         return 1
     sys.stdout.write(json.dumps(_kubeconfig(cluster), indent=2) + "\n")  # JSON is YAML
     return 0
@@ -191,12 +205,16 @@ def _get_kubeconfig(cluster, opts, positional) -> int:
 
 def _create(cluster, opts, positional) -> int:
     if _load(cluster):
-        print(f'ERROR: failed to create cluster: node(s) already exist for a cluster with the name "{cluster}"',
-              file=sys.stderr)
+        print(
+            f'ERROR: failed to create cluster: node(s) already exist for a cluster with the name "{cluster}"',
+            file=sys.stderr,
+        )
         return 1
     if opts.get("config") and not Path(opts["config"]).is_file():
-        print(f"ERROR: failed to create cluster: error reading file: open {opts['config']}: "
-              "no such file or directory", file=sys.stderr)
+        print(
+            f"ERROR: failed to create cluster: error reading file: open {opts['config']}: no such file or directory",
+            file=sys.stderr,
+        )
         return 1
     print(f'Creating cluster "{cluster}" ...', file=sys.stderr)
     print(f" ✓ Ensuring node image ({opts.get('image', DEFAULT_IMAGE)}) 🖼", file=sys.stderr)
@@ -206,8 +224,11 @@ def _create(cluster, opts, positional) -> int:
         time.sleep(3600)
     print(" ✓ Starting control-plane 🕹️", file=sys.stderr)
     print(f'Set kubectl context to "kind-{cluster}"', file=sys.stderr)
-    print(f"You can now use your cluster with:\n\nkubectl cluster-info --context kind-{cluster}"
-          + (f" --kubeconfig {opts['kubeconfig']}" if "kubeconfig" in opts else ""), file=sys.stderr)
+    print(
+        f"You can now use your cluster with:\n\nkubectl cluster-info --context kind-{cluster}"
+        + (f" --kubeconfig {opts['kubeconfig']}" if "kubeconfig" in opts else ""),
+        file=sys.stderr,
+    )
     return 0 if data else 1
 
 
@@ -226,8 +247,15 @@ def _make_cluster(cluster: str, opts: dict) -> dict:
             workers += 1
             nodes.append(f"{cluster}-worker" + (str(workers) if workers > 1 else ""))
     kubeconfig = _kubeconfig_target(opts)
-    data = {"name": cluster, "nodes": nodes, "roles": roles, "image": opts.get("image", DEFAULT_IMAGE),
-            "kubeconfig": str(kubeconfig), "images": [], "created": time.time()}
+    data = {
+        "name": cluster,
+        "nodes": nodes,
+        "roles": roles,
+        "image": opts.get("image", DEFAULT_IMAGE),
+        "kubeconfig": str(kubeconfig),
+        "images": [],
+        "created": time.time(),
+    }
     _save(data)
     _merge_kubeconfig(kubeconfig, _kubeconfig(cluster))
     _register_nodes(nodes, roles)
@@ -253,19 +281,29 @@ def _load_image(cluster, opts, positional) -> int:
         print(f'ERROR: no nodes found for cluster "{cluster}"', file=sys.stderr)
         return 1
     for image in positional:
-        print(f'Image: "{image}" with ID "sha256:0000" not yet present on node '
-              f'"{data["nodes"][0]}", loading...', file=sys.stderr)
+        print(
+            f'Image: "{image}" with ID "sha256:0000" not yet present on node "{data["nodes"][0]}", loading...',
+            file=sys.stderr,
+        )
         if image not in data["images"]:
             data["images"].append(image)
     _save(data)
     return 0
 
 
-HANDLERS = {"version": _version, "get-clusters": _get_clusters, "get-nodes": _get_nodes,
-            "get-kubeconfig": _get_kubeconfig, "create": _create, "delete": _delete, "load": _load_image}
+HANDLERS = {
+    "version": _version,
+    "get-clusters": _get_clusters,
+    "get-nodes": _get_nodes,
+    "get-kubeconfig": _get_kubeconfig,
+    "create": _create,
+    "delete": _delete,
+    "load": _load_image,
+}
 
 
 # --- kubeconfig and API ----------------------------------------------------------------------
+
 
 def _kubeconfig_target(opts: dict) -> Path:
     # kind's own precedence: --kubeconfig, then $KUBECONFIG (first entry), then ~/.kube/config.
@@ -281,11 +319,13 @@ def _kubeconfig(cluster: str) -> dict:
     cluster_entry = {"server": server}
     if os.environ.get("FAKE_KIND_CA"):
         cluster_entry["certificate-authority-data"] = base64.b64encode(
-            Path(os.environ["FAKE_KIND_CA"]).read_bytes()).decode()
+            Path(os.environ["FAKE_KIND_CA"]).read_bytes()
+        ).decode()
     elif server.startswith("https"):
         cluster_entry["insecure-skip-tls-verify"] = True
     return {
-        "apiVersion": "v1", "kind": "Config",
+        "apiVersion": "v1",
+        "kind": "Config",
         "clusters": [{"name": context, "cluster": cluster_entry}],
         "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
         "current-context": context,
@@ -330,10 +370,13 @@ def _api(method: str, path: str, body: dict | None = None) -> dict | None:
     if not base:
         return None
     request = urllib.request.Request(
-        base.rstrip("/") + path, method=method,
+        base.rstrip("/") + path,
+        method=method,
         data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json",
-                 "Authorization": f"Bearer {os.environ.get('FAKE_KIND_TOKEN', '')}"},
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {os.environ.get('FAKE_KIND_TOKEN', '')}",
+        },
     )
     context = None
     if base.startswith("https"):
@@ -352,21 +395,34 @@ def node_object(name: str, role: str, ready: bool) -> dict:
     labels = {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}
     if role == "control-plane":
         labels["node-role.kubernetes.io/control-plane"] = ""
-    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels},
-            "spec": {}, "status": node_status(ready)}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {},
+        "status": node_status(ready),
+    }
 
 
 def node_status(ready: bool) -> dict:
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     return {
-        "conditions": [{
-            "type": "Ready", "status": "True" if ready else "False",
-            "reason": "KubeletReady" if ready else "KubeletNotReady",
-            "message": "kubelet is posting ready status" if ready else "container runtime network not ready",
-            "lastHeartbeatTime": now, "lastTransitionTime": now,
-        }],
-        "nodeInfo": {"kubeletVersion": "v1.35.0", "containerRuntimeVersion": "containerd://2.2.0",
-                     "operatingSystem": "linux", "architecture": "amd64"},
+        "conditions": [
+            {
+                "type": "Ready",
+                "status": "True" if ready else "False",
+                "reason": "KubeletReady" if ready else "KubeletNotReady",
+                "message": "kubelet is posting ready status" if ready else "container runtime network not ready",
+                "lastHeartbeatTime": now,
+                "lastTransitionTime": now,
+            }
+        ],
+        "nodeInfo": {
+            "kubeletVersion": "v1.35.0",
+            "containerRuntimeVersion": "containerd://2.2.0",
+            "operatingSystem": "linux",
+            "architecture": "amd64",
+        },
     }
 
 
@@ -392,7 +448,9 @@ def _register_nodes(nodes: list[str], roles: list[str]) -> None:
         subprocess.Popen(
             [sys.executable, "-m", "fakekind.kind", "__ready__", later, *nodes],
             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
 

@@ -27,20 +27,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--context", default="fakekube", help="context/cluster/user name")
     parser.add_argument("--namespace", help="default namespace of the kubeconfig's context")
     parser.add_argument("--token", help="accepted bearer token (default: random)")
-    parser.add_argument("--plain-http", action="store_true",
-                        help="serve HTTP without TLS and allow anonymous requests "
-                             "(kubectl sends no token over plain HTTP)")
-    parser.add_argument("--node", action="append", default=[],
-                        help="create a Ready node with this name (repeatable)")
-    parser.add_argument("--load", action="append", default=[],
-                        help="create the objects of this YAML file at start (repeatable)")
+    parser.add_argument(
+        "--plain-http",
+        action="store_true",
+        help="serve HTTP without TLS and allow anonymous requests (kubectl sends no token over plain HTTP)",
+    )
+    parser.add_argument("--node", action="append", default=[], help="create a Ready node with this name (repeatable)")
+    parser.add_argument(
+        "--load", action="append", default=[], help="create the objects of this YAML file at start (repeatable)"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    server = FakeKubeServer(port=args.port, token=args.token, tls=not args.plain_http,
-                            allow_anonymous=args.plain_http)
+    server = FakeKubeServer(port=args.port, token=args.token, tls=not args.plain_http, allow_anonymous=args.plain_http)
     try:
         for name in args.node:
             server.create(ready_node(name))
@@ -56,8 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    kubeconfig = server.write_kubeconfig(args.kubeconfig, context=args.context,
-                                         namespace=args.namespace) if args.kubeconfig else None
+    kubeconfig = (
+        server.write_kubeconfig(args.kubeconfig, context=args.context, namespace=args.namespace)
+        if args.kubeconfig
+        else None
+    )
     print(server.url, flush=True)  # only once the kubeconfig is in place
     if kubeconfig:
         print(kubeconfig, flush=True)

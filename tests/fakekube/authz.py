@@ -28,14 +28,14 @@ class User:
         return "system:masters" in self.groups
 
 
-ADMIN = User("kubernetes-admin", ("kubeadm:cluster-admins", "system:masters",
-                                  "system:authenticated"))
+ADMIN = User("kubernetes-admin", ("kubeadm:cluster-admins", "system:masters", "system:authenticated"))
 
 
 def service_account_user(namespace: str, name: str) -> User:
-    return User(f"system:serviceaccount:{namespace}:{name}",
-                ("system:serviceaccounts", f"system:serviceaccounts:{namespace}",
-                 "system:authenticated"))
+    return User(
+        f"system:serviceaccount:{namespace}:{name}",
+        ("system:serviceaccounts", f"system:serviceaccounts:{namespace}", "system:authenticated"),
+    )
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,7 @@ def _subject_matches(subject: dict, user: User) -> bool:
 
 def _selects(selector: dict, labels: dict) -> bool:
     wanted = selector.get("matchLabels") or {}
-    return all(labels.get(k) == v for k, v in wanted.items()) and not \
-        selector.get("matchExpressions")
+    return all(labels.get(k) == v for k, v in wanted.items()) and not selector.get("matchExpressions")
 
 
 def _role_rules(store: Store, role: dict | None) -> list[dict]:
@@ -78,8 +77,9 @@ def _role_rules(store: Store, role: dict | None) -> list[dict]:
     rules = []
     for other in store.list((RBAC, "clusterroles")):
         labels = other["metadata"].get("labels") or {}
-        if any(_selects(sel, labels) for sel in selectors) and \
-                not (other.get("aggregationRule") or {}).get("clusterRoleSelectors"):
+        if any(_selects(sel, labels) for sel in selectors) and not (other.get("aggregationRule") or {}).get(
+            "clusterRoleSelectors"
+        ):
             rules.extend(other.get("rules") or [])
     return rules
 
@@ -108,24 +108,27 @@ def _matches(values: list, wanted: str) -> bool:
 
 
 def _resource_rule(rule: dict, request: Request) -> bool:
-    resource = f"{request.resource}/{request.subresource}" if request.subresource \
-        else request.resource
+    resource = f"{request.resource}/{request.subresource}" if request.subresource else request.resource
     resources = rule.get("resources") or []
     resource_ok = _matches(resources, resource) or (
-        request.subresource and (f"{request.resource}/*" in resources
-                                 or f"*/{request.subresource}" in resources))
+        request.subresource and (f"{request.resource}/*" in resources or f"*/{request.subresource}" in resources)
+    )
     names = rule.get("resourceNames") or []
-    return (_matches(rule.get("verbs") or [], request.verb)
-            and _matches(rule.get("apiGroups") or [], request.group)
-            and bool(resource_ok) and (not names or request.name in names))
+    return (
+        _matches(rule.get("verbs") or [], request.verb)
+        and _matches(rule.get("apiGroups") or [], request.group)
+        and bool(resource_ok)
+        and (not names or request.name in names)
+    )
 
 
 def _path_rule(rule: dict, request: Request) -> bool:
     if not _matches(rule.get("verbs") or [], request.verb):
         return False
-    return any(url == request.path or url == "*" or
-               (url.endswith("*") and request.path.startswith(url[:-1]))
-               for url in rule.get("nonResourceURLs") or [])
+    return any(
+        url == request.path or url == "*" or (url.endswith("*") and request.path.startswith(url[:-1]))
+        for url in rule.get("nonResourceURLs") or []
+    )
 
 
 def allowed(store: Store, user: User, request: Request) -> bool:
@@ -141,33 +144,68 @@ def allowed(store: Store, user: User, request: Request) -> bool:
 def forbidden(user: User, request: Request, qualified: str) -> ApiError:
     """403 worded as the RBAC authorizer words it."""
     if not request.resource:
-        return ApiError(403, "Forbidden", f'forbidden: User "{user.name}" cannot '
-                        f'{request.verb} path "{request.path}"', details={})
-    resource = f"{request.resource}/{request.subresource}" if request.subresource \
-        else request.resource
-    scope = f'in the namespace "{request.namespace}"' if request.namespace \
-        else "at the cluster scope"
+        return ApiError(
+            403, "Forbidden", f'forbidden: User "{user.name}" cannot {request.verb} path "{request.path}"', details={}
+        )
+    resource = f"{request.resource}/{request.subresource}" if request.subresource else request.resource
+    scope = f'in the namespace "{request.namespace}"' if request.namespace else "at the cluster scope"
     subject = f'{qualified} "{request.name}"' if request.name else qualified
     details = {"kind": request.resource}
     if request.name:
         details["name"] = request.name
     if request.group:
         details["group"] = request.group
-    return ApiError(403, "Forbidden", f'{subject} is forbidden: User "{user.name}" cannot '
-                    f'{request.verb} resource "{resource}" in API group "{request.group}" '
-                    f"{scope}", details=details)
+    return ApiError(
+        403,
+        "Forbidden",
+        f'{subject} is forbidden: User "{user.name}" cannot '
+        f'{request.verb} resource "{resource}" in API group "{request.group}" '
+        f"{scope}",
+        details=details,
+    )
 
 
-_READ, _WRITE = ["get", "list", "watch"], ["create", "delete", "deletecollection", "patch",
-                                           "update"]
+_READ, _WRITE = ["get", "list", "watch"], ["create", "delete", "deletecollection", "patch", "update"]
 _EVERYDAY = [
-    ("", ["pods", "pods/log", "pods/status", "services", "services/status", "endpoints",
-          "configmaps", "persistentvolumeclaims", "persistentvolumeclaims/status",
-          "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "events",
-          "limitranges", "resourcequotas", "resourcequotas/status", "podtemplates"]),
-    ("apps", ["deployments", "deployments/scale", "deployments/status", "statefulsets",
-              "statefulsets/scale", "statefulsets/status", "replicasets", "replicasets/scale",
-              "replicasets/status", "daemonsets", "daemonsets/status", "controllerrevisions"]),
+    (
+        "",
+        [
+            "pods",
+            "pods/log",
+            "pods/status",
+            "services",
+            "services/status",
+            "endpoints",
+            "configmaps",
+            "persistentvolumeclaims",
+            "persistentvolumeclaims/status",
+            "replicationcontrollers",
+            "replicationcontrollers/scale",
+            "serviceaccounts",
+            "events",
+            "limitranges",
+            "resourcequotas",
+            "resourcequotas/status",
+            "podtemplates",
+        ],
+    ),
+    (
+        "apps",
+        [
+            "deployments",
+            "deployments/scale",
+            "deployments/status",
+            "statefulsets",
+            "statefulsets/scale",
+            "statefulsets/status",
+            "replicasets",
+            "replicasets/scale",
+            "replicasets/status",
+            "daemonsets",
+            "daemonsets/status",
+            "controllerrevisions",
+        ],
+    ),
     ("batch", ["jobs", "jobs/status", "cronjobs", "cronjobs/status"]),
     ("autoscaling", ["horizontalpodautoscalers", "horizontalpodautoscalers/status"]),
     ("networking.k8s.io", ["ingresses", "ingresses/status", "networkpolicies"]),
@@ -176,14 +214,13 @@ _EVERYDAY = [
 ]
 
 
-def _cluster_role(name: str, rules: list[dict], labels: dict | None = None,
-                  aggregate: str = "") -> dict:
-    meta: dict = {"name": name, "labels": {"kubernetes.io/bootstrapping": "rbac-defaults",
-                                           **(labels or {})}}
+def _cluster_role(name: str, rules: list[dict], labels: dict | None = None, aggregate: str = "") -> dict:
+    meta: dict = {"name": name, "labels": {"kubernetes.io/bootstrapping": "rbac-defaults", **(labels or {})}}
     role = {"apiVersion": f"{RBAC}/v1", "kind": "ClusterRole", "metadata": meta, "rules": rules}
     if aggregate:
-        role["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": {
-            f"{RBAC}/aggregate-to-{aggregate}": "true"}}]}
+        role["aggregationRule"] = {
+            "clusterRoleSelectors": [{"matchLabels": {f"{RBAC}/aggregate-to-{aggregate}": "true"}}]
+        }
         role["rules"] = []
     return role
 
@@ -196,28 +233,28 @@ def default_objects() -> list[dict]:
     read.append({"apiGroups": [""], "resources": ["namespaces"], "verbs": _READ})
     write = [{"apiGroups": [g], "resources": r, "verbs": _WRITE} for g, r in _EVERYDAY]
     write.append({"apiGroups": [""], "resources": ["secrets"], "verbs": _READ + _WRITE})
-    write.append({"apiGroups": [""], "resources": ["serviceaccounts/token"],
-                  "verbs": ["create"]})
-    admin = [{"apiGroups": [RBAC], "resources": ["roles", "rolebindings"],
-              "verbs": _READ + _WRITE}]
+    write.append({"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]})
+    admin = [{"apiGroups": [RBAC], "resources": ["roles", "rolebindings"], "verbs": _READ + _WRITE}]
     return [
-        _cluster_role("cluster-admin", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
-                                        {"nonResourceURLs": ["*"], "verbs": ["*"]}]),
+        _cluster_role(
+            "cluster-admin",
+            [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["*"], "verbs": ["*"]}],
+        ),
         _cluster_role("admin", [], aggregate="admin"),
         _cluster_role("edit", [], {f"{to}admin": "true"}, aggregate="edit"),
-        _cluster_role("view", [], {f"{to}admin": "true", f"{to}edit": "true"},
-                      aggregate="view"),
+        _cluster_role("view", [], {f"{to}admin": "true", f"{to}edit": "true"}, aggregate="view"),
         _cluster_role("system:aggregate-to-admin", admin, {f"{to}admin": "true"}),
-        _cluster_role("system:aggregate-to-edit", write, {f"{to}admin": "true",
-                                                         f"{to}edit": "true"}),
-        _cluster_role("system:aggregate-to-view", read, {f"{to}admin": "true",
-                                                        f"{to}edit": "true",
-                                                        f"{to}view": "true"}),
-        {"apiVersion": f"{RBAC}/v1", "kind": "ClusterRoleBinding",
-         "metadata": {"name": "cluster-admin",
-                      "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
-         "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": "cluster-admin"},
-         "subjects": [{"apiGroup": RBAC, "kind": "Group", "name": "system:masters"}]},
+        _cluster_role("system:aggregate-to-edit", write, {f"{to}admin": "true", f"{to}edit": "true"}),
+        _cluster_role(
+            "system:aggregate-to-view", read, {f"{to}admin": "true", f"{to}edit": "true", f"{to}view": "true"}
+        ),
+        {
+            "apiVersion": f"{RBAC}/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": "cluster-admin", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
+            "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": "cluster-admin"},
+            "subjects": [{"apiGroup": RBAC, "kind": "Group", "name": "system:masters"}],
+        },
     ]
 
 

@@ -38,19 +38,17 @@ def validate(crd: dict) -> None:
     if not spec.get("group"):
         causes.append(("spec.group", "Required value"))
     if spec.get("scope") not in ("Namespaced", "Cluster"):
-        causes.append(("spec.scope", f'Unsupported value: "{spec.get("scope")}": supported '
-                       'values: "Cluster", "Namespaced"'))
+        causes.append(
+            ("spec.scope", f'Unsupported value: "{spec.get("scope")}": supported values: "Cluster", "Namespaced"')
+        )
     versions = spec.get("versions") or []
     if not versions:
-        causes.append(("spec.versions", "Invalid value: must have exactly one version marked "
-                       "as storage version"))
+        causes.append(("spec.versions", "Invalid value: must have exactly one version marked as storage version"))
     elif sum(1 for v in versions if v.get("storage")) != 1:
-        causes.append(("spec.versions", "Invalid value: must have exactly one version marked "
-                       "as storage version"))
-    expected = f'{names.get("plural")}.{spec.get("group")}'
+        causes.append(("spec.versions", "Invalid value: must have exactly one version marked as storage version"))
+    expected = f"{names.get('plural')}.{spec.get('group')}"
     if not causes and name != expected:
-        causes.append(("metadata.name", f'Invalid value: "{name}": must be spec.names.plural+'
-                       f'"."+spec.group'))
+        causes.append(("metadata.name", f'Invalid value: "{name}": must be spec.names.plural+"."+spec.group'))
     if causes:
         raise invalid("CustomResourceDefinition", name, causes, "apiextensions.k8s.io")
 
@@ -64,18 +62,23 @@ def resource_types(crd: dict) -> list[ResourceType]:
     types = []
     for version in served:
         subresources = version.get("subresources") or spec.get("subresources") or {}
-        types.append(ResourceType(
-            group=spec["group"], version=version["name"], kind=names["kind"],
-            plural=names["plural"], namespaced=spec["scope"] == "Namespaced",
-            short_names=tuple(names.get("shortNames") or ()),
-            categories=tuple(names.get("categories") or ()),
-            subresources=frozenset(k for k in ("status", "scale") if k in subresources),
-            custom=True,
-            printer_columns=tuple(version.get("additionalPrinterColumns") or
-                                  spec.get("additionalPrinterColumns") or ()),
-            schema=((version.get("schema") or spec.get("validation") or {})
-                    .get("openAPIV3Schema")),
-        ))
+        types.append(
+            ResourceType(
+                group=spec["group"],
+                version=version["name"],
+                kind=names["kind"],
+                plural=names["plural"],
+                namespaced=spec["scope"] == "Namespaced",
+                short_names=tuple(names.get("shortNames") or ()),
+                categories=tuple(names.get("categories") or ()),
+                subresources=frozenset(k for k in ("status", "scale") if k in subresources),
+                custom=True,
+                printer_columns=tuple(
+                    version.get("additionalPrinterColumns") or spec.get("additionalPrinterColumns") or ()
+                ),
+                schema=((version.get("schema") or spec.get("validation") or {}).get("openAPIV3Schema")),
+            )
+        )
     return types
 
 
@@ -83,15 +86,25 @@ def established_status(crd: dict) -> dict:
     spec = crd["spec"]
     names = dict(spec["names"])
     names.setdefault("singular", names["kind"].lower())
-    names.setdefault("listKind", f'{names["kind"]}List')
+    names.setdefault("listKind", f"{names['kind']}List")
     stamp = now()
     return {
         "acceptedNames": names,
         "conditions": [
-            {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
-             "message": "no conflicts found", "lastTransitionTime": stamp},
-            {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
-             "message": "the initial names have been accepted", "lastTransitionTime": stamp},
+            {
+                "type": "NamesAccepted",
+                "status": "True",
+                "reason": "NoConflicts",
+                "message": "no conflicts found",
+                "lastTransitionTime": stamp,
+            },
+            {
+                "type": "Established",
+                "status": "True",
+                "reason": "InitialNamesAccepted",
+                "message": "the initial names have been accepted",
+                "lastTransitionTime": stamp,
+            },
         ],
         "storedVersions": [v["name"] for v in spec["versions"] if v.get("storage")],
     }

@@ -10,15 +10,17 @@ from __future__ import annotations
 import base64
 import random
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .errors import invalid
 from .resources import ResourceType
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-                        r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_LABEL_KEY = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 # Random suffixes for generateName use the same consonant-and-digit alphabet as the real server.
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -27,7 +29,7 @@ _PATH_SEGMENT_GROUPS = {"rbac.authorization.k8s.io"}
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def generate_name(prefix: str) -> str:
@@ -46,21 +48,40 @@ def validate_metadata(rt: ResourceType, obj: dict) -> None:
             causes.append(("metadata.name", f'Invalid value: "{name}": may not contain "/"'))
     elif rt.kind in _DNS_LABEL_KINDS:
         if not _LABEL.match(name) or len(name) > 63:
-            causes.append(("metadata.name", f'Invalid value: "{name}": a lowercase RFC 1123 '
-                           "label must consist of lower case alphanumeric characters or '-', "
-                           "and must start and end with an alphanumeric character"))
+            causes.append(
+                (
+                    "metadata.name",
+                    f'Invalid value: "{name}": a lowercase RFC 1123 '
+                    "label must consist of lower case alphanumeric characters or '-', "
+                    "and must start and end with an alphanumeric character",
+                )
+            )
     elif not _SUBDOMAIN.match(name) or len(name) > 253:
-        causes.append(("metadata.name", f'Invalid value: "{name}": a lowercase RFC 1123 '
-                       "subdomain must consist of lower case alphanumeric characters, '-' or "
-                       "'.', and must start and end with an alphanumeric character"))
+        causes.append(
+            (
+                "metadata.name",
+                f'Invalid value: "{name}": a lowercase RFC 1123 '
+                "subdomain must consist of lower case alphanumeric characters, '-' or "
+                "'.', and must start and end with an alphanumeric character",
+            )
+        )
     for key, value in (meta.get("labels") or {}).items():
         if not isinstance(key, str) or not _LABEL_KEY.match(key) or len(key.split("/")[-1]) > 63:
-            causes.append(("metadata.labels", f'Invalid value: "{key}": name part must '
-                           "consist of alphanumeric characters, '-', '_' or '.'"))
+            causes.append(
+                (
+                    "metadata.labels",
+                    f"Invalid value: \"{key}\": name part must consist of alphanumeric characters, '-', '_' or '.'",
+                )
+            )
         elif not isinstance(value, str) or not _LABEL_VALUE.match(value) or len(value) > 63:
-            causes.append(("metadata.labels", f'Invalid value: "{value}": a valid label must '
-                           "be an empty string or consist of alphanumeric characters, '-', '_' "
-                           "or '.', and must start and end with an alphanumeric character"))
+            causes.append(
+                (
+                    "metadata.labels",
+                    f'Invalid value: "{value}": a valid label must '
+                    "be an empty string or consist of alphanumeric characters, '-', '_' "
+                    "or '.', and must start and end with an alphanumeric character",
+                )
+            )
     if causes:
         raise invalid(rt.kind, name, causes, rt.group)
 
@@ -75,8 +96,7 @@ def apply_defaults(rt: ResourceType, obj: dict) -> None:
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else None
     kind = (rt.group, rt.kind)
     if kind == ("", "Namespace"):
-        obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = \
-            obj["metadata"]["name"]
+        obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
         obj.setdefault("status", {}).setdefault("phase", "Active")
     elif kind == ("", "Pod"):
         if spec is not None:
@@ -99,8 +119,7 @@ def apply_defaults(rt: ResourceType, obj: dict) -> None:
         obj.setdefault("type", "Opaque")
     elif kind == ("", "PersistentVolumeClaim"):
         obj.setdefault("status", {}).setdefault("phase", "Pending")
-    elif kind in (("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "ReplicaSet")) \
-            and spec is not None:
+    elif kind in (("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "ReplicaSet")) and spec is not None:
         spec.setdefault("replicas", 1)
         spec.setdefault("revisionHistoryLimit", 10)
     elif kind == ("batch", "Job") and spec is not None:
@@ -118,8 +137,7 @@ def normalize(rt: ResourceType, obj: dict) -> None:
             data[key] = base64.b64encode(str(value).encode()).decode()
         obj["data"] = data
     if (rt.group, rt.kind) == ("", "Namespace"):
-        obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = \
-            obj["metadata"]["name"]
+        obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
 
 
 __all__ = ["apply_defaults", "generate_name", "normalize", "now", "validate_metadata"]

@@ -25,23 +25,27 @@ def success_status(rt: ResourceType, obj: dict) -> dict:
     details = {"name": meta.get("name", ""), "kind": rt.plural, "uid": meta.get("uid", "")}
     if rt.group:
         details["group"] = rt.group
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-            "details": details}
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}
 
 
 class DeletionMixin:
     """The delete half of :class:`fakekube.operations.Operations`."""
 
-    def delete(self, rt: ResourceType, namespace: str, name: str, *, dry_run: bool = False,
-               preconditions: dict | None = None) -> dict:
+    def delete(
+        self, rt: ResourceType, namespace: str, name: str, *, dry_run: bool = False, preconditions: dict | None = None
+    ) -> dict:
         with self.store.lock:
             old = self.read(rt, namespace, name)
             for field in ("uid", "resourceVersion"):
                 wanted = (preconditions or {}).get(field)
                 if wanted and wanted != old["metadata"].get(field):
-                    raise conflict(rt.plural, name, rt.group,
-                                   f"Precondition failed: {field} in precondition: {wanted}, "
-                                   f"{field} in object meta: {old['metadata'].get(field)}")
+                    raise conflict(
+                        rt.plural,
+                        name,
+                        rt.group,
+                        f"Precondition failed: {field} in precondition: {wanted}, "
+                        f"{field} in object meta: {old['metadata'].get(field)}",
+                    )
             if dry_run:
                 return success_status(rt, old)
             if old["metadata"].get("deletionTimestamp"):
@@ -50,8 +54,7 @@ class DeletionMixin:
                 return self._mark_deleted(rt, old)
             if rt.storage_key == NAMESPACE_KEY and self.namespace_grace > 0:
                 marked = self._mark_deleted(rt, old, phase="Terminating")
-                timer = threading.Timer(self.namespace_grace, self._finish_namespace,
-                                        args=(rt, name))
+                timer = threading.Timer(self.namespace_grace, self._finish_namespace, args=(rt, name))
                 timer.daemon = True
                 self.timers.append(timer)
                 timer.start()
@@ -78,25 +81,28 @@ class DeletionMixin:
     def _remove(self, rt: ResourceType, obj: dict) -> dict:
         meta = obj["metadata"]
         if rt.storage_key == NAMESPACE_KEY:
-            for key in {resource.storage_key for resource in self.registry.all()
-                        if resource.namespaced}:
+            for key in {resource.storage_key for resource in self.registry.all() if resource.namespaced}:
                 for item in self.store.list(key, meta["name"]):
                     self.store.remove(key, meta["name"], item["metadata"]["name"])
         if rt.storage_key == CRD_KEY:
             group, plural = obj["spec"]["group"], obj["spec"]["names"]["plural"]
             for item in self.store.list((group, plural)):
-                self.store.remove((group, plural), item["metadata"].get("namespace", ""),
-                                  item["metadata"]["name"])
+                self.store.remove((group, plural), item["metadata"].get("namespace", ""), item["metadata"]["name"])
             self.registry.remove(group, plural)
         removed = self.store.remove(rt.storage_key, meta.get("namespace", ""), meta["name"])
         return self.present(rt, removed or obj)
 
-    def delete_collection(self, rt: ResourceType, namespace: str | None, *,
-                          label_selector: str | None = None, field_selector: str | None = None,
-                          dry_run: bool = False) -> dict:
+    def delete_collection(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        dry_run: bool = False,
+    ) -> dict:
         with self.store.lock:
-            listing = self.list(rt, namespace, label_selector=label_selector,
-                                field_selector=field_selector)
+            listing = self.list(rt, namespace, label_selector=label_selector, field_selector=field_selector)
             for item in listing["items"]:
                 meta = item["metadata"]
                 self.delete(rt, meta.get("namespace", ""), meta["name"], dry_run=dry_run)

@@ -27,17 +27,26 @@ _SUBRESOURCES = {
 
 def version() -> dict:
     return {
-        "major": "1", "minor": KUBERNETES_MINOR,
-        "emulationMajor": "1", "emulationMinor": KUBERNETES_MINOR,
+        "major": "1",
+        "minor": KUBERNETES_MINOR,
+        "emulationMajor": "1",
+        "emulationMinor": KUBERNETES_MINOR,
         "gitVersion": f"v1.{KUBERNETES_MINOR}.0-fakekube",
-        "gitCommit": "0" * 40, "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z",
-        "goVersion": "go1.25.0", "compiler": "gc", "platform": "linux/amd64",
+        "gitCommit": "0" * 40,
+        "gitTreeState": "clean",
+        "buildDate": "2026-01-01T00:00:00Z",
+        "goVersion": "go1.25.0",
+        "compiler": "gc",
+        "platform": "linux/amd64",
     }
 
 
 def core_versions(address: str) -> dict:
-    return {"kind": "APIVersions", "versions": ["v1"],
-            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": address}]}
+    return {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": address}],
+    }
 
 
 def _group(name: str, versions: list[str]) -> dict:
@@ -59,18 +68,29 @@ def group(registry: Registry, name: str) -> dict | None:
 
 def _resource_entries(rt: ResourceType) -> list[dict]:
     digest = hashlib.sha256(f"{rt.api_version}/{rt.kind}".encode()).hexdigest()[:11]
-    entries = [{
-        "name": rt.plural, "singularName": rt.singular, "namespaced": rt.namespaced,
-        "kind": rt.kind, "verbs": list(ALL_VERBS), "storageVersionHash": digest,
-    }]
+    entries = [
+        {
+            "name": rt.plural,
+            "singularName": rt.singular,
+            "namespaced": rt.namespaced,
+            "kind": rt.kind,
+            "verbs": list(ALL_VERBS),
+            "storageVersionHash": digest,
+        }
+    ]
     if rt.short_names:
         entries[0]["shortNames"] = list(rt.short_names)
     if rt.categories:
         entries[0]["categories"] = list(rt.categories)
     for sub in sorted(rt.subresources):
         group_name, group_version, kind, verbs = _SUBRESOURCES[sub]
-        entry = {"name": f"{rt.plural}/{sub}", "singularName": "", "namespaced": rt.namespaced,
-                 "kind": kind or rt.kind, "verbs": list(verbs)}
+        entry = {
+            "name": f"{rt.plural}/{sub}",
+            "singularName": "",
+            "namespaced": rt.namespaced,
+            "kind": kind or rt.kind,
+            "verbs": list(verbs),
+        }
         if group_name:
             entry["group"], entry["version"] = group_name, group_version
         entries.append(entry)
@@ -83,8 +103,7 @@ def resource_list(registry: Registry, group_name: str, version_name: str) -> dic
         return None
     resources = [entry for rt in types for entry in _resource_entries(rt)]
     group_version = f"{group_name}/{version_name}" if group_name else version_name
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version,
-            "resources": resources}
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}
 
 
 def _gv_path(group_name: str, version_name: str) -> str:
@@ -122,31 +141,32 @@ def openapi_v3_document(registry: Registry, gv_path: str) -> dict | None:
         gvk = {"group": rt.group, "version": rt.version, "kind": rt.kind}
         scope = "/namespaces/{namespace}" if rt.namespaced else ""
         ref = {"$ref": f"#/components/schemas/{_schema_name(rt)}"}
-        body_types = ["application/json-patch+json", "application/merge-patch+json",
-                      "application/apply-patch+yaml"]
-        paths[f"/{gv_path}{scope}/{rt.plural}/{{name}}"] = {"patch": {
-            "operationId": f"patch{rt.kind}",
-            "x-kubernetes-group-version-kind": gvk,
-            "x-kubernetes-action": "patch",
-            "parameters": [{"name": "fieldValidation", "in": "query", "schema":
-                            {"type": "string", "uniqueItems": True}},
-                           {"name": "fieldManager", "in": "query", "schema":
-                            {"type": "string", "uniqueItems": True}},
-                           {"name": "dryRun", "in": "query", "schema":
-                            {"type": "string", "uniqueItems": True}}],
-            "requestBody": {"content": {t: {"schema": {"type": "object"}} for t in body_types},
-                            "required": True},
-            "responses": {"200": {"description": "OK", "content": {
-                "application/json": {"schema": ref}}}},
-        }}
+        body_types = ["application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"]
+        paths[f"/{gv_path}{scope}/{rt.plural}/{{name}}"] = {
+            "patch": {
+                "operationId": f"patch{rt.kind}",
+                "x-kubernetes-group-version-kind": gvk,
+                "x-kubernetes-action": "patch",
+                "parameters": [
+                    {"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
+                    {"name": "fieldManager", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
+                    {"name": "dryRun", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
+                ],
+                "requestBody": {"content": {t: {"schema": {"type": "object"}} for t in body_types}, "required": True},
+                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": ref}}}},
+            }
+        }
         schemas[_schema_name(rt)] = {
             "type": "object",
             "x-kubernetes-group-version-kind": [gvk],
             "x-kubernetes-preserve-unknown-fields": True,
         }
-    return {"openapi": "3.0.0", "info": {"title": "Kubernetes (fakekube)",
-                                          "version": f"v1.{KUBERNETES_MINOR}.0"},
-            "paths": paths, "components": {"schemas": schemas}}
+    return {
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes (fakekube)", "version": f"v1.{KUBERNETES_MINOR}.0"},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
 
 
 AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -154,8 +174,13 @@ AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGro
 
 def _aggregated_resource(rt: ResourceType) -> dict:
     kind = {"group": rt.group, "version": rt.version, "kind": rt.kind}
-    entry = {"resource": rt.plural, "responseKind": kind, "singularResource": rt.singular,
-             "scope": "Namespaced" if rt.namespaced else "Cluster", "verbs": list(ALL_VERBS)}
+    entry = {
+        "resource": rt.plural,
+        "responseKind": kind,
+        "singularResource": rt.singular,
+        "scope": "Namespaced" if rt.namespaced else "Cluster",
+        "verbs": list(ALL_VERBS),
+    }
     if rt.short_names:
         entry["shortNames"] = list(rt.short_names)
     if rt.categories:
@@ -163,10 +188,12 @@ def _aggregated_resource(rt: ResourceType) -> dict:
     subresources = []
     for sub in sorted(rt.subresources):
         group_name, group_version, sub_kind, verbs = _SUBRESOURCES[sub]
-        response = {"group": group_name or rt.group, "version": group_version or rt.version,
-                    "kind": sub_kind or rt.kind}
-        subresources.append({"subresource": sub, "responseKind": response,
-                             "verbs": list(verbs)})
+        response = {
+            "group": group_name or rt.group,
+            "version": group_version or rt.version,
+            "kind": sub_kind or rt.kind,
+        }
+        subresources.append({"subresource": sub, "responseKind": response, "verbs": list(verbs)})
     if subresources:
         entry["subresources"] = subresources
     return entry
@@ -182,20 +209,22 @@ def aggregated(registry: Registry, *, core: bool) -> dict:
         entries = []
         for version_name in versions:
             types = [rt for rt in registry.all() if (rt.group, rt.version) == (name, version_name)]
-            entries.append({"version": version_name, "freshness": "Current",
-                            "resources": [_aggregated_resource(rt) for rt in types]})
+            entries.append(
+                {
+                    "version": version_name,
+                    "freshness": "Current",
+                    "resources": [_aggregated_resource(rt) for rt in types],
+                }
+            )
         items.append({"metadata": {"name": name} if name else {}, "versions": entries})
-    return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2",
-            "metadata": {}, "items": items}
+    return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": items}
 
 
-def document_for(registry: Registry, path: str, port: int,
-                 accept: str = "") -> tuple[int, object, str] | None:
+def document_for(registry: Registry, path: str, port: int, accept: str = "") -> tuple[int, object, str] | None:
     """(status, body, content type) for a discovery path; None if ``path`` is not one."""
     segments = [s for s in path.split("/") if s]
     document: object = None
-    if path in ("/api", "/apis") and "as=APIGroupDiscoveryList" in accept and \
-            "v=v2;" in accept.replace(" ", "") + ";":
+    if path in ("/api", "/apis") and "as=APIGroupDiscoveryList" in accept and "v=v2;" in accept.replace(" ", "") + ";":
         return 200, aggregated(registry, core=path == "/api"), AGGREGATED_CONTENT_TYPE
     if path == "/version":
         document = version()
@@ -214,7 +243,7 @@ def document_for(registry: Registry, path: str, port: int,
     elif path == "/openapi/v3":
         document = openapi_v3_root(registry)
     elif path.startswith("/openapi/v3/"):
-        document = openapi_v3_document(registry, path[len("/openapi/v3/"):])
+        document = openapi_v3_document(registry, path[len("/openapi/v3/") :])
     else:
         return None
     if document is None:
@@ -222,5 +251,17 @@ def document_for(registry: Registry, path: str, port: int,
     return 200, document, "application/json"
 
 
-__all__ = ["AGGREGATED_CONTENT_TYPE", "aggregated", "document_for", "KUBERNETES_MINOR", "OPENAPI_V2_CONTENT_TYPE", "core_versions", "group",
-           "group_list", "openapi_v3_document", "openapi_v3_root", "resource_list", "version"]
+__all__ = [
+    "AGGREGATED_CONTENT_TYPE",
+    "aggregated",
+    "document_for",
+    "KUBERNETES_MINOR",
+    "OPENAPI_V2_CONTENT_TYPE",
+    "core_versions",
+    "group",
+    "group_list",
+    "openapi_v3_document",
+    "openapi_v3_root",
+    "resource_list",
+    "version",
+]

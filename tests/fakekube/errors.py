@@ -46,24 +46,27 @@ def _qualified(resource: str, group: str) -> str:
 
 def not_found(resource: str, name: str, group: str = "") -> ApiError:
     return ApiError(
-        404, "NotFound", f'{_qualified(resource, group)} "{name}" not found',
+        404,
+        "NotFound",
+        f'{_qualified(resource, group)} "{name}" not found',
         details=_details(resource, name, group),
     )
 
 
 def already_exists(resource: str, name: str, group: str = "") -> ApiError:
     return ApiError(
-        409, "AlreadyExists", f'{_qualified(resource, group)} "{name}" already exists',
+        409,
+        "AlreadyExists",
+        f'{_qualified(resource, group)} "{name}" already exists',
         details=_details(resource, name, group),
     )
 
 
 def conflict(resource: str, name: str, group: str = "", cause: str = "") -> ApiError:
-    cause = cause or (
-        "the object has been modified; please apply your changes to the latest version and try again"
-    )
+    cause = cause or ("the object has been modified; please apply your changes to the latest version and try again")
     return ApiError(
-        409, "Conflict",
+        409,
+        "Conflict",
         f'Operation cannot be fulfilled on {_qualified(resource, group)} "{name}": {cause}',
         details=_details(resource, name, group),
     )
@@ -75,13 +78,18 @@ def invalid(kind: str, name: str, causes: list[tuple[str, str]], group: str = ""
     if len(causes) > 1:
         text = f"[{', '.join(f'{field}: {message}' for field, message in causes)}]"
     details = {
-        "name": name, "kind": kind,
+        "name": name,
+        "kind": kind,
         "causes": [{"reason": "FieldValueInvalid", "message": m, "field": f} for f, m in causes],
     }
     if group:
         details["group"] = group
-    return ApiError(422, "Invalid", f'{kind}.{group} "{name}" is invalid: {text}' if group
-                    else f'{kind} "{name}" is invalid: {text}', details=details)
+    return ApiError(
+        422,
+        "Invalid",
+        f'{kind}.{group} "{name}" is invalid: {text}' if group else f'{kind} "{name}" is invalid: {text}',
+        details=details,
+    )
 
 
 def bad_request(message: str) -> ApiError:
@@ -97,21 +105,25 @@ def forbidden(message: str) -> ApiError:
 
 
 def path_not_found() -> ApiError:
-    return ApiError(404, "NotFound", "the server could not find the requested resource",
-                    details={})
+    return ApiError(404, "NotFound", "the server could not find the requested resource", details={})
 
 
 def method_not_allowed(method: str) -> ApiError:
-    return ApiError(405, "MethodNotAllowed",
-                    f"the server does not allow this method on the requested resource ({method})",
-                    details={})
+    return ApiError(
+        405,
+        "MethodNotAllowed",
+        f"the server does not allow this method on the requested resource ({method})",
+        details={},
+    )
 
 
 def unsupported_media_type(content_type: str, hint: str = "") -> ApiError:
-    message = f'the body of the request was in an unknown format - accepted media types include: ' \
-              f'application/json, application/yaml, application/merge-patch+json, ' \
-              f'application/json-patch+json, application/strategic-merge-patch+json, ' \
-              f'application/apply-patch+yaml (got "{content_type}")'
+    message = (
+        f"the body of the request was in an unknown format - accepted media types include: "
+        f"application/json, application/yaml, application/merge-patch+json, "
+        f"application/json-patch+json, application/strategic-merge-patch+json, "
+        f'application/apply-patch+yaml (got "{content_type}")'
+    )
     if hint:
         message = f"{message}; {hint}"
     return ApiError(415, "UnsupportedMediaType", message)

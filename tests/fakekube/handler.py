@@ -20,8 +20,15 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from . import authz, discovery, protobuf
-from .errors import ApiError, bad_request, forbidden, method_not_allowed, path_not_found
-from .errors import unauthorized, unsupported_media_type
+from .errors import (
+    ApiError,
+    bad_request,
+    forbidden,
+    method_not_allowed,
+    path_not_found,
+    unauthorized,
+    unsupported_media_type,
+)
 from .routing import Route, parse_resource_path, query_number
 from .tables import to_table
 from .watch import WatchStreamMixin
@@ -31,10 +38,18 @@ if TYPE_CHECKING:
 
 PUBLIC_PATHS = {"/version", "/healthz", "/livez", "/readyz"}
 ANONYMOUS = authz.User("system:anonymous", ("system:unauthenticated",))
-_VERBS = {("GET", False): "list", ("GET", True): "get", ("POST", False): "create",
-          ("POST", True): "create", ("PUT", True): "update", ("PATCH", True): "patch",
-          ("DELETE", False): "deletecollection", ("DELETE", True): "delete",
-          ("PUT", False): "update", ("PATCH", False): "patch"}
+_VERBS = {
+    ("GET", False): "list",
+    ("GET", True): "get",
+    ("POST", False): "create",
+    ("POST", True): "create",
+    ("PUT", True): "update",
+    ("PATCH", True): "patch",
+    ("DELETE", False): "deletecollection",
+    ("DELETE", True): "delete",
+    ("PUT", False): "update",
+    ("PATCH", False): "patch",
+}
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 
 
@@ -42,7 +57,7 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fakekube"
     timeout = 300  # idle keep-alive connections end eventually
-    fake: "FakeKubeServer"
+    fake: FakeKubeServer
 
     def handle(self) -> None:
         # Headers and body leave in separate writes: without TCP_NODELAY, Nagle's algorithm and
@@ -87,8 +102,7 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
             response = (err.code, err.status(), "application/json")
         except Exception as err:  # a bug in the fake: answer 500 and show it in test output
             traceback.print_exc(file=sys.stderr)
-            response = (500, ApiError(500, "InternalError", f"fakekube bug: {err!r}").status(),
-                        "application/json")
+            response = (500, ApiError(500, "InternalError", f"fakekube bug: {err!r}").status(), "application/json")
         if response is None:  # a watch already streamed its answer
             return
         status, payload, content_type = response
@@ -142,11 +156,13 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
         if content_type == PROTOBUF:
             decoded = protobuf.decode(body)
             if decoded is None:
-                raise unsupported_media_type(content_type, "this fake API server decodes "
-                                             "protobuf only for " + ", ".join(sorted(
-                                                 protobuf.SUPPORTED_KINDS)) + ": use 'kubectl "
-                                             "apply -f' or 'kubectl create -f' instead of "
-                                             "this generator command")
+                raise unsupported_media_type(
+                    content_type,
+                    "this fake API server decodes "
+                    "protobuf only for " + ", ".join(sorted(protobuf.SUPPORTED_KINDS)) + ": use 'kubectl "
+                    "apply -f' or 'kubectl create -f' instead of "
+                    "this generator command",
+                )
             return decoded
         if content_type not in ("application/json", "application/yaml", "text/yaml", "*/*"):
             raise unsupported_media_type(content_type)
@@ -162,8 +178,7 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
             self._authorize(user, authz.Request("get", path=path))
             if path in ("/healthz", "/livez", "/readyz"):
                 return 200, b"ok", "text/plain; charset=utf-8"
-            found = discovery.document_for(registry, path, self.fake.port,
-                                           self.headers.get("Accept") or "")
+            found = discovery.document_for(registry, path, self.fake.port, self.headers.get("Accept") or "")
             if found is not None:
                 return found
         segments = [s for s in path.split("/") if s]
@@ -173,9 +188,13 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
         verb = _VERBS[(method, route.name is not None)]
         if verb == "list" and query.get("watch") in ("true", "1"):
             verb = "watch"
-        self._authorize(user, authz.Request(
-            verb, route.rt.group, route.rt.plural, route.subresource, route.namespace or "",
-            route.name or ""), route.rt.qualified)
+        self._authorize(
+            user,
+            authz.Request(
+                verb, route.rt.group, route.rt.plural, route.subresource, route.namespace or "", route.name or ""
+            ),
+            route.rt.qualified,
+        )
         return self._resource(method, route, query, body)
 
     def _wants_table(self) -> bool:
@@ -188,14 +207,22 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
         if method == "GET" and name is None:
             if query.get("watch") in ("true", "1"):
                 return self._watch(route, query)
-            listing = ops.list(rt, route.namespace, label_selector=query.get("labelSelector"),
-                               field_selector=query.get("fieldSelector"),
-                               limit=query_number(query, "limit"),
-                               continue_token=query.get("continue", ""))
+            listing = ops.list(
+                rt,
+                route.namespace,
+                label_selector=query.get("labelSelector"),
+                field_selector=query.get("fieldSelector"),
+                limit=query_number(query, "limit"),
+                continue_token=query.get("continue", ""),
+            )
             if self._wants_table():
-                listing = to_table(rt, listing["items"], listing["metadata"]["resourceVersion"],
-                                   include_object=query.get("includeObject", "Metadata"),
-                                   continue_token=listing["metadata"].get("continue", ""))
+                listing = to_table(
+                    rt,
+                    listing["items"],
+                    listing["metadata"]["resourceVersion"],
+                    include_object=query.get("includeObject", "Metadata"),
+                    continue_token=listing["metadata"].get("continue", ""),
+                )
             return 200, listing, "application/json"
         if method == "GET":
             obj = ops.read(rt, ns, name)
@@ -205,8 +232,9 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
             if sub == "scale":
                 return 200, ops.scale_of(rt, obj), "application/json"
             if self._wants_table():
-                obj = to_table(rt, [obj], obj["metadata"]["resourceVersion"],
-                               include_object=query.get("includeObject", "Metadata"))
+                obj = to_table(
+                    rt, [obj], obj["metadata"]["resourceVersion"], include_object=query.get("includeObject", "Metadata")
+                )
             return 200, obj, "application/json"
         if method == "POST" and name is None:
             if route.namespace is None and rt.namespaced:
@@ -222,31 +250,43 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
                 scale = self._parse(body)
                 if not isinstance(scale, dict):
                     raise bad_request("the request body must be a Scale object")
-                return 200, ops.update_scale(rt, ns, name, scale, dry_run=dry_run), \
-                    "application/json"
-            return 200, ops.update(rt, ns, name, self._parse(body), subresource=sub,
-                                   dry_run=dry_run), "application/json"
+                return 200, ops.update_scale(rt, ns, name, scale, dry_run=dry_run), "application/json"
+            return (
+                200,
+                ops.update(rt, ns, name, self._parse(body), subresource=sub, dry_run=dry_run),
+                "application/json",
+            )
         if method == "PATCH" and name is not None:
             content_type = self.headers.get("Content-Type") or ""
             if content_type.startswith(PROTOBUF):
                 self._parse(body)
             if sub == "scale":
-                return 200, ops.patch_scale(rt, ns, name, content_type, body,
-                                            dry_run=dry_run), "application/json"
+                return 200, ops.patch_scale(rt, ns, name, content_type, body, dry_run=dry_run), "application/json"
             manager = query.get("fieldManager") or ""
-            obj, created = ops.patch(rt, ns, name, content_type, body, subresource=sub,
-                                     manager=manager, dry_run=dry_run)
+            obj, created = ops.patch(
+                rt, ns, name, content_type, body, subresource=sub, manager=manager, dry_run=dry_run
+            )
             return (201 if created else 200), obj, "application/json"
         if method == "DELETE" and name is None:
-            return 200, ops.delete_collection(
-                rt, route.namespace, label_selector=query.get("labelSelector"),
-                field_selector=query.get("fieldSelector"), dry_run=dry_run), "application/json"
+            return (
+                200,
+                ops.delete_collection(
+                    rt,
+                    route.namespace,
+                    label_selector=query.get("labelSelector"),
+                    field_selector=query.get("fieldSelector"),
+                    dry_run=dry_run,
+                ),
+                "application/json",
+            )
         if method == "DELETE" and not sub:
             options = self._parse(body) if body else {}
             dry_run = dry_run or "All" in ((options or {}).get("dryRun") or [])
-            return 200, ops.delete(rt, ns, name, dry_run=dry_run,
-                                   preconditions=(options or {}).get("preconditions")), \
-                "application/json"
+            return (
+                200,
+                ops.delete(rt, ns, name, dry_run=dry_run, preconditions=(options or {}).get("preconditions")),
+                "application/json",
+            )
         raise method_not_allowed(method)
 
 

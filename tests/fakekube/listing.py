@@ -13,12 +13,19 @@ from .selection import object_matcher
 class ListingMixin:
     """The list half of :class:`fakekube.operations.Operations`."""
 
-    def list(self, rt: ResourceType, namespace: str | None, *, label_selector: str | None = None,
-             field_selector: str | None = None, limit: int = 0, continue_token: str = "") -> dict:
+    def list(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int = 0,
+        continue_token: str = "",
+    ) -> dict:
         matches = object_matcher(rt, label_selector, field_selector)
         with self.store.lock:
-            items = [self.present(rt, obj) for obj in self.store.list(rt.storage_key, namespace)
-                     if matches(obj)]
+            items = [self.present(rt, obj) for obj in self.store.list(rt.storage_key, namespace) if matches(obj)]
             rv = str(self.store.rv)
         metadata: dict = {"resourceVersion": rv}
         if continue_token:
@@ -26,16 +33,14 @@ class ListingMixin:
                 after = json.loads(base64.urlsafe_b64decode(continue_token.encode()))["after"]
             except (ValueError, KeyError, TypeError):
                 raise bad_request("continue key is not valid") from None
-            items = [i for i in items if [i["metadata"].get("namespace", ""),
-                                          i["metadata"]["name"]] > after]
+            items = [i for i in items if [i["metadata"].get("namespace", ""), i["metadata"]["name"]] > after]
         if limit and len(items) > limit:
             last = items[limit - 1]["metadata"]
             token = {"after": [last.get("namespace", ""), last["name"]]}
             metadata["continue"] = base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
             metadata["remainingItemCount"] = len(items) - limit
             items = items[:limit]
-        return {"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": metadata,
-                "items": items}
+        return {"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": metadata, "items": items}
 
 
 __all__ = ["ListingMixin"]

@@ -19,18 +19,32 @@ import yaml
 from . import crds, schema
 from .defaults import apply_defaults, generate_name, normalize, now, validate_metadata
 from .deletion import CRD_KEY, NAMESPACE_KEY, DeletionMixin
-from .errors import ApiError, already_exists, bad_request, conflict, forbidden, invalid
-from .errors import not_found, unsupported_media_type
+from .errors import (
+    ApiError,
+    already_exists,
+    bad_request,
+    conflict,
+    forbidden,
+    invalid,
+    not_found,
+    unsupported_media_type,
+)
 from .listing import ListingMixin
-from .patching import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH
-from .patching import json_patch, merge_patch, strategic_merge
+from .patching import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, json_patch, merge_patch, strategic_merge
 from .resources import Registry, ResourceType
 from .scale import ScaleMixin
 from .serverside import server_side_apply
 from .store import Store
 
-_SERVER_OWNED_META = ("uid", "creationTimestamp", "name", "namespace", "generation",
-                      "deletionTimestamp", "deletionGracePeriodSeconds")
+_SERVER_OWNED_META = (
+    "uid",
+    "creationTimestamp",
+    "name",
+    "namespace",
+    "generation",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+)
 
 
 class Operations(DeletionMixin, ListingMixin, ScaleMixin):
@@ -61,8 +75,10 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
         mode = getattr(self._local, "field_validation", "Ignore")
         unknown = ", ".join(f'unknown field "{path}"' for path in report.unknown)
         if unknown and mode == "Strict":
-            raise bad_request(f"{rt.kind} in version \"{rt.version}\" cannot be handled as a "
-                              f"{rt.kind}: strict decoding error: {unknown}")
+            raise bad_request(
+                f'{rt.kind} in version "{rt.version}" cannot be handled as a '
+                f"{rt.kind}: strict decoding error: {unknown}"
+            )
         if unknown and mode == "Warn":
             self._local.warnings.extend(f'unknown field "{path}"' for path in report.unknown)
         if report.errors:
@@ -83,8 +99,10 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
         if found is None:
             raise not_found("namespaces", namespace)
         if found["metadata"].get("deletionTimestamp"):
-            raise forbidden(f'{rt.qualified} "{name}" is forbidden: unable to create new '
-                            f"content in namespace {namespace} because it is being terminated")
+            raise forbidden(
+                f'{rt.qualified} "{name}" is forbidden: unable to create new '
+                f"content in namespace {namespace} because it is being terminated"
+            )
 
     def read(self, rt: ResourceType, namespace: str, name: str) -> dict:
         obj = self.store.get(rt.storage_key, namespace if rt.namespaced else "", name)
@@ -98,23 +116,27 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
             raise bad_request("the request body must be a JSON or YAML object")
         api_version, kind = body.get("apiVersion"), body.get("kind")
         if (api_version and api_version != rt.api_version) or (kind and kind != rt.kind):
-            raise bad_request(f"the API version in the data ({api_version}) does not match the "
-                              f"expected API version ({rt.api_version}) or kind ({kind} != "
-                              f"{rt.kind})")
+            raise bad_request(
+                f"the API version in the data ({api_version}) does not match the "
+                f"expected API version ({rt.api_version}) or kind ({kind} != "
+                f"{rt.kind})"
+            )
         obj = copy.deepcopy(body)
         if not isinstance(obj.get("metadata"), dict):
             obj["metadata"] = {}
         return obj
 
     # -- create ----------------------------------------------------------------------------
-    def create(self, rt: ResourceType, namespace: str, body: object, *, dry_run: bool = False,
-               keep_status: bool = False) -> dict:
+    def create(
+        self, rt: ResourceType, namespace: str, body: object, *, dry_run: bool = False, keep_status: bool = False
+    ) -> dict:
         obj = self._body(rt, body)
         meta = obj["metadata"]
         if rt.namespaced:
             if meta.get("namespace") and meta["namespace"] != namespace:
-                raise bad_request("the namespace of the provided object does not match the "
-                                  "namespace sent on the request")
+                raise bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
             meta["namespace"] = namespace
         else:
             meta.pop("namespace", None)
@@ -134,8 +156,7 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
             normalize(rt, obj)
             apply_defaults(rt, obj)
             self._check_schema(rt, obj)
-            for field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
-                          "selfLink"):
+            for field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
                 meta.pop(field, None)
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = now()
@@ -155,25 +176,28 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
         spec = crd["spec"]
         taken = self.registry.versions_of(spec["group"], spec["names"]["plural"])
         if existing is None and taken:
-            raise ApiError(409, "AlreadyExists", f'the resource {spec["names"]["plural"]}.'
-                           f'{spec["group"]} is already served by the API server')
+            raise ApiError(
+                409,
+                "AlreadyExists",
+                f"the resource {spec['names']['plural']}.{spec['group']} is already served by the API server",
+            )
 
     # -- update ----------------------------------------------------------------------------
-    def update(self, rt: ResourceType, namespace: str, name: str, body: object, *,
-               subresource: str = "", dry_run: bool = False) -> dict:
+    def update(
+        self, rt: ResourceType, namespace: str, name: str, body: object, *, subresource: str = "", dry_run: bool = False
+    ) -> dict:
         new = self._body(rt, body)
         if new["metadata"].get("name", name) != name:
-            raise bad_request(f'the name of the object ({new["metadata"]["name"]}) does not '
-                              f"match the name on the URL ({name})")
+            raise bad_request(
+                f"the name of the object ({new['metadata']['name']}) does not match the name on the URL ({name})"
+            )
         if rt.namespaced and new["metadata"].get("namespace", namespace) != namespace:
-            raise bad_request("the namespace of the provided object does not match the "
-                              "namespace sent on the request")
+            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
         with self.store.lock:
             old = self.read(rt, namespace, name)
             return self._commit(rt, old, new, subresource=subresource, dry_run=dry_run)
 
-    def _commit(self, rt: ResourceType, old: dict, new: dict, *, subresource: str,
-                dry_run: bool) -> dict:
+    def _commit(self, rt: ResourceType, old: dict, new: dict, *, subresource: str, dry_run: bool) -> dict:
         old_meta = old["metadata"]
         new_meta = new.setdefault("metadata", {})
         wanted_rv = new_meta.get("resourceVersion")
@@ -207,8 +231,9 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
             if rt.storage_key == CRD_KEY:
                 self._check_crd(result, existing=old)
                 result["status"] = crds.established_status(result)
-                result["status"]["conditions"] = old.get("status", {}).get("conditions", []) \
-                    or result["status"]["conditions"]
+                result["status"]["conditions"] = (
+                    old.get("status", {}).get("conditions", []) or result["status"]["conditions"]
+                )
         self.present(rt, result)
         self._check_schema(rt, result)
         result["metadata"]["resourceVersion"] = old_meta["resourceVersion"]
@@ -227,23 +252,31 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
     @staticmethod
     def _spec_part(rt: ResourceType, obj: dict) -> dict:
         """What a generation bump looks at: all but metadata (and status, if a subresource)."""
-        skip = {"metadata", "apiVersion", "kind"} | ({"status"} if "status" in rt.subresources
-                                                     else set())
+        skip = {"metadata", "apiVersion", "kind"} | ({"status"} if "status" in rt.subresources else set())
         return {k: v for k, v in obj.items() if k not in skip}
 
     # -- patch -----------------------------------------------------------------------------
-    def patch(self, rt: ResourceType, namespace: str, name: str, content_type: str,
-              body: bytes, *, subresource: str = "", manager: str = "",
-              dry_run: bool = False) -> tuple[dict, bool]:
+    def patch(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        content_type: str,
+        body: bytes,
+        *,
+        subresource: str = "",
+        manager: str = "",
+        dry_run: bool = False,
+    ) -> tuple[dict, bool]:
         """Apply a patch; returns (object, created) -- apply patches create missing objects."""
         content_type = content_type.split(";")[0].strip()
         with self.store.lock:
             stored = self.store.get(rt.storage_key, namespace if rt.namespaced else "", name)
             old = self.present(rt, stored) if stored is not None else None
             if content_type == APPLY_PATCH:
-                return self._server_side_apply(rt, namespace, name, old, body,
-                                               subresource=subresource, manager=manager,
-                                               dry_run=dry_run)
+                return self._server_side_apply(
+                    rt, namespace, name, old, body, subresource=subresource, manager=manager, dry_run=dry_run
+                )
             if old is None:
                 raise not_found(rt.plural, name, rt.group)
             try:
@@ -256,8 +289,9 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
                 new = json_patch(old, patch)
             elif content_type == STRATEGIC_PATCH:
                 if rt.custom:
-                    raise unsupported_media_type(content_type, "strategic merge patch is not "
-                                                 "supported for custom resources")
+                    raise unsupported_media_type(
+                        content_type, "strategic merge patch is not supported for custom resources"
+                    )
                 new = strategic_merge(old, patch)
             else:
                 raise unsupported_media_type(content_type)
@@ -265,15 +299,23 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
                 raise bad_request("the patch must leave an object")
             return self._commit(rt, old, new, subresource=subresource, dry_run=dry_run), False
 
-    def _server_side_apply(self, rt: ResourceType, namespace: str, name: str, old: dict | None,
-                           body: bytes, *, subresource: str, manager: str,
-                           dry_run: bool) -> tuple[dict, bool]:
+    def _server_side_apply(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        old: dict | None,
+        body: bytes,
+        *,
+        subresource: str,
+        manager: str,
+        dry_run: bool,
+    ) -> tuple[dict, bool]:
         try:
             applied = yaml.safe_load(body or b"")
         except yaml.YAMLError as err:
             raise bad_request(f"error decoding YAML: {err}") from None
-        if not isinstance(applied, dict) or not applied.get("apiVersion") or \
-                not applied.get("kind"):
+        if not isinstance(applied, dict) or not applied.get("apiVersion") or not applied.get("kind"):
             raise bad_request("apply patches must have apiVersion and kind set")
         self._body(rt, applied)
         if (applied.get("metadata") or {}).get("name", name) != name:
@@ -290,8 +332,7 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
             new = server_side_apply(None, applied, manager=manager, api_version=rt.api_version)
             new["metadata"]["name"] = name
             return self.create(rt, namespace, new, dry_run=dry_run), True
-        new = server_side_apply(old, applied, manager=manager, api_version=rt.api_version,
-                                subresource=subresource)
+        new = server_side_apply(old, applied, manager=manager, api_version=rt.api_version, subresource=subresource)
         new["metadata"].pop("resourceVersion", None)
         return self._commit(rt, old, new, subresource=subresource, dry_run=dry_run), False
 

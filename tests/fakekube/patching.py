@@ -37,6 +37,7 @@ def merge_patch(target: object, patch: object) -> object:
 
 # --- RFC 6902 JSON patch -------------------------------------------------------------------
 
+
 def _pointer(path: str) -> list[str]:
     if path == "":
         return []
@@ -57,8 +58,7 @@ def _index(container: list, token: str, *, adding: bool) -> int:
 
 
 def _patch_failed(message: str) -> ApiError:
-    return ApiError(422, "Invalid", f"the server rejected our request due to an error in our "
-                                    f"request: {message}")
+    return ApiError(422, "Invalid", f"the server rejected our request due to an error in our request: {message}")
 
 
 def _parent(doc: object, parts: list[str]) -> object:
@@ -153,13 +153,14 @@ def json_patch(target: object, operations: object) -> object:
             doc = _add(doc, path, value)
         elif kind == "test":
             if _get(doc, path) != op.get("value"):
-                raise _patch_failed(f'testing value {path} failed')
+                raise _patch_failed(f"testing value {path} failed")
         else:
             raise bad_request(f'unexpected json patch operation "{kind}"')
     return doc
 
 
 # --- strategic merge patch ----------------------------------------------------------------
+
 
 def merge_key(field: str, *item_lists: list) -> str | None:
     """The key that list ``field`` merges its items by, or None when the list is atomic."""
@@ -237,12 +238,12 @@ def _merge_list(field: str, original: object, patch: list) -> list:
         return [_clean(item) for item in patch if item.get("$patch") != "replace"]
     result = list(original)
     for item in patch:
-        position = next((i for i, old in enumerate(result)
-                         if isinstance(old, dict) and key in item and old.get(key) == item[key]),
-                        None)
+        position = next(
+            (i for i, old in enumerate(result) if isinstance(old, dict) and key in item and old.get(key) == item[key]),
+            None,
+        )
         if item.get("$patch") == "delete":
-            result = [old for old in result
-                      if not (isinstance(old, dict) and old.get(key) == item.get(key))]
+            result = [old for old in result if not (isinstance(old, dict) and old.get(key) == item.get(key))]
         elif position is None:
             result.append(_clean(item))
         else:
@@ -259,9 +260,9 @@ def _reorder(field: str, items: list, order: list) -> list:
         return items
     ordered = []
     for entry in order:
-        ordered.extend(item for item in items
-                       if isinstance(item, dict) and item.get(key) == entry.get(key)
-                       and item not in ordered)
+        ordered.extend(
+            item for item in items if isinstance(item, dict) and item.get(key) == entry.get(key) and item not in ordered
+        )
     return ordered + [item for item in items if item not in ordered]
 
 

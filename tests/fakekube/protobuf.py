@@ -17,41 +17,67 @@ MAGIC = b"k8s\x00"
 
 # message -> {field number: (json name, type)}; a type is a message name, "string", "bytes",
 # "int", "bool", "[...]" for repeated, or "map:string"/"map:bytes".
-_META = {1: ("name", "string"), 2: ("generateName", "string"), 3: ("namespace", "string"),
-         11: ("labels", "map:string"), 12: ("annotations", "map:string"),
-         14: ("finalizers", "[string]")}
+_META = {
+    1: ("name", "string"),
+    2: ("generateName", "string"),
+    3: ("namespace", "string"),
+    11: ("labels", "map:string"),
+    12: ("annotations", "map:string"),
+    14: ("finalizers", "[string]"),
+}
 _MESSAGES: dict[str, dict[int, tuple[str, str]]] = {
     "ObjectMeta": _META,
     "Unknown": {1: ("typeMeta", "TypeMeta"), 2: ("raw", "bytes")},
     "TypeMeta": {1: ("apiVersion", "string"), 2: ("kind", "string")},
     "Namespace": {1: ("metadata", "ObjectMeta")},
-    "ConfigMap": {1: ("metadata", "ObjectMeta"), 2: ("data", "map:string"),
-                  3: ("binaryData", "map:bytes"), 4: ("immutable", "bool")},
-    "Secret": {1: ("metadata", "ObjectMeta"), 2: ("data", "map:bytes"), 3: ("type", "string"),
-               4: ("stringData", "map:string"), 5: ("immutable", "bool")},
-    "ServiceAccount": {1: ("metadata", "ObjectMeta"), 4: ("automountServiceAccountToken",
-                                                          "bool")},
+    "ConfigMap": {
+        1: ("metadata", "ObjectMeta"),
+        2: ("data", "map:string"),
+        3: ("binaryData", "map:bytes"),
+        4: ("immutable", "bool"),
+    },
+    "Secret": {
+        1: ("metadata", "ObjectMeta"),
+        2: ("data", "map:bytes"),
+        3: ("type", "string"),
+        4: ("stringData", "map:string"),
+        5: ("immutable", "bool"),
+    },
+    "ServiceAccount": {1: ("metadata", "ObjectMeta"), 4: ("automountServiceAccountToken", "bool")},
     "TokenRequest": {1: ("metadata", "ObjectMeta"), 2: ("spec", "TokenRequestSpec")},
-    "TokenRequestSpec": {1: ("audiences", "[string]"), 3: ("boundObjectRef", "BoundObjectRef"),
-                         4: ("expirationSeconds", "int")},
-    "BoundObjectRef": {1: ("kind", "string"), 2: ("apiVersion", "string"), 3: ("name", "string"),
-                       4: ("uid", "string")},
+    "TokenRequestSpec": {
+        1: ("audiences", "[string]"),
+        3: ("boundObjectRef", "BoundObjectRef"),
+        4: ("expirationSeconds", "int"),
+    },
+    "BoundObjectRef": {1: ("kind", "string"), 2: ("apiVersion", "string"), 3: ("name", "string"), 4: ("uid", "string")},
     "Role": {1: ("metadata", "ObjectMeta"), 2: ("rules", "[PolicyRule]")},
     "ClusterRole": {1: ("metadata", "ObjectMeta"), 2: ("rules", "[PolicyRule]")},
-    "PolicyRule": {1: ("verbs", "[string]"), 2: ("apiGroups", "[string]"),
-                   3: ("resources", "[string]"), 4: ("resourceNames", "[string]"),
-                   5: ("nonResourceURLs", "[string]")},
-    "RoleBinding": {1: ("metadata", "ObjectMeta"), 2: ("subjects", "[Subject]"),
-                    3: ("roleRef", "RoleRef")},
-    "ClusterRoleBinding": {1: ("metadata", "ObjectMeta"), 2: ("subjects", "[Subject]"),
-                           3: ("roleRef", "RoleRef")},
-    "Subject": {1: ("kind", "string"), 2: ("apiGroup", "string"), 3: ("name", "string"),
-                4: ("namespace", "string")},
+    "PolicyRule": {
+        1: ("verbs", "[string]"),
+        2: ("apiGroups", "[string]"),
+        3: ("resources", "[string]"),
+        4: ("resourceNames", "[string]"),
+        5: ("nonResourceURLs", "[string]"),
+    },
+    "RoleBinding": {1: ("metadata", "ObjectMeta"), 2: ("subjects", "[Subject]"), 3: ("roleRef", "RoleRef")},
+    "ClusterRoleBinding": {1: ("metadata", "ObjectMeta"), 2: ("subjects", "[Subject]"), 3: ("roleRef", "RoleRef")},
+    "Subject": {1: ("kind", "string"), 2: ("apiGroup", "string"), 3: ("name", "string"), 4: ("namespace", "string")},
     "RoleRef": {1: ("apiGroup", "string"), 2: ("kind", "string"), 3: ("name", "string")},
 }
-SUPPORTED_KINDS = frozenset({"Namespace", "ConfigMap", "Secret", "ServiceAccount",
-                             "TokenRequest", "Role", "ClusterRole", "RoleBinding",
-                             "ClusterRoleBinding"})
+SUPPORTED_KINDS = frozenset(
+    {
+        "Namespace",
+        "ConfigMap",
+        "Secret",
+        "ServiceAccount",
+        "TokenRequest",
+        "Role",
+        "ClusterRole",
+        "RoleBinding",
+        "ClusterRoleBinding",
+    }
+)
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -79,10 +105,10 @@ def _fields(data: bytes):
             length, pos = _varint(data, pos)
             if pos + length > len(data):
                 raise bad_request("truncated protobuf body")
-            value, pos = data[pos:pos + length], pos + length
+            value, pos = data[pos : pos + length], pos + length
         elif wire in (1, 5):
             size = 8 if wire == 1 else 4
-            value, pos = data[pos:pos + size], pos + size
+            value, pos = data[pos : pos + size], pos + size
         else:
             raise bad_request(f"unsupported protobuf wire type {wire}")
         yield number, value
@@ -116,8 +142,9 @@ def decode_message(name: str, data: bytes) -> dict:
             result.setdefault(key, []).append(_scalar(kind[1:-1], value))
         else:
             result[key] = _scalar(kind, value)
-    return {k: v for k, v in result.items() if v not in ("", {}, [], 0, False, None)
-            or (k == "immutable" and v is True)}
+    return {
+        k: v for k, v in result.items() if v not in ("", {}, [], 0, False, None) or (k == "immutable" and v is True)
+    }
 
 
 def decode(body: bytes) -> dict | None:
@@ -125,7 +152,7 @@ def decode(body: bytes) -> dict | None:
     if not body.startswith(MAGIC):
         raise bad_request("protobuf body without the k8s magic prefix")
     try:
-        unknown = decode_message("Unknown", body[len(MAGIC):])
+        unknown = decode_message("Unknown", body[len(MAGIC) :])
         type_meta = unknown.get("typeMeta") or {}
         kind = type_meta.get("kind", "")
         if kind not in SUPPORTED_KINDS:

@@ -27,8 +27,7 @@ def parse_resource_path(registry: Registry, segments: list[str]) -> Route | None
     else:
         return None
     namespace = None
-    if rest[0] == "namespaces" and len(rest) >= 3 and not (
-            len(rest) == 3 and rest[2] in ("status", "finalize")):
+    if rest[0] == "namespaces" and len(rest) >= 3 and not (len(rest) == 3 and rest[2] in ("status", "finalize")):
         namespace, rest = rest[1], rest[2:]
     rt = registry.by_resource(group, version, rest[0])
     if rt is None or len(rest) > 3:
@@ -37,8 +36,11 @@ def parse_resource_path(registry: Registry, segments: list[str]) -> Route | None
         raise path_not_found()
     name = rest[1] if len(rest) >= 2 else None
     subresource = rest[2] if len(rest) == 3 else ""
-    if subresource and subresource not in rt.subresources and not (
-            rt.kind == "Namespace" and subresource == "finalize"):
+    if (
+        subresource
+        and subresource not in rt.subresources
+        and not (rt.kind == "Namespace" and subresource == "finalize")
+    ):
         raise path_not_found()
     if rt.namespaced and name is not None and namespace is None:
         raise path_not_found()

@@ -17,16 +17,19 @@ class ScaleMixin:
         meta = obj["metadata"]
         selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
         return {
-            "kind": "Scale", "apiVersion": "autoscaling/v1",
-            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
-                                              "creationTimestamp") if k in meta},
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {
+                k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in meta
+            },
             "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
-            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
-                       "selector": ",".join(f"{k}={v}" for k, v in sorted(selector.items()))},
+            "status": {
+                "replicas": (obj.get("status") or {}).get("replicas", 0),
+                "selector": ",".join(f"{k}={v}" for k, v in sorted(selector.items())),
+            },
         }
 
-    def update_scale(self, rt: ResourceType, namespace: str, name: str, scale: dict, *,
-                     dry_run: bool = False) -> dict:
+    def update_scale(self, rt: ResourceType, namespace: str, name: str, scale: dict, *, dry_run: bool = False) -> dict:
         with self.store.lock:
             old = self.read(rt, namespace, name)
             replicas = (scale.get("spec") or {}).get("replicas")
@@ -38,8 +41,9 @@ class ScaleMixin:
             new["metadata"]["resourceVersion"] = wanted or old["metadata"]["resourceVersion"]
             return self.scale_of(rt, self._commit(rt, old, new, subresource="", dry_run=dry_run))
 
-    def patch_scale(self, rt: ResourceType, namespace: str, name: str, content_type: str,
-                    body: bytes, *, dry_run: bool = False) -> dict:
+    def patch_scale(
+        self, rt: ResourceType, namespace: str, name: str, content_type: str, body: bytes, *, dry_run: bool = False
+    ) -> dict:
         """PATCH /scale: the patch applies to the Scale object, then spec.replicas is copied."""
         with self.store.lock:
             scale = self.scale_of(rt, self.read(rt, namespace, name))

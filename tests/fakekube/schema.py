@@ -19,8 +19,15 @@ _TYPES = {
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
     "boolean": lambda v: isinstance(v, bool),
 }
-_JSON_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer",
-               float: "number", type(None): "null"}
+_JSON_NAMES = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    type(None): "null",
+}
 
 
 @dataclass
@@ -53,24 +60,22 @@ def check(obj: dict, schema: dict | None) -> SchemaReport:
 def _walk(value: object, schema: dict, path: str, report: SchemaReport) -> None:
     if value is None:
         if not schema.get("nullable") and schema.get("type"):
-            report.errors.append((path, f'Invalid value: "null": {path} in body must be of type '
-                                  f'{schema["type"]}: "null"'))
+            report.errors.append(
+                (path, f'Invalid value: "null": {path} in body must be of type {schema["type"]}: "null"')
+            )
         return
     if schema.get("x-kubernetes-int-or-string"):
         if not isinstance(value, (int, str)) or isinstance(value, bool):
-            report.errors.append((path, f"Invalid value: {value!r}: must be an integer or "
-                                  "a string"))
+            report.errors.append((path, f"Invalid value: {value!r}: must be an integer or a string"))
         return
     kind = schema.get("type")
     if kind and kind in _TYPES and not _TYPES[kind](value):
         actual = _JSON_NAMES.get(type(value), "unknown")
-        report.errors.append((path, f'Invalid value: "{actual}": {path} in body must be of type '
-                              f'{kind}: "{actual}"'))
+        report.errors.append((path, f'Invalid value: "{actual}": {path} in body must be of type {kind}: "{actual}"'))
         return
     if "enum" in schema and value not in schema["enum"]:
         allowed = ", ".join(f'"{v}"' for v in schema["enum"])
-        report.errors.append((path, f'Unsupported value: "{value}": supported values: '
-                              f'{allowed}'))
+        report.errors.append((path, f'Unsupported value: "{value}": supported values: {allowed}'))
     if isinstance(value, dict):
         _walk_object(value, schema, path, report)
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
@@ -83,8 +88,12 @@ def _walk_object(value: dict, schema: dict, path: str, report: SchemaReport) -> 
     additional = schema.get("additionalProperties")
     preserve = schema.get("x-kubernetes-preserve-unknown-fields", False)
     if schema.get("x-kubernetes-embedded-resource"):
-        properties = {"apiVersion": {"type": "string"}, "kind": {"type": "string"},
-                      "metadata": {"x-kubernetes-preserve-unknown-fields": True}, **properties}
+        properties = {
+            "apiVersion": {"type": "string"},
+            "kind": {"type": "string"},
+            "metadata": {"x-kubernetes-preserve-unknown-fields": True},
+            **properties,
+        }
     for name in schema.get("required") or []:
         if name not in value:
             report.errors.append((_join(path, name), "Required value"))

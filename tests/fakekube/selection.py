@@ -8,8 +8,8 @@ and the fields each resource type declares.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .errors import bad_request
 from .resources import ResourceType
@@ -106,7 +106,7 @@ def parse_field_selector(text: str | None, rt: ResourceType) -> Callable[[dict],
             raise bad_request(f"invalid selector: '{text}'; can't understand '{term}'")
         path = path.strip()
         if path not in ("metadata.name", "metadata.namespace") and path not in rt.field_labels:
-            raise bad_request(f'field label not supported: {path}')
+            raise bad_request(f"field label not supported: {path}")
         terms.append((path, value.strip(), negate))
 
     def matches(obj: dict) -> bool:
@@ -115,8 +115,7 @@ def parse_field_selector(text: str | None, rt: ResourceType) -> Callable[[dict],
     return matches
 
 
-def object_matcher(rt: ResourceType, label_selector: str | None,
-                   field_selector: str | None) -> Callable[[dict], bool]:
+def object_matcher(rt: ResourceType, label_selector: str | None, field_selector: str | None) -> Callable[[dict], bool]:
     """One predicate for both selectors of a list or watch request."""
     requirements = parse_label_selector(label_selector)
     fields = parse_field_selector(field_selector, rt)

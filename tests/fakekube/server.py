@@ -62,15 +62,21 @@ class _Counter:
 class FakeKubeServer:
     """A fake API server; see the module docstring."""
 
-    def __init__(self, *, port: int = 0, token: str | None = None, tls: bool = True,
-                 allow_anonymous: bool = False,
-                 namespaces: tuple[str, ...] = DEFAULT_NAMESPACES) -> None:
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        token: str | None = None,
+        tls: bool = True,
+        allow_anonymous: bool = False,
+        namespaces: tuple[str, ...] = DEFAULT_NAMESPACES,
+    ) -> None:
         """Args:
-            port: TCP port on 127.0.0.1; 0 picks a free one.
-            token: the first accepted bearer token (random when None).
-            tls: serve HTTPS with :data:`CA_FILE` (kubectl sends tokens only over HTTPS).
-            allow_anonymous: let requests without credentials through (plain-HTTP use).
-            namespaces: namespaces that exist from the start.
+        port: TCP port on 127.0.0.1; 0 picks a free one.
+        token: the first accepted bearer token (random when None).
+        tls: serve HTTPS with :data:`CA_FILE` (kubectl sends tokens only over HTTPS).
+        allow_anonymous: let requests without credentials through (plain-HTTP use).
+        namespaces: namespaces that exist from the start.
         """
         self.tls = tls
         self.serve_tables = True
@@ -94,7 +100,7 @@ class FakeKubeServer:
             self.create(obj)
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> "FakeKubeServer":
+    def start(self) -> FakeKubeServer:
         handler = type("BoundHandler", (Handler,), {"fake": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
         self._httpd.daemon_threads = True
@@ -102,12 +108,13 @@ class FakeKubeServer:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(CA_FILE, TLS_DIR / "server.key")
             # The handshake runs in the request's thread (Handler.setup), not in accept().
-            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True,
-                                                     do_handshake_on_connect=False)
+            self._httpd.socket = context.wrap_socket(
+                self._httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.01},
-                                        name=f"fakekube:{self._port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, name=f"fakekube:{self._port}", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -122,7 +129,7 @@ class FakeKubeServer:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> "FakeKubeServer":
+    def __enter__(self) -> FakeKubeServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -158,8 +165,14 @@ class FakeKubeServer:
         self.tokens.clear()
         self.issuer.revoke_all()
 
-    def write_kubeconfig(self, path: str | os.PathLike, *, token: str | None = None,
-                         context: str = "fakekube", namespace: str | None = None) -> Path:
+    def write_kubeconfig(
+        self,
+        path: str | os.PathLike,
+        *,
+        token: str | None = None,
+        context: str = "fakekube",
+        namespace: str | None = None,
+    ) -> Path:
         """Write a kubeconfig (mode 0600) for this server and return its path."""
         cluster: dict = {"server": self.url}
         if self.tls:
@@ -168,7 +181,9 @@ class FakeKubeServer:
         if namespace:
             ctx["namespace"] = namespace
         config = {
-            "apiVersion": "v1", "kind": "Config", "preferences": {},
+            "apiVersion": "v1",
+            "kind": "Config",
+            "preferences": {},
             "clusters": [{"name": context, "cluster": cluster}],
             "users": [{"name": context, "user": {"token": token or self.token}}],
             "contexts": [{"name": context, "context": ctx}],
@@ -183,8 +198,7 @@ class FakeKubeServer:
         return target
 
     # -- pod logs ----------------------------------------------------------------------------
-    def set_pod_log(self, name: str, text: str, *, namespace: str = "default",
-                    container: str | None = None) -> None:
+    def set_pod_log(self, name: str, text: str, *, namespace: str = "default", container: str | None = None) -> None:
         """What ``kubectl logs`` shows for a pod (or one of its containers)."""
         with self._log.lock:
             self._pod_logs[(namespace, name, container or "")] = text
@@ -194,20 +208,23 @@ class FakeKubeServer:
         names = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
         meta = pod["metadata"]
         if not container and len(names) > 1:
-            raise bad_request(f"a container name must be specified for pod {meta['name']}, "
-                              f"choose one of: [{' '.join(names)}]")
+            raise bad_request(
+                f"a container name must be specified for pod {meta['name']}, choose one of: [{' '.join(names)}]"
+            )
         container = container or (names[0] if names else "")
         if names and container not in names:
             raise bad_request(f"container {container} is not valid for pod {meta['name']}")
         with self._log.lock:
             logs = self._pod_logs
-            return logs.get((meta["namespace"], meta["name"], container),
-                            logs.get((meta["namespace"], meta["name"], ""), ""))
+            return logs.get(
+                (meta["namespace"], meta["name"], container), logs.get((meta["namespace"], meta["name"], ""), "")
+            )
 
     # -- request log -------------------------------------------------------------------------
     def log_request(self, method: str, path: str, query: dict, headers) -> RequestRecord:
-        record = RequestRecord(method, path, dict(query), headers.get("Content-Type") or "",
-                               headers.get("User-Agent") or "")
+        record = RequestRecord(
+            method, path, dict(query), headers.get("Content-Type") or "", headers.get("User-Agent") or ""
+        )
         with self._log.lock:
             self._log.records.append(record)
         return record
@@ -232,16 +249,13 @@ class FakeKubeServer:
     def create(self, obj: dict) -> dict:
         """Create ``obj`` as a controller would: ``status`` is kept as given."""
         rt = self.resource_type(obj.get("apiVersion", ""), obj.get("kind", ""))
-        namespace = (obj.get("metadata") or {}).get("namespace") or ("default" if rt.namespaced
-                                                                     else "")
+        namespace = (obj.get("metadata") or {}).get("namespace") or ("default" if rt.namespaced else "")
         return self.ops.create(rt, namespace, obj, keep_status=True)
 
-    def get(self, api_version: str, kind: str, name: str,
-            namespace: str | None = None) -> dict | None:
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict | None:
         """The stored object, or None if it does not exist."""
         rt = self.resource_type(api_version, kind)
-        stored = self.store.get(rt.storage_key, (namespace or "default") if rt.namespaced
-                                else "", name)
+        stored = self.store.get(rt.storage_key, (namespace or "default") if rt.namespaced else "", name)
         return self.ops.present(rt, stored) if stored is not None else None
 
     def objects(self, api_version: str, kind: str, namespace: str | None = None) -> list[dict]:
@@ -256,8 +270,7 @@ class FakeKubeServer:
         namespace = meta.get("namespace") or ("default" if rt.namespaced else "")
         return self.ops.update(rt, namespace, meta.get("name", ""), obj)
 
-    def patch_status(self, api_version: str, kind: str, name: str, status: dict,
-                     namespace: str | None = None) -> dict:
+    def patch_status(self, api_version: str, kind: str, name: str, status: dict, namespace: str | None = None) -> dict:
         """Merge-patch ``status`` into an object, as its controller would; returns it."""
         rt = self.resource_type(api_version, kind)
         namespace = (namespace or "default") if rt.namespaced else ""
@@ -268,8 +281,7 @@ class FakeKubeServer:
             sub = "status" if "status" in rt.subresources else ""
             return self.ops._commit(rt, old, new, subresource=sub, dry_run=False)
 
-    def delete(self, api_version: str, kind: str, name: str,
-               namespace: str | None = None) -> None:
+    def delete(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> None:
         """Delete an object; a namespace and its content go at once, without Terminating."""
         rt = self.resource_type(api_version, kind)
         self.ops.delete(rt, (namespace or "default") if rt.namespaced else "", name)

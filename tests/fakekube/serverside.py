@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .patching import merge_key
 from .resources import MERGED_SCALAR_LISTS
@@ -18,9 +18,18 @@ from .resources import MERGED_SCALAR_LISTS
 Path = tuple[tuple[str, str], ...]
 
 # Fields the server owns: never part of an applier's field set.
-_SERVER_METADATA = {"name", "namespace", "uid", "resourceVersion", "creationTimestamp",
-                    "generation", "managedFields", "deletionTimestamp", "selfLink",
-                    "deletionGracePeriodSeconds"}
+_SERVER_METADATA = {
+    "name",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "generation",
+    "managedFields",
+    "deletionTimestamp",
+    "selfLink",
+    "deletionGracePeriodSeconds",
+}
 
 
 def field_set(obj: dict) -> set[Path]:
@@ -151,14 +160,18 @@ def apply_merge(live: object, applied: object, field: str = "") -> object:
     return copy.deepcopy(applied)
 
 
-def server_side_apply(live: dict | None, applied: dict, *, manager: str, api_version: str,
-                      subresource: str = "") -> dict:
+def server_side_apply(
+    live: dict | None, applied: dict, *, manager: str, api_version: str, subresource: str = ""
+) -> dict:
     """The object after ``manager`` applies ``applied`` to ``live`` (None when creating)."""
     result = copy.deepcopy(live) if live else {}
     entries = list((result.get("metadata") or {}).get("managedFields") or [])
     new_fields = field_set(applied)
-    mine = [e for e in entries if e.get("manager") == manager and e.get("operation") == "Apply"
-            and e.get("subresource", "") == subresource]
+    mine = [
+        e
+        for e in entries
+        if e.get("manager") == manager and e.get("operation") == "Apply" and e.get("subresource", "") == subresource
+    ]
     others = [e for e in entries if e not in mine]
     old_fields: set[Path] = set()
     for entry in mine:
@@ -178,7 +191,7 @@ def server_side_apply(live: dict | None, applied: dict, *, manager: str, api_ver
         "manager": manager,
         "operation": "Apply",
         "apiVersion": api_version,
-        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "fieldsType": "FieldsV1",
         "fieldsV1": encode_fields(new_fields),
     }
@@ -188,5 +201,4 @@ def server_side_apply(live: dict | None, applied: dict, *, manager: str, api_ver
     return result
 
 
-__all__ = ["apply_merge", "decode_fields", "encode_fields", "field_set", "remove_path",
-           "server_side_apply"]
+__all__ = ["apply_merge", "decode_fields", "encode_fields", "field_set", "remove_path", "server_side_apply"]

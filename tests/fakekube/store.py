@@ -53,8 +53,9 @@ class Store:
         """Objects sorted by namespace and name; ``namespace=None`` means all namespaces."""
         with self.lock:
             items = self._objects.get(storage_key, {})
-            return [copy.deepcopy(obj) for key, obj in sorted(items.items())
-                    if namespace is None or key[0] == namespace]
+            return [
+                copy.deepcopy(obj) for key, obj in sorted(items.items()) if namespace is None or key[0] == namespace
+            ]
 
     def storage_keys(self) -> list[tuple[str, str]]:
         with self.lock:
@@ -66,16 +67,14 @@ class Store:
             self.rv += 1
             return self.rv
 
-    def put(self, storage_key: tuple[str, str], obj: dict, *, event_type: str,
-            old: dict | None = None) -> dict:
+    def put(self, storage_key: tuple[str, str], obj: dict, *, event_type: str, old: dict | None = None) -> dict:
         """Store ``obj`` (stamping a fresh resourceVersion) and announce it; return a copy."""
         with self.lock:
             rv = self.next_rv()
             stored = copy.deepcopy(obj)
             stored["metadata"]["resourceVersion"] = str(rv)
             meta = stored["metadata"]
-            self._objects.setdefault(storage_key, {})[(meta.get("namespace", ""), meta["name"])] \
-                = stored
+            self._objects.setdefault(storage_key, {})[(meta.get("namespace", ""), meta["name"])] = stored
             self._record(Event(rv, event_type, storage_key, stored, old))
             return copy.deepcopy(stored)
 

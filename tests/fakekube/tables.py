@@ -8,7 +8,7 @@ object with ``includeObject=Object``.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .resources import ResourceType
 
@@ -16,12 +16,10 @@ _EXTRA_COLUMNS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ("", "Namespace"): (("Status", ".status.phase"),),
     ("", "Pod"): (("Status", ".status.phase"), ("Node", ".spec.nodeName")),
     ("", "Service"): (("Type", ".spec.type"), ("Cluster-IP", ".spec.clusterIP")),
-    ("", "PersistentVolumeClaim"): (("Status", ".status.phase"),
-                                    ("StorageClass", ".spec.storageClassName")),
+    ("", "PersistentVolumeClaim"): (("Status", ".status.phase"), ("StorageClass", ".spec.storageClassName")),
     ("", "Node"): (("Roles", ".metadata.labels.node-role\\.kubernetes\\.io/control-plane"),),
     ("", "Secret"): (("Type", ".type"),),
-    ("apps", "Deployment"): (("Ready", ".status.readyReplicas"),
-                             ("Replicas", ".spec.replicas")),
+    ("apps", "Deployment"): (("Ready", ".status.readyReplicas"), ("Replicas", ".spec.replicas")),
     ("batch", "Job"): (("Succeeded", ".status.succeeded"),),
 }
 
@@ -50,8 +48,8 @@ def human_duration(seconds: float) -> str:
 def _age(timestamp: str | None) -> str:
     if not timestamp:
         return "<unknown>"
-    created = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    return human_duration((datetime.now(timezone.utc) - created).total_seconds())
+    created = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return human_duration((datetime.now(UTC) - created).total_seconds())
 
 
 def _lookup(obj: dict, path: str) -> object:
@@ -79,10 +77,11 @@ def _lookup(obj: dict, path: str) -> object:
 def _columns(rt: ResourceType) -> list[tuple[str, str, str, int]]:
     """(name, type, jsonpath, priority) per column after NAME; priority 1 shows with -o wide."""
     if rt.printer_columns:
-        return [(c.get("name", ""), c.get("type", "string"), c.get("jsonPath", ""),
-                 int(c.get("priority", 0))) for c in rt.printer_columns]
-    extra = [(name, "string", path, 0)
-             for name, path in _EXTRA_COLUMNS.get((rt.group, rt.kind), ())]
+        return [
+            (c.get("name", ""), c.get("type", "string"), c.get("jsonPath", ""), int(c.get("priority", 0)))
+            for c in rt.printer_columns
+        ]
+    extra = [(name, "string", path, 0) for name, path in _EXTRA_COLUMNS.get((rt.group, rt.kind), ())]
     return extra + [("Age", "date", ".metadata.creationTimestamp", 0)]
 
 
@@ -94,29 +93,58 @@ def _cell(kind: str, value: object) -> object:
     return value if isinstance(value, (int, float, bool)) else str(value)
 
 
-def to_table(rt: ResourceType, objects: list[dict], resource_version: str, *,
-             include_object: str = "Metadata", continue_token: str = "") -> dict:
+def to_table(
+    rt: ResourceType,
+    objects: list[dict],
+    resource_version: str,
+    *,
+    include_object: str = "Metadata",
+    continue_token: str = "",
+) -> dict:
     columns = _columns(rt)
-    definitions = [{"name": "Name", "type": "string", "format": "name", "priority": 0,
-                    "description": "Name must be unique within a namespace."}]
-    definitions += [{"name": name, "type": "string" if kind == "date" else kind, "format": "",
-                     "priority": priority, "description": name}
-                    for name, kind, _, priority in columns]
+    definitions = [
+        {
+            "name": "Name",
+            "type": "string",
+            "format": "name",
+            "priority": 0,
+            "description": "Name must be unique within a namespace.",
+        }
+    ]
+    definitions += [
+        {
+            "name": name,
+            "type": "string" if kind == "date" else kind,
+            "format": "",
+            "priority": priority,
+            "description": name,
+        }
+        for name, kind, _, priority in columns
+    ]
     rows = []
     for obj in objects:
-        row: dict = {"cells": [obj["metadata"]["name"]] +
-                     [_cell(kind, _lookup(obj, path)) for _, kind, path, _ in columns]}
+        row: dict = {
+            "cells": [obj["metadata"]["name"]] + [_cell(kind, _lookup(obj, path)) for _, kind, path, _ in columns]
+        }
         if include_object == "Object":
             row["object"] = obj
         elif include_object != "None":
-            row["object"] = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                             "metadata": obj["metadata"]}
+            row["object"] = {
+                "kind": "PartialObjectMetadata",
+                "apiVersion": "meta.k8s.io/v1",
+                "metadata": obj["metadata"],
+            }
         rows.append(row)
     meta: dict = {"resourceVersion": resource_version}
     if continue_token:
         meta["continue"] = continue_token
-    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": meta,
-            "columnDefinitions": definitions, "rows": rows}
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": meta,
+        "columnDefinitions": definitions,
+        "rows": rows,
+    }
 
 
 __all__ = ["human_duration", "to_table"]

@@ -12,7 +12,7 @@ import json
 import secrets
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .errors import invalid
 
@@ -51,32 +51,52 @@ class TokenIssuer:
         seconds = spec.get("expirationSeconds") or DEFAULT_EXPIRATION
         name = service_account["metadata"]["name"]
         if not isinstance(seconds, int) or seconds < MIN_EXPIRATION:
-            raise invalid("TokenRequest", name, [(
-                "spec.expirationSeconds",
-                f"Invalid value: {seconds}: may not specify a duration less than 10 minutes")],
-                "authentication.k8s.io")
+            raise invalid(
+                "TokenRequest",
+                name,
+                [
+                    (
+                        "spec.expirationSeconds",
+                        f"Invalid value: {seconds}: may not specify a duration less than 10 minutes",
+                    )
+                ],
+                "authentication.k8s.io",
+            )
         spec["expirationSeconds"] = seconds
         spec["audiences"] = spec.get("audiences") or [DEFAULT_AUDIENCE]
         spec.setdefault("boundObjectRef", None)
         issued_at = int(time.time())
         expiry = issued_at + seconds
         claims = {
-            "aud": spec["audiences"], "exp": expiry, "iat": issued_at, "nbf": issued_at,
-            "iss": DEFAULT_AUDIENCE, "sub": f"system:serviceaccount:{namespace}:{name}",
-            "kubernetes.io": {"namespace": namespace, "serviceaccount": {
-                "name": name, "uid": service_account["metadata"].get("uid", "")}},
+            "aud": spec["audiences"],
+            "exp": expiry,
+            "iat": issued_at,
+            "nbf": issued_at,
+            "iss": DEFAULT_AUDIENCE,
+            "sub": f"system:serviceaccount:{namespace}:{name}",
+            "kubernetes.io": {
+                "namespace": namespace,
+                "serviceaccount": {"name": name, "uid": service_account["metadata"].get("uid", "")},
+            },
         }
-        token = ".".join([_b64(json.dumps({"alg": "RS256", "kid": "fakekube"}).encode()),
-                          _b64(json.dumps(claims).encode()), _b64(secrets.token_bytes(32))])
+        token = ".".join(
+            [
+                _b64(json.dumps({"alg": "RS256", "kid": "fakekube"}).encode()),
+                _b64(json.dumps(claims).encode()),
+                _b64(secrets.token_bytes(32)),
+            ]
+        )
         with self._lock:
-            self._issued[token] = (float(expiry), namespace, name,
-                                   service_account["metadata"].get("uid", ""))
-        stamp = datetime.fromtimestamp(expiry, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self._issued[token] = (float(expiry), namespace, name, service_account["metadata"].get("uid", ""))
+        stamp = datetime.fromtimestamp(expiry, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return {
-            "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
-            "metadata": {"name": name, "namespace": namespace,
-                         "creationTimestamp": datetime.fromtimestamp(
-                             issued_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")},
+            "kind": "TokenRequest",
+            "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {
+                "name": name,
+                "namespace": namespace,
+                "creationTimestamp": datetime.fromtimestamp(issued_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
             "spec": spec,
             "status": {"token": token, "expirationTimestamp": stamp},
         }

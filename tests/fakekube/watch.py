@@ -12,7 +12,7 @@ import copy
 import json
 import select
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from .errors import ApiError, bad_request
 from .resources import ResourceType
@@ -24,8 +24,9 @@ from .tables import to_table
 MAX_WATCH_SECONDS = 1800
 
 
-def visible(event: Event, rt: ResourceType, namespace: str | None,
-            matches: Callable[[dict], bool]) -> tuple[str, dict] | None:
+def visible(
+    event: Event, rt: ResourceType, namespace: str | None, matches: Callable[[dict], bool]
+) -> tuple[str, dict] | None:
     """(type, object) as this watcher sees ``event``, or None if it does not concern it."""
     if event.storage_key != rt.storage_key:
         return None
@@ -65,8 +66,7 @@ class WatchStreamMixin:
     def _watch(self, route: Route, query: dict) -> None:
         store, rt = self.fake.store, route.rt
         matches = object_matcher(rt, query.get("labelSelector"), query.get("fieldSelector"))
-        timeout = min(query_number(query, "timeoutSeconds") or MAX_WATCH_SECONDS,
-                      MAX_WATCH_SECONDS)
+        timeout = min(query_number(query, "timeoutSeconds") or MAX_WATCH_SECONDS, MAX_WATCH_SECONDS)
         deadline = time.monotonic() + timeout
         rv_text = query.get("resourceVersion") or ""
         send_initial = query.get("sendInitialEvents") == "true"

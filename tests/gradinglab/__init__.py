@@ -69,8 +69,12 @@ def pod(image: str, labels: dict | None = None) -> dict:
     return {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"name": "web", "namespace": "toy", "labels": labels or {},
-                     "creationTimestamp": "2026-01-01T00:00:00Z"},
+        "metadata": {
+            "name": "web",
+            "namespace": "toy",
+            "labels": labels or {},
+            "creationTimestamp": "2026-01-01T00:00:00Z",
+        },
         "spec": {"containers": [{"name": "web", "image": image}]},
     }
 
@@ -93,8 +97,14 @@ def notebook():
 
     def test_cell(check_id: str, points: float):
         cell = v4.new_code_cell(f'from autograder.notebook import grade\ngrade("{LAB_ID}", "{check_id}")')
-        cell.metadata["nbgrader"] = {"grade": True, "grade_id": f"check-{check_id}", "locked": True,
-                                     "points": points, "solution": False, "schema_version": 3}
+        cell.metadata["nbgrader"] = {
+            "grade": True,
+            "grade_id": f"check-{check_id}",
+            "locked": True,
+            "points": points,
+            "solution": False,
+            "schema_version": 3,
+        }
         return cell
 
     nb = v4.new_notebook()
@@ -119,7 +129,8 @@ def write_lab(labs_root: Path) -> Path:
     (folder / "starter").mkdir(exist_ok=True)
     (folder / "lab.yaml").write_text(LAB_YAML)
     (folder / "checks.py").write_text(CHECKS_PY)
-    (folder / "starter" / "pod.yaml").write_text(textwrap.dedent("""\
+    (folder / "starter" / "pod.yaml").write_text(
+        textwrap.dedent("""\
         apiVersion: v1
         kind: Pod
         metadata: {name: web, namespace: toy}
@@ -127,7 +138,8 @@ def write_lab(labs_root: Path) -> Path:
           containers:
             - name: web
               image: TODO
-        """))
+        """)
+    )
     for name in SNAPSHOTS:
         (folder / "tests" / "snapshots" / f"{name}.yaml").write_text(snapshot_text(name))
     (folder / f"{LAB_ID}.md").write_text(jupytext.writes(notebook(), fmt="md:myst"))
@@ -152,5 +164,16 @@ def add_submission(course: Path, student: str, snapshot: str | None, *, learner_
     return folder
 
 
-__all__ = ["add_submission", "EXPECTED_SCORES", "HIDDEN_SECRET", "LAB_ID", "MAX_SCORE", "PARTIAL_SCORE", "SNAPSHOTS",
-           "notebook", "pod", "snapshot_text", "write_lab"]
+__all__ = [
+    "add_submission",
+    "EXPECTED_SCORES",
+    "HIDDEN_SECRET",
+    "LAB_ID",
+    "MAX_SCORE",
+    "PARTIAL_SCORE",
+    "SNAPSHOTS",
+    "notebook",
+    "pod",
+    "snapshot_text",
+    "write_lab",
+]

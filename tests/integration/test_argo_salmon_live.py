@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from autograder import connect, load_snapshot, run_checks
 from fakekube.manifests import workflow_crd
 
+from autograder import connect, load_snapshot, run_checks
 
 LAB = Path(__file__).resolve().parents[2] / "labs" / "argo-salmon"
 SNAPSHOTS = LAB / "tests" / "snapshots"
@@ -35,7 +34,12 @@ def _submittable(obj: dict) -> dict:
 def _prepare(kube) -> None:
     kube.kubectl("apply", "-f", "-", input=yaml.safe_dump(workflow_crd()))
     kube.kubectl("wait", "--for=condition=Established", "crd/workflows.argoproj.io", "--timeout=10s")
-    kube.kubectl("apply", "-f", "-", input=yaml.safe_dump({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "salmon"}}))
+    kube.kubectl(
+        "apply",
+        "-f",
+        "-",
+        input=yaml.safe_dump({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "salmon"}}),
+    )
 
 
 @pytest.mark.parametrize("fixture", sorted(EXPECTED), ids=lambda f: f.removesuffix(".yaml"))
@@ -45,7 +49,12 @@ def test_live_grading_matches_the_snapshot(fake_kube, fixture):
     workflows = [i for i in items if i["kind"] == "Workflow"]
     others = [i for i in items if i["kind"] != "Workflow"]
     if others:
-        fake_kube.kubectl("create", "-f", "-", input=yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [_submittable(o) for o in others]}))
+        fake_kube.kubectl(
+            "create",
+            "-f",
+            "-",
+            input=yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [_submittable(o) for o in others]}),
+        )
     for i, wf in enumerate(workflows):
         if i:
             time.sleep(1.05)  # creationTimestamp has one-second resolution: keep attempts in order
@@ -65,13 +74,17 @@ def test_a_running_workflow_is_watched_until_it_finishes(fake_kube):
     import threading
 
     _prepare(fake_kube)
-    wf = _submittable(next(i for i in yaml.safe_load((SNAPSHOTS / "solution.yaml").read_text())["items"] if i["kind"] == "Workflow"))
+    wf = _submittable(
+        next(i for i in yaml.safe_load((SNAPSHOTS / "solution.yaml").read_text())["items"] if i["kind"] == "Workflow")
+    )
     final = wf.pop("status")
     wf["status"] = {"phase": "Running", "startedAt": final["startedAt"]}
     fake_kube.kubectl("create", "-f", "-", input=yaml.safe_dump(wf))
     name = wf["metadata"]["name"]
     patch = json.dumps({"status": final})
-    timer = threading.Timer(1.0, lambda: fake_kube.kubectl("patch", "wf", name, "-n", "salmon", "--type=merge", "-p", patch))
+    timer = threading.Timer(
+        1.0, lambda: fake_kube.kubectl("patch", "wf", name, "-n", "salmon", "--type=merge", "-p", patch)
+    )
     timer.start()
     try:
         report = run_checks(LAB, connect(kubeconfig=fake_kube.kubeconfig))

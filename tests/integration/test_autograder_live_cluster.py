@@ -27,22 +27,46 @@ NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata: {name: first-pod}\n"
 
 def kubelet_ran(server, *, phase="Succeeded", image="busybox:1.36", exit_code=0):
     """Set the Pod's status as the kubelet does once its one container has run."""
-    state = ({"terminated": {"exitCode": exit_code, "reason": "Completed" if exit_code == 0 else "Error",
-                             "startedAt": "2026-11-28T10:00:03Z", "finishedAt": "2026-11-28T10:00:04Z"}}
-             if phase != "Running" else {"running": {"startedAt": "2026-11-28T10:00:03Z"}})
-    server.patch_status("v1", "Pod", "hello", {
-        "phase": phase, "hostIP": "172.18.0.2", "podIP": "10.244.0.7", "qosClass": "Burstable",
-        "startTime": "2026-11-28T10:00:01Z",
-        "conditions": [{"type": "PodScheduled", "status": "True"}],
-        "containerStatuses": [{"name": "hello", "image": image, "ready": phase == "Running",
-                               "restartCount": 0, "state": state}],
-    }, namespace="first-pod")
+    state = (
+        {
+            "terminated": {
+                "exitCode": exit_code,
+                "reason": "Completed" if exit_code == 0 else "Error",
+                "startedAt": "2026-11-28T10:00:03Z",
+                "finishedAt": "2026-11-28T10:00:04Z",
+            }
+        }
+        if phase != "Running"
+        else {"running": {"startedAt": "2026-11-28T10:00:03Z"}}
+    )
+    server.patch_status(
+        "v1",
+        "Pod",
+        "hello",
+        {
+            "phase": phase,
+            "hostIP": "172.18.0.2",
+            "podIP": "10.244.0.7",
+            "qosClass": "Burstable",
+            "startTime": "2026-11-28T10:00:01Z",
+            "conditions": [{"type": "PodScheduled", "status": "True"}],
+            "containerStatuses": [
+                {"name": "hello", "image": image, "ready": phase == "Running", "restartCount": 0, "state": state}
+            ],
+        },
+        namespace="first-pod",
+    )
 
 
 def kubecourse(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "KUBECOURSE_SANDBOX")}
-    return subprocess.run([sys.executable, "-m", "kubecourse", *args], capture_output=True, text=True,
-                          timeout=180, env={**clean, "COLUMNS": "200", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "kubecourse", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**clean, "COLUMNS": "200", **(env or {})},
+    )
 
 
 @pytest.fixture
@@ -109,7 +133,9 @@ def test_sandbox_name_reads_its_kubeconfig(lab_cluster, tmp_path):
     done = kubecourse("check", "first-pod", "--name", "alice", env={"KUBECOURSE_HOME": str(home)})
     assert done.returncode == 0, done.stderr
     assert "Score: 7/7" in done.stdout
-    env_only = kubecourse("check", "first-pod", "--json", env={"KUBECOURSE_HOME": str(home), "KUBECOURSE_SANDBOX": "alice"})
+    env_only = kubecourse(
+        "check", "first-pod", "--json", env={"KUBECOURSE_HOME": str(home), "KUBECOURSE_SANDBOX": "alice"}
+    )
     assert env_only.returncode == 0 and json.loads(env_only.stdout)["passed"]
     stdout = kubecourse("snapshot", "first-pod", "-o", "-", env={"KUBECONFIG": str(lab_cluster.kubeconfig)})
     assert stdout.returncode == 0 and stdout.stdout.startswith("apiVersion: v1\nkind: List\n")
@@ -123,8 +149,12 @@ def test_checks_read_only_what_the_lab_captures(lab_cluster):
     autograder.run_checks("first-pod", state)
     captures = catalogue.find("first-pod").grading.capture
     for kind, api_version, namespace in state.reads:
-        assert any(c.kind.lower() == kind.lower() and (api_version in (None, c.api_version))
-                   and (c.namespace is None or c.namespace == namespace) for c in captures), (kind, namespace)
+        assert any(
+            c.kind.lower() == kind.lower()
+            and (api_version in (None, c.api_version))
+            and (c.namespace is None or c.namespace == namespace)
+            for c in captures
+        ), (kind, namespace)
 
 
 def test_wait_for_watches_until_the_condition_holds(lab_cluster):
@@ -134,8 +164,13 @@ def test_wait_for_watches_until_the_condition_holds(lab_cluster):
     timer = threading.Timer(0.5, kubelet_ran, args=(lab_cluster.server,), kwargs={"phase": "Running"})
     timer.start()
     try:
-        pod = state.wait_for("Pod", "hello", namespace="first-pod", timeout=30,
-                             condition=lambda p: (p.get("status") or {}).get("phase") == "Running")
+        pod = state.wait_for(
+            "Pod",
+            "hello",
+            namespace="first-pod",
+            timeout=30,
+            condition=lambda p: (p.get("status") or {}).get("phase") == "Running",
+        )
     finally:
         timer.cancel()
     assert pod is not None and pod["status"]["phase"] == "Running" and pod["kind"] == "Pod"
@@ -150,33 +185,62 @@ def test_wait_for_gives_up_at_the_timeout_and_reports_the_last_mismatch(lab_clus
     state = connect(lab_cluster.kubeconfig)
     assert state.wait_for("Pod", "hello", namespace="first-pod", condition=lambda p: False, timeout=1) is None
     assert state.wait_for("Pod", "nobody", namespace="first-pod", condition=lambda p: True, timeout=0.5) is None
-    outcome = expect_eventually(state, "Pod", "hello", namespace="first-pod", timeout=1,
-                                matches={"status": {"phase": "Succeeded"}})
+    outcome = expect_eventually(
+        state, "Pod", "hello", namespace="first-pod", timeout=1, matches={"status": {"phase": "Succeeded"}}
+    )
     assert outcome.fraction == 0 and outcome.message.endswith("did not match within 1 s")
-    assert outcome.mismatches == ("status.phase: expected 'Succeeded', got 'Pending'",) or outcome.mismatches[0].startswith("status")
+    assert outcome.mismatches == ("status.phase: expected 'Succeeded', got 'Pending'",) or outcome.mismatches[
+        0
+    ].startswith("status")
 
 
 def test_discovery_reads_custom_resources_and_ignores_unknown_kinds(lab_cluster):
     crd = {
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
         "metadata": {"name": "workflows.argoproj.io"},
-        "spec": {"group": "argoproj.io", "scope": "Namespaced",
-                 "names": {"kind": "Workflow", "plural": "workflows", "singular": "workflow", "listKind": "WorkflowList"},
-                 "versions": [{"name": "v1alpha1", "served": True, "storage": True,
-                               "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]},
+        "spec": {
+            "group": "argoproj.io",
+            "scope": "Namespaced",
+            "names": {"kind": "Workflow", "plural": "workflows", "singular": "workflow", "listKind": "WorkflowList"},
+            "versions": [
+                {
+                    "name": "v1alpha1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                }
+            ],
+        },
     }
     lab_cluster.kubectl("apply", "-f", "-", input=json.dumps(crd))
     for name in ("salmon-a", "salmon-b"):
-        lab_cluster.kubectl("create", "-f", "-", input=json.dumps(
-            {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
-             "metadata": {"name": name, "namespace": "first-pod"}, "spec": {"entrypoint": "main"}}))
+        lab_cluster.kubectl(
+            "create",
+            "-f",
+            "-",
+            input=json.dumps(
+                {
+                    "apiVersion": "argoproj.io/v1alpha1",
+                    "kind": "Workflow",
+                    "metadata": {"name": name, "namespace": "first-pod"},
+                    "spec": {"entrypoint": "main"},
+                }
+            ),
+        )
     state = connect(lab_cluster.kubeconfig)
-    assert [w["metadata"]["name"] for w in state.objects("Workflow", api_version="argoproj.io/v1alpha1")] == ["salmon-a", "salmon-b"]
+    assert [w["metadata"]["name"] for w in state.objects("Workflow", api_version="argoproj.io/v1alpha1")] == [
+        "salmon-a",
+        "salmon-b",
+    ]
     assert len(state.objects("workflow", api_version="argoproj.io")) == 2
     assert len(state.objects("Workflow")) == 2
     assert state.objects("Workflow", api_version="argoproj.io/v1alpha2") == []
     assert state.objects("NoSuchKind") == []
-    assert state.newest("Workflow", namespace="first-pod", name_prefix="salmon-")["metadata"]["name"] in ("salmon-a", "salmon-b")
+    assert state.newest("Workflow", namespace="first-pod", name_prefix="salmon-")["metadata"]["name"] in (
+        "salmon-a",
+        "salmon-b",
+    )
     assert state.get("Namespace", "first-pod")["kind"] == "Namespace"
 
 
@@ -238,12 +302,27 @@ def test_pod_ran_waits_live_for_a_pod_that_is_still_starting(lab_cluster):
 
 
 def test_pod_ran_stops_waiting_for_a_pod_that_cannot_start(lab_cluster):
-    lab_cluster.kubectl("apply", "-f", "-", input=(LAB / "solution" / "pod.yaml").read_text().replace("busybox:1.36", "busybx:1.36"))
-    lab_cluster.server.patch_status("v1", "Pod", "hello", {
-        "phase": "Pending",
-        "containerStatuses": [{"name": "hello", "image": "busybx:1.36", "ready": False, "restartCount": 0,
-                               "state": {"waiting": {"reason": "ImagePullBackOff"}}}],
-    }, namespace="first-pod")
+    lab_cluster.kubectl(
+        "apply", "-f", "-", input=(LAB / "solution" / "pod.yaml").read_text().replace("busybox:1.36", "busybx:1.36")
+    )
+    lab_cluster.server.patch_status(
+        "v1",
+        "Pod",
+        "hello",
+        {
+            "phase": "Pending",
+            "containerStatuses": [
+                {
+                    "name": "hello",
+                    "image": "busybx:1.36",
+                    "ready": False,
+                    "restartCount": 0,
+                    "state": {"waiting": {"reason": "ImagePullBackOff"}},
+                }
+            ],
+        },
+        namespace="first-pod",
+    )
     result = autograder.run_checks("first-pod", connect(lab_cluster.kubeconfig), only=["pod-ran"]).checks[0]
     assert result.status == "failed" and result.seconds < 15
     assert result.message == "phase Pending: container waiting (ImagePullBackOff)"

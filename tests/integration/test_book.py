@@ -189,10 +189,7 @@ def test_author_guide_documents_every_lab_yaml_field():
 def test_author_guide_examples_are_valid_lab_files(tmp_path):
     from kubecourse.labs import load_lab
 
-    examples = [
-        yaml.safe_load(block)
-        for block in re.findall(r"^```yaml\n(.*?)^```", _author_guide(), re.S | re.M)
-    ]
+    examples = [yaml.safe_load(block) for block in re.findall(r"^```yaml\n(.*?)^```", _author_guide(), re.S | re.M)]
     examples = [e for e in examples if isinstance(e, dict) and {"id", "tier"} <= set(e)]
     assert len(examples) >= 2, "the author guide should show a full and a minimal lab.yaml"
     for example in examples:
@@ -281,9 +278,17 @@ def test_every_chapter_renders_in_a_browser_with_its_figures(request, tmp_path):
         pytest.skip("no chromium found (Debian: apt-get install chromium)")
     book_server = request.getfixturevalue("book_server")  # build only when there is a browser
     cmd = [
-        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-        "--virtual-time-budget=120000", "--dump-dom", f"{book_server}/_walk.html?start={_toc_files()[0]}.html",
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=120000",
+        "--dump-dom",
+        f"{book_server}/_walk.html?start={_toc_files()[0]}.html",
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=BROWSER_TIMEOUT)
     match = re.search(r'<pre id="walk">(.*?)</pre>', proc.stdout, re.S)

@@ -21,7 +21,10 @@ BOMB = "\n".join(
 def kubecourse(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "KUBECOURSE_SANDBOX")}
     return subprocess.run(
-        [sys.executable, "-m", "kubecourse", *args], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "kubecourse", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**clean, "COLUMNS": "200", **(env or {})},
     )
 
@@ -87,8 +90,20 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
 
 @pytest.mark.parametrize(
     "case",
-    ["malformed yaml", "malformed json", "alias bomb", "non-objects", "binary garbage", "over the size limit",
-     "missing snapshot", "unknown lab", "two sources", "no source at all", "missing kubeconfig", "kubeconfig alias bomb"],
+    [
+        "malformed yaml",
+        "malformed json",
+        "alias bomb",
+        "non-objects",
+        "binary garbage",
+        "over the size limit",
+        "missing snapshot",
+        "unknown lab",
+        "two sources",
+        "no source at all",
+        "missing kubeconfig",
+        "kubeconfig alias bomb",
+    ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, case):
     args, fragment = _bad_inputs(tmp_path)[case]

@@ -45,14 +45,16 @@ def test_labs_json_lists_every_shipped_lab():
 def test_labs_table_and_a_broken_lab(tmp_path):
     lab = tmp_path / "broken"
     lab.mkdir()
-    (lab / "lab.yaml").write_text(yaml.safe_dump({"id": "broken", "title": "B", "tier": "guru",
-                                                  "minutes": 5, "summary": "s"}))
+    (lab / "lab.yaml").write_text(
+        yaml.safe_dump({"id": "broken", "title": "B", "tier": "guru", "minutes": 5, "summary": "s"})
+    )
     done = run("labs", env={"KUBECOURSE_LABS": str(tmp_path)})
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and "field 'tier'" in done.stderr
     assert "Traceback" not in done.stderr
-    (lab / "lab.yaml").write_text(yaml.safe_dump({"id": "broken", "title": "Fixed", "tier": "general",
-                                                  "minutes": 5, "summary": "s"}))
+    (lab / "lab.yaml").write_text(
+        yaml.safe_dump({"id": "broken", "title": "Fixed", "tier": "general", "minutes": 5, "summary": "s"})
+    )
     table = run("labs", env={"KUBECOURSE_LABS": str(tmp_path), "COLUMNS": "120"})
     assert table.returncode == 0 and "Fixed" in table.stdout
 

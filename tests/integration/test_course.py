@@ -6,10 +6,10 @@ import json
 import sqlite3
 
 import pytest
+from gradinglab import LAB_ID, write_lab
 
 from autograder.course import build_course
 from kubecourse.errors import UsageError
-from gradinglab import LAB_ID, write_lab
 
 pytestmark = pytest.mark.notebook
 

@@ -12,7 +12,6 @@ import time
 
 import pytest
 import yaml
-
 from fakekube.manifests import workflow, workflow_crd
 
 NS = "kinds"
@@ -133,8 +132,9 @@ reason: Scheduled
 message: Successfully assigned kinds/solver to kinds-node
 type: Normal
 """
-KINDS = [(doc["kind"], doc["metadata"]["name"], doc["metadata"].get("namespace"))
-         for doc in yaml.safe_load_all(ALL_KINDS)]
+KINDS = [
+    (doc["kind"], doc["metadata"]["name"], doc["metadata"].get("namespace")) for doc in yaml.safe_load_all(ALL_KINDS)
+]
 
 
 @pytest.fixture(scope="module")
@@ -159,8 +159,7 @@ def test_apply_creates_every_kind_and_reapply_is_a_no_op(cluster):
 
 def test_get_every_kind_as_json(cluster):
     listing = json.loads(cluster.kubectl("get", "-f", str(cluster.manifest), "-o", "json").stdout)
-    found = [(i["kind"], i["metadata"]["name"], i["metadata"].get("namespace"))
-             for i in listing["items"]]
+    found = [(i["kind"], i["metadata"]["name"], i["metadata"].get("namespace")) for i in listing["items"]]
     assert found == KINDS
     for item in listing["items"]:
         meta = item["metadata"]
@@ -172,15 +171,30 @@ def test_get_every_kind_as_json(cluster):
     assert "namespace" not in node["metadata"]
 
 
-@pytest.mark.parametrize("resource, name, namespaced", [
-    ("ns", NS, False), ("cm", "cfg", True), ("secrets", "creds", True), ("po", "solver", True),
-    ("svc", "web", True), ("deploy", "web", True), ("jobs", "seeds", True),
-    ("pvc", "data", True), ("quota", "quota", True), ("limits", "limits", True),
-    ("roles", "reader", True), ("rolebindings", "reader", True),
-    ("clusterroles", "kinds-reader", False), ("clusterrolebindings", "kinds-reader", False),
-    ("sa", "robot", True), ("netpol", "deny-all", True), ("no", "kinds-node", False),
-    ("sc", "kinds-standard", False), ("ev", "solver.1", True),
-])
+@pytest.mark.parametrize(
+    "resource, name, namespaced",
+    [
+        ("ns", NS, False),
+        ("cm", "cfg", True),
+        ("secrets", "creds", True),
+        ("po", "solver", True),
+        ("svc", "web", True),
+        ("deploy", "web", True),
+        ("jobs", "seeds", True),
+        ("pvc", "data", True),
+        ("quota", "quota", True),
+        ("limits", "limits", True),
+        ("roles", "reader", True),
+        ("rolebindings", "reader", True),
+        ("clusterroles", "kinds-reader", False),
+        ("clusterrolebindings", "kinds-reader", False),
+        ("sa", "robot", True),
+        ("netpol", "deny-all", True),
+        ("no", "kinds-node", False),
+        ("sc", "kinds-standard", False),
+        ("ev", "solver.1", True),
+    ],
+)
 def test_get_table_by_short_name(cluster, resource, name, namespaced):
     args = ["get", resource, name] + (["-n", NS] if namespaced else [])
     rows = cluster.kubectl(*args).stdout.splitlines()
@@ -191,10 +205,16 @@ def _set_statuses(server) -> None:
     time.sleep(0.3)
     ready = {"type": "Ready", "status": "True"}
     server.patch_status("v1", "Pod", "solver", {"phase": "Running", "conditions": [ready]}, NS)
-    server.patch_status("apps/v1", "Deployment", "web", {"replicas": 2, "readyReplicas": 2,
-                        "conditions": [{"type": "Available", "status": "True"}]}, NS)
-    server.patch_status("batch/v1", "Job", "seeds", {"succeeded": 1, "conditions": [
-        {"type": "Complete", "status": "True"}]}, NS)
+    server.patch_status(
+        "apps/v1",
+        "Deployment",
+        "web",
+        {"replicas": 2, "readyReplicas": 2, "conditions": [{"type": "Available", "status": "True"}]},
+        NS,
+    )
+    server.patch_status(
+        "batch/v1", "Job", "seeds", {"succeeded": 1, "conditions": [{"type": "Complete", "status": "True"}]}, NS
+    )
     server.patch_status("v1", "PersistentVolumeClaim", "data", {"phase": "Bound"}, NS)
     server.patch_status("v1", "Node", "kinds-node", {"conditions": [ready]})
 
@@ -209,14 +229,18 @@ def test_wait_for_statuses_a_controller_sets(cluster):
     ]:
         result = cluster.kubectl("wait", "-n", NS, f"--for={condition}", target, "--timeout=15s")
         assert "condition met" in result.stdout
-    assert "condition met" in cluster.kubectl(
-        "wait", "--for=condition=Ready", "node/kinds-node", "--timeout=15s").stdout
-    assert "condition met" in cluster.kubectl(
-        "wait", "--for=jsonpath={.status.phase}=Active", f"namespace/{NS}").stdout
+    assert (
+        "condition met" in cluster.kubectl("wait", "--for=condition=Ready", "node/kinds-node", "--timeout=15s").stdout
+    )
+    assert "condition met" in cluster.kubectl("wait", "--for=jsonpath={.status.phase}=Active", f"namespace/{NS}").stdout
 
 
 def test_label_selectors(cluster):
-    cluster.kubectl("apply", "-f", "-", input="""
+    cluster.kubectl(
+        "apply",
+        "-f",
+        "-",
+        input="""
 apiVersion: v1
 kind: Namespace
 metadata: {name: labels}
@@ -232,7 +256,8 @@ metadata: {name: b, namespace: labels, labels: {app: salmon, tier: db}}
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: c, namespace: labels, labels: {app: argo}}
-""")
+""",
+    )
 
     def names(*selector: str) -> list[str]:
         out = cluster.kubectl("get", "cm", "-n", "labels", *selector, "-o", "name").stdout
@@ -252,11 +277,17 @@ metadata: {name: c, namespace: labels, labels: {app: argo}}
 
 def test_server_side_apply(cluster):
     manifest = {
-        "apiVersion": "apps/v1", "kind": "Deployment",
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
         "metadata": {"name": "ssa", "namespace": NS, "labels": {"a": "1", "b": "2"}},
-        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "ssa"}},
-                 "template": {"metadata": {"labels": {"app": "ssa"}}, "spec": {"containers": [
-                     {"name": "one", "image": "nginx"}, {"name": "two", "image": "redis"}]}}},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "ssa"}},
+            "template": {
+                "metadata": {"labels": {"app": "ssa"}},
+                "spec": {"containers": [{"name": "one", "image": "nginx"}, {"name": "two", "image": "redis"}]},
+            },
+        },
     }
     result = cluster.kubectl("apply", "--server-side", "-f", "-", input=json.dumps(manifest))
     assert "deployment.apps/ssa serverside-applied" in result.stdout
@@ -265,22 +296,29 @@ def test_server_side_apply(cluster):
     cluster.kubectl("apply", "--server-side", "-f", "-", input=json.dumps(manifest))
     stored = cluster.server.get("apps/v1", "Deployment", "ssa", NS)
     assert stored["metadata"]["labels"] == {"a": "1"}
-    assert stored["spec"]["template"]["spec"]["containers"] == [{"name": "one",
-                                                                 "image": "nginx:2"}]
+    assert stored["spec"]["template"]["spec"]["containers"] == [{"name": "one", "image": "nginx:2"}]
     assert stored["metadata"]["generation"] == 2
     (entry,) = stored["metadata"]["managedFields"]
     assert (entry["manager"], entry["operation"]) == ("kubectl", "Apply")
-    applies = [r for r in cluster.server.requests if r.content_type.startswith(
-        "application/apply-patch+yaml")]
+    applies = [r for r in cluster.server.requests if r.content_type.startswith("application/apply-patch+yaml")]
     assert applies and applies[-1].query["fieldManager"] == "kubectl"
 
 
 def test_stale_replace_and_duplicate_create_are_conflicts(cluster):
-    cluster.kubectl("apply", "-f", "-", input=json.dumps({
-        "apiVersion": "v1", "kind": "ConfigMap",
-        "metadata": {"name": "versioned", "namespace": NS}, "data": {"v": "1"}}))
-    current = json.loads(cluster.kubectl("get", "cm", "versioned", "-n", NS, "-o",
-                                         "json").stdout)
+    cluster.kubectl(
+        "apply",
+        "-f",
+        "-",
+        input=json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "versioned", "namespace": NS},
+                "data": {"v": "1"},
+            }
+        ),
+    )
+    current = json.loads(cluster.kubectl("get", "cm", "versioned", "-n", NS, "-o", "json").stdout)
     current["data"]["v"] = "2"
     cluster.kubectl("replace", "-f", "-", input=json.dumps(current))
     current["data"]["v"] = "3"  # still the old resourceVersion
@@ -288,21 +326,31 @@ def test_stale_replace_and_duplicate_create_are_conflicts(cluster):
     assert stale.returncode == 1
     assert "the object has been modified" in stale.stderr and "Conflict" in stale.stderr
     assert cluster.server.get("v1", "ConfigMap", "versioned", NS)["data"] == {"v": "2"}
-    duplicate = cluster.kubectl("create", "-f", "-", input=json.dumps({
-        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "versioned",
-                                                              "namespace": NS}}), check=False)
+    duplicate = cluster.kubectl(
+        "create",
+        "-f",
+        "-",
+        input=json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "versioned", "namespace": NS}}),
+        check=False,
+    )
     assert duplicate.returncode == 1 and "AlreadyExists" in duplicate.stderr
 
 
 def test_delete_namespace_cascades_including_custom_resources(cluster):
     cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(workflow_crd()))
     cluster.kubectl("wait", "--for=condition=Established", "crd/workflows.argoproj.io")
-    cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump_all([
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "doomed"}},
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c",
-                                                               "namespace": "doomed"}},
-        workflow("wf", namespace="doomed"),
-    ]))
+    cluster.kubectl(
+        "apply",
+        "-f",
+        "-",
+        input=yaml.safe_dump_all(
+            [
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "doomed"}},
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "doomed"}},
+                workflow("wf", namespace="doomed"),
+            ]
+        ),
+    )
     assert cluster.server.objects("argoproj.io/v1alpha1", "Workflow", "doomed")
     result = cluster.kubectl("delete", "namespace", "doomed", "--timeout=20s")
     assert 'namespace "doomed" deleted' in result.stdout
@@ -312,21 +360,34 @@ def test_delete_namespace_cascades_including_custom_resources(cluster):
 
 
 def test_finalizers_hold_deletion_until_removed(cluster):
-    cluster.kubectl("apply", "-f", "-", input=json.dumps({
-        "apiVersion": "v1", "kind": "ConfigMap",
-        "metadata": {"name": "held", "namespace": NS, "finalizers": ["example.com/hold"]}}))
+    cluster.kubectl(
+        "apply",
+        "-f",
+        "-",
+        input=json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "held", "namespace": NS, "finalizers": ["example.com/hold"]},
+            }
+        ),
+    )
     cluster.kubectl("delete", "cm", "held", "-n", NS, "--wait=false")
     held = cluster.server.get("v1", "ConfigMap", "held", NS)
     assert held["metadata"]["deletionTimestamp"]
-    cluster.kubectl("patch", "cm", "held", "-n", NS, "--type=json",
-                    "-p", '[{"op": "remove", "path": "/metadata/finalizers"}]')
+    cluster.kubectl(
+        "patch", "cm", "held", "-n", NS, "--type=json", "-p", '[{"op": "remove", "path": "/metadata/finalizers"}]'
+    )
     assert cluster.server.get("v1", "ConfigMap", "held", NS) is None
 
 
 def test_delete_every_kind_by_file(cluster):
     extra = cluster.manifest.with_name("extra.yaml")
-    extra.write_text(ALL_KINDS.replace(f"name: {NS}", "name: gone").replace(
-        f"namespace: {NS}", "namespace: gone").replace("kinds-", "gone-"))
+    extra.write_text(
+        ALL_KINDS.replace(f"name: {NS}", "name: gone")
+        .replace(f"namespace: {NS}", "namespace: gone")
+        .replace("kinds-", "gone-")
+    )
     cluster.kubectl("apply", "-f", str(extra))
     deleted = cluster.kubectl("delete", "-f", str(extra), "--timeout=30s").stdout.splitlines()
     assert len(deleted) == len(KINDS) and all(" deleted" in line for line in deleted)

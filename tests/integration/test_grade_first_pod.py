@@ -19,8 +19,12 @@ pytestmark = pytest.mark.notebook
 
 LAB = "first-pod"
 KUBECOURSE = str(Path(sys.executable).parent / "kubecourse")
-SUBMISSIONS = {"sol": ("solution.yaml", 7.0), "blank": ("starter.yaml", 0.0), "cpu": ("cpu-only.yaml", 6.5),
-               "latest": ("image-latest.yaml", None)}
+SUBMISSIONS = {
+    "sol": ("solution.yaml", 7.0),
+    "blank": ("starter.yaml", 0.0),
+    "cpu": ("cpu-only.yaml", 6.5),
+    "latest": ("image-latest.yaml", None),
+}
 
 
 def _run(*args, cwd=None):

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from gradinglab import HIDDEN_SECRET, LAB_ID, MAX_SCORE, PARTIAL_SCORE, add_submission, snapshot_text, write_lab
 
 from autograder.course import build_course
 from autograder.grading import grade_assignment
-from gradinglab import HIDDEN_SECRET, LAB_ID, MAX_SCORE, PARTIAL_SCORE, add_submission, snapshot_text, write_lab
 
 pytestmark = pytest.mark.notebook
 
@@ -47,46 +47,69 @@ HONEST = {
     "frank": ("solution", "", _delete_test_cell, MAX_SCORE),  # nbgrader adds the cell back
     "grace": ("solution", "raise RuntimeError('learner bug')", None, MAX_SCORE),
     # stderr output zeroes every test cell: learner code can always lower its own score
-    "heidi": ("solution", """\
+    "heidi": (
+        "solution",
+        """\
         import sys, autograder.notebook as n
         original = n.grade
         def noisy(lab, check):
             print("noise", file=sys.stderr)
             return original(lab, check)
         n.grade = noisy
-        """, None, 0.0),
+        """,
+        None,
+        0.0,
+    ),
 }
 ATTACKS = {
-    "mallory-patch": ("starter", """\
+    "mallory-patch": (
+        "starter",
+        """\
         import autograder.notebook as n
         n.grade = lambda lab, check: {"pod-exists": 1.0, "image-pinned": 2.0, "labelled": 1.0}[check]
-        """),
-    "mallory-snapshot": ("starter", f"""\
+        """,
+    ),
+    "mallory-snapshot": (
+        "starter",
+        f"""\
         import pathlib
         target = pathlib.Path("snapshot.yaml")
         target.unlink(missing_ok=True)
         target.write_text({SOLUTION_TEXT!r})
-        """),
-    "mallory-modules": ("starter", """\
+        """,
+    ),
+    "mallory-modules": (
+        "starter",
+        """\
         import sys, types
         fake = types.ModuleType("autograder.notebook")
         fake.grade = lambda lab, check: 1.0
         sys.modules["autograder.notebook"] = fake
-        """),
-    "mallory-builtins": ("partial", """\
+        """,
+    ),
+    "mallory-builtins": (
+        "partial",
+        """\
         import builtins
         builtins.float = lambda value=0: 1.0
-        """),
-    "mallory-display": ("starter", """\
+        """,
+    ),
+    "mallory-display": (
+        "starter",
+        """\
         get_ipython().display_formatter.formatters["text/plain"].for_type(float, lambda o, p, c: p.text("1.0"))
-        """),
-    "mallory-gradebook": ("solution", """\
+        """,
+    ),
+    "mallory-gradebook": (
+        "solution",
+        """\
         import os, sqlite3
         root = os.readlink(f"/proc/{os.getppid()}/cwd")
         db = sqlite3.connect(os.path.join(root, "gradebook.db"), timeout=30)
         db.execute("UPDATE grade SET manual_score = 0.5")
         db.commit()
-        """),
+        """,
+    ),
 }
 CRASH = "import os\nos._exit(1)"
 SERIAL_ATTACKS = ("mallory-patch", "mallory-snapshot")
@@ -121,10 +144,18 @@ def graded(tmp_path_factory):
         nbgrader = Path(sys.executable).parent / "nbgrader"
         done = subprocess.run(
             [str(nbgrader), "autograde", LAB_ID, "--force", f"--NbGrader.config_file={serial}/nbgrader_config.py"],
-            cwd=serial, capture_output=True, text=True, timeout=600,
+            cwd=serial,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
-        yield {"course": course, "result": result, "ours": _scores(course), "serial": _scores(serial),
-               "serial_log": done.stderr}
+        yield {
+            "course": course,
+            "result": result,
+            "ours": _scores(course),
+            "serial": _scores(serial),
+            "serial_log": done.stderr,
+        }
 
 
 def _scores(course: Path) -> dict[str, dict[str, float | None]]:
@@ -196,7 +227,9 @@ def test_feedback_never_shows_a_hidden_check_logic_message_or_hint(graded):
         assert HIDDEN_SECRET not in html
         assert "secret hint" not in html
         assert "research" not in html
-    assert "hidden check did not pass" in (graded["course"] / "feedback" / "bob" / LAB_ID / f"{LAB_ID}.html").read_text()
+    assert (
+        "hidden check did not pass" in (graded["course"] / "feedback" / "bob" / LAB_ID / f"{LAB_ID}.html").read_text()
+    )
 
 
 def test_grades_csv_and_distribution_figure_are_written(graded):
@@ -213,14 +246,18 @@ def test_json_report_lists_trusted_and_kernel_scores(graded):
     data = graded["result"].to_json()
     patch = next(s for s in data["students"] if s["student"] == "mallory-patch")
     assert {c["id"]: (c["kernel"], c["trusted"], c["recorded"]) for c in patch["checks"]} == {
-        "pod-exists": (1.0, 0.0, 0.0), "image-pinned": (2.0, 0.0, 0.0), "labelled": (1.0, 0.0, 0.0)}
+        "pod-exists": (1.0, 0.0, 0.0),
+        "image-pinned": (2.0, 0.0, 0.0),
+        "labelled": (1.0, 0.0, 0.0),
+    }
     assert data["failed"] == ["zed-broken", "zed-crash"]
 
 
 @pytest.mark.parametrize("student", ["alice", "ivan-new"])
 @pytest.mark.parametrize("where", ["late-penalty", "commit"])
-def test_a_failure_while_recording_leaves_no_partial_rows_and_the_old_folder(graded, monkeypatch, tmp_path, student,
-                                                                             where):
+def test_a_failure_while_recording_leaves_no_partial_rows_and_the_old_folder(
+    graded, monkeypatch, tmp_path, student, where
+):
     import contextlib
 
     from autograder import _gradebook_writer, _nbgrader
@@ -246,8 +283,9 @@ def test_a_failure_while_recording_leaves_no_partial_rows_and_the_old_folder(gra
     else:
         monkeypatch.setattr(_gradebook_writer, "_late_penalty", broken)
     with pytest.raises(OSError, match="disk full"):
-        _gradebook_writer.record(_nbgrader.load_config(course), assignment=LAB_ID, student=student,
-                                 executed=staged, trusted=FULL)
+        _gradebook_writer.record(
+            _nbgrader.load_config(course), assignment=LAB_ID, student=student, executed=staged, trusted=FULL
+        )
     assert _scores(course) == before
     assert sorted(p.name for p in (course / "autograded").iterdir()) == listing
     assert (course / "autograded" / "alice" / LAB_ID / f"{LAB_ID}.ipynb").is_file()

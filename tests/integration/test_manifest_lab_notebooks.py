@@ -11,10 +11,10 @@ import sys
 
 import nbformat
 import pytest
+from manifest_lab_tools import IDS, LABS
 
 from autograder.course import build_course
 from autograder.lab_notebook import read_lab_notebook
-from manifest_lab_tools import IDS, LABS
 
 pytestmark = pytest.mark.notebook
 
@@ -31,9 +31,23 @@ def test_nbval_on_every_notebook_with_the_solution_snapshot(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "KUBECOURSE_SANDBOX")}
     env["KUBECOURSE_HOME"] = str(tmp_path / "home")  # no sandbox: the notebooks read snapshot.yaml
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
-         "--rootdir", str(tmp_path), *paths],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--rootdir",
+            str(tmp_path),
+            *paths,
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from manifest_lab_tools import IDS, LABS, kustomize, kustomize_tree, overlays
 
 from autograder.lab_notebook import declared_checks, read_lab_notebook, verify
 from autograder.lint.manifests import lint_file, schema_problems
 from autograder.lint.rules import containers
-from manifest_lab_tools import IDS, LABS, kustomize, kustomize_tree, overlays
 
 
 def _snapshots():
@@ -65,8 +65,11 @@ def test_notebook_mirrors_the_checks(lab):
 def test_the_starter_is_not_yet_a_valid_answer(lab):
     # Every lab's starter has something the learner must fix that the linter can already see
     # (TODOs in the batch labs, a Service that selects nothing in troubleshooting).
-    reports = [lint_file(path, lab=lab) for path in sorted((lab.path / "starter").rglob("*.yaml"))
-               if path.name == "kustomization.yaml" or not any((lab.path / "starter").rglob("kustomization.yaml"))]
+    reports = [
+        lint_file(path, lab=lab)
+        for path in sorted((lab.path / "starter").rglob("*.yaml"))
+        if path.name == "kustomization.yaml" or not any((lab.path / "starter").rglob("kustomization.yaml"))
+    ]
     assert reports and any(not r.ok for r in reports)
 
 

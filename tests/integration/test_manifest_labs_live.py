@@ -9,11 +9,11 @@ import copy
 
 import pytest
 import yaml
+from fakekube.resources import ResourceType
+from manifest_lab_tools import LABS, kustomize_tree, overlays
 
 import autograder
 from autograder.live import connect
-from fakekube.resources import ResourceType
-from manifest_lab_tools import LABS, kustomize_tree, overlays
 
 
 def _fixture_objects(lab, fixture: str) -> list[dict]:
@@ -36,24 +36,38 @@ def test_live_grading_matches_the_fixture_and_the_snapshot(lab, manifests, fixtu
     server = fake_kube.server
     if server.registry.by_kind("discovery.k8s.io/v1", "EndpointSlice") is None:
         # The fake does not ship EndpointSlices; a plain namespaced type is all the checks read.
-        server.registry.add([ResourceType(group="discovery.k8s.io", version="v1", kind="EndpointSlice",
-                                          plural="endpointslices", namespaced=True)])
+        server.registry.add(
+            [
+                ResourceType(
+                    group="discovery.k8s.io",
+                    version="v1",
+                    kind="EndpointSlice",
+                    plural="endpointslices",
+                    namespaced=True,
+                )
+            ]
+        )
     for crds in sorted((lab.path / "tests" / "crds").glob("*.yaml")):  # an add-on's kinds (Kueue's queues)
         fake_kube.kubectl("apply", "-f", str(crds))
         fake_kube.kubectl("wait", "--for=condition=Established", "-f", str(crds), "--timeout=10s")
     for namespace in lab.cluster.namespaces:
-        fake_kube.kubectl("apply", "-f", "-", input=f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {namespace}}}\n")
+        fake_kube.kubectl(
+            "apply", "-f", "-", input=f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {namespace}}}\n"
+        )
     tree = kustomize_tree(lab, tmp_path)
     if tree is not None:  # a Git-repo-like lab: apply each overlay of the solution with -k
         for overlay in overlays(lab, tree):
             fake_kube.kubectl("apply", "-k", str(overlay))
-    for path in manifests if manifests is not None else (sorted((lab.path / "solution").glob("*.yaml")) if tree is None else []):
+    for path in (
+        manifests if manifests is not None else (sorted((lab.path / "solution").glob("*.yaml")) if tree is None else [])
+    ):
         fake_kube.kubectl("apply", "-f", str(path))
     for obj in _fixture_objects(lab, fixture):
         meta = obj["metadata"]
         if server.get(obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace")) is not None:
-            server.patch_status(obj["apiVersion"], obj["kind"], meta["name"], obj.get("status") or {},
-                                namespace=meta.get("namespace"))
+            server.patch_status(
+                obj["apiVersion"], obj["kind"], meta["name"], obj.get("status") or {}, namespace=meta.get("namespace")
+            )
         else:  # made by a controller (Pods, EndpointSlices): create it the way it would
             made = copy.deepcopy(obj)
             for field in ("uid", "resourceVersion", "creationTimestamp"):

@@ -18,12 +18,16 @@ from sandbox.namespace import objects, records, room
 from sandbox.namespace.settings import NamespaceSettings
 
 LABS = Path(__file__).resolve().parents[2] / "labs"
-NAMESPACED = [("v1", "ServiceAccount", "learner"), ("rbac.authorization.k8s.io/v1", "Role", "kubecourse-learner"),
-              ("rbac.authorization.k8s.io/v1", "RoleBinding", "kubecourse-learner"),
-              ("rbac.authorization.k8s.io/v1", "Role", "argo-executor"),
-              ("rbac.authorization.k8s.io/v1", "RoleBinding", "argo-executor-default"),
-              ("v1", "ResourceQuota", "kubecourse-quota"), ("v1", "LimitRange", "kubecourse-limits"),
-              ("networking.k8s.io/v1", "NetworkPolicy", "kubecourse-same-namespace-only")]
+NAMESPACED = [
+    ("v1", "ServiceAccount", "learner"),
+    ("rbac.authorization.k8s.io/v1", "Role", "kubecourse-learner"),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding", "kubecourse-learner"),
+    ("rbac.authorization.k8s.io/v1", "Role", "argo-executor"),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding", "argo-executor-default"),
+    ("v1", "ResourceQuota", "kubecourse-quota"),
+    ("v1", "LimitRange", "kubecourse-limits"),
+    ("networking.k8s.io/v1", "NetworkPolicy", "kubecourse-same-namespace-only"),
+]
 
 
 @pytest.fixture
@@ -48,7 +52,10 @@ def test_class_up_creates_every_object_as_specified(fake_kube, home, roster, tmp
     out = tmp_path / "handout"
     report = room.class_up(roster, output=out, kubeconfig=fake_kube.kubeconfig, settings=settings, parallel=2)
     assert report.ok and [(r.name, r.status, r.cluster) for r in report.results] == [
-        ("alice", "created", "kc-alice"), ("bob", "created", "kc-bob"), ("carol", "created", "kc-carol")]
+        ("alice", "created", "kc-alice"),
+        ("bob", "created", "kc-bob"),
+        ("carol", "created", "kc-carol"),
+    ]
     server = fake_kube.server
     for name in ("alice", "bob", "carol"):
         expected = {(o["kind"], o["metadata"]["name"]): o for o in objects.learner_objects(name, settings)}
@@ -74,7 +81,9 @@ def test_class_up_creates_every_object_as_specified(fake_kube, home, roster, tmp
         saved = state.load(name)
         assert (saved.backend, saved.cluster, saved.phase) == ("namespace", f"kc-{name}", "ready")
         assert records.load(name).course == "spring"
-    token_posts = [r for r in server.requests if r.method == "POST" and r.path.endswith("/serviceaccounts/learner/token")]
+    token_posts = [
+        r for r in server.requests if r.method == "POST" and r.path.endswith("/serviceaccounts/learner/token")
+    ]
     assert len(token_posts) == 3
     for request in token_posts:
         assert json.loads(request.body)["spec"]["expirationSeconds"] == 3600
@@ -86,8 +95,14 @@ def test_learner_token_works_with_kubectl_in_its_namespace(fake_kube, home, rost
     import subprocess
 
     from fakekube.fixtures import kubectl_path
-    done = subprocess.run([str(kubectl_path()), "get", "serviceaccounts", "-o", "name"], env=env,
-                          capture_output=True, text=True, timeout=60)
+
+    done = subprocess.run(
+        [str(kubectl_path()), "get", "serviceaccounts", "-o", "name"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "serviceaccount/learner" in done.stdout  # the context's namespace is kc-bob
     fake_kube.server.expire_tokens()
@@ -102,8 +117,10 @@ def test_rerun_is_idempotent_and_repairs_drift(fake_kube, home, roster, tmp_path
     quota["spec"]["hard"]["services.nodeports"] = "5"
     server.update(quota)
     server.delete("networking.k8s.io/v1", "NetworkPolicy", "kubecourse-same-namespace-only", "kc-bob")
-    before = {k: len(server.objects(*k[:2], namespace=k[2])) for k in
-              [("v1", "Namespace", None)] + [(a, k, "kc-bob") for a, k, _ in NAMESPACED]}
+    before = {
+        k: len(server.objects(*k[:2], namespace=k[2]))
+        for k in [("v1", "Namespace", None)] + [(a, k, "kc-bob") for a, k, _ in NAMESPACED]
+    }
     again = room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig)
     assert [r.status for r in again.results] == ["reused", "reused", "reused"]
     assert server.get("v1", "ResourceQuota", "kubecourse-quota", "kc-bob")["spec"]["hard"]["services.nodeports"] == "0"
@@ -121,8 +138,9 @@ def test_foreign_namespace_is_never_taken_over_and_others_carry_on(fake_kube, ho
     assert fake_kube.server.get("v1", "ServiceAccount", "learner", "kc-bob") is None
     assert state.load("bob") is None
     # another course's learner of the same name is foreign too
-    other = room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig,
-                          settings=NamespaceSettings(course="autumn"))
+    other = room.class_up(
+        roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig, settings=NamespaceSettings(course="autumn")
+    )
     assert [r.status for r in other.results] == ["failed", "failed", "failed"]
 
 
@@ -191,8 +209,20 @@ def test_cli_bad_settings_is_a_usage_error(fake_kube, home, roster, tmp_path, ca
     bad = tmp_path / "ns.yaml"
     bad.write_text("quota_cpu: lots\n")
     with pytest.raises(SystemExit) as done:
-        run(["class", "up", "--backend", "namespace", "--roster", str(roster), "--settings", str(bad),
-             "--kubeconfig", str(fake_kube.kubeconfig)])
+        run(
+            [
+                "class",
+                "up",
+                "--backend",
+                "namespace",
+                "--roster",
+                str(roster),
+                "--settings",
+                str(bad),
+                "--kubeconfig",
+                str(fake_kube.kubeconfig),
+            ]
+        )
     assert done.value.code == 2
     assert "not a Kubernetes quantity" in capsys.readouterr().err
 
@@ -204,11 +234,25 @@ def _solution_pod(namespace: str) -> dict:
 
 
 def _ran(server, namespace):
-    server.patch_status("v1", "Pod", "hello", {
-        "phase": "Succeeded", "startTime": "2026-11-28T10:00:01Z",
-        "containerStatuses": [{"name": "hello", "image": "busybox:1.36", "ready": False, "restartCount": 0,
-                               "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]},
-        namespace=namespace)
+    server.patch_status(
+        "v1",
+        "Pod",
+        "hello",
+        {
+            "phase": "Succeeded",
+            "startTime": "2026-11-28T10:00:01Z",
+            "containerStatuses": [
+                {
+                    "name": "hello",
+                    "image": "busybox:1.36",
+                    "ready": False,
+                    "restartCount": 0,
+                    "state": {"terminated": {"exitCode": 0, "reason": "Completed"}},
+                }
+            ],
+        },
+        namespace=namespace,
+    )
 
 
 def test_live_grading_reads_each_learners_namespace_as_the_lab_namespace(fake_kube, home, roster, tmp_path, capsys):
@@ -229,16 +273,37 @@ def test_live_grading_reads_each_learners_namespace_as_the_lab_namespace(fake_ku
     assert done.value.code == 1 and bob["score"] == 0  # bob made nothing; alice's pod is not his
     # The learner's own token, told their namespace, grades the same.
     with pytest.raises(SystemExit) as done:
-        run(["check", "first-pod", "--kubeconfig", str(tmp_path / "o" / "alice.kubeconfig"),
-             "--namespace", "kc-alice", "--json"])
+        run(
+            [
+                "check",
+                "first-pod",
+                "--kubeconfig",
+                str(tmp_path / "o" / "alice.kubeconfig"),
+                "--namespace",
+                "kc-alice",
+                "--json",
+            ]
+        )
     assert done.value.code == 0 and json.loads(capsys.readouterr().out)["score"] == alice["score"]
 
 
 def test_unreachable_cluster_is_one_error_exit_3(fake_kube, home, roster, tmp_path, capsys):
     fake_kube.server.stop()
     with pytest.raises(SystemExit) as done:
-        run(["class", "up", "--backend", "namespace", "--roster", str(roster), "--kubeconfig", str(fake_kube.kubeconfig),
-             "-o", str(tmp_path / "o")])
+        run(
+            [
+                "class",
+                "up",
+                "--backend",
+                "namespace",
+                "--roster",
+                str(roster),
+                "--kubeconfig",
+                str(fake_kube.kubeconfig),
+                "-o",
+                str(tmp_path / "o"),
+            ]
+        )
     assert done.value.code == 3
     assert "cannot reach the cluster" in capsys.readouterr().err
     assert state.names() == []
@@ -254,21 +319,44 @@ def test_kind_up_refuses_a_namespace_sandbox(fake_kube, home, capsys):
 
 
 WORKFLOW_CRD = {
-    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
     "metadata": {"name": "workflows.argoproj.io"},
-    "spec": {"group": "argoproj.io", "scope": "Namespaced",
-             "names": {"kind": "Workflow", "plural": "workflows", "singular": "workflow", "listKind": "WorkflowList"},
-             "versions": [{"name": "v1alpha1", "served": True, "storage": True,
-                           "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]},
+    "spec": {
+        "group": "argoproj.io",
+        "scope": "Namespaced",
+        "names": {"kind": "Workflow", "plural": "workflows", "singular": "workflow", "listKind": "WorkflowList"},
+        "versions": [
+            {
+                "name": "v1alpha1",
+                "served": True,
+                "storage": True,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+            }
+        ],
+    },
 }
 
 
-def test_class_up_checks_the_labs_cluster_wide_addons_first_and_copies_its_data(fake_kind, fake_kube, roster,
-                                                                                tmp_path, capsys):
+def test_class_up_checks_the_labs_cluster_wide_addons_first_and_copies_its_data(
+    fake_kind, fake_kube, roster, tmp_path, capsys
+):
     from fakekind.controllers import Controllers
 
-    args = ["class", "up", "--backend", "namespace", "--roster", str(roster), "--kubeconfig",
-            str(fake_kube.kubeconfig), "-o", str(tmp_path / "o"), "--lab", "argo-salmon"]
+    args = [
+        "class",
+        "up",
+        "--backend",
+        "namespace",
+        "--roster",
+        str(roster),
+        "--kubeconfig",
+        str(fake_kube.kubeconfig),
+        "-o",
+        str(tmp_path / "o"),
+        "--lab",
+        "argo-salmon",
+    ]
     with pytest.raises(SystemExit) as done:
         run(args)
     assert done.value.code == 3
@@ -298,7 +386,10 @@ def test_reaper_deletes_expired_namespaces_through_their_cluster(fake_kind, fake
     assert inventory.reap() == []  # not expired yet
     reaped = inventory.reap(now=time.time() + 601)
     assert sorted((r.name, r.cluster, r.reason) for r in reaped) == [
-        ("alice", "kc-alice", "expired"), ("bob", "kc-bob", "expired"), ("carol", "kc-carol", "expired")]
+        ("alice", "kc-alice", "expired"),
+        ("bob", "kc-bob", "expired"),
+        ("carol", "kc-carol", "expired"),
+    ]
     time.sleep(0.3)
     assert fake_kube.server.get("v1", "Namespace", "kc-bob") is None and state.names() == []
 

@@ -27,10 +27,24 @@ def test_live_grading_caps_a_forged_snapshot(fake_kube, tmp_path, monkeypatch):
     pod = yaml.safe_load((lab.path / "solution" / "pod.yaml").read_text())
     pod["metadata"]["namespace"] = "kc-sol"
     fake_kube.server.create(pod)
-    fake_kube.server.patch_status("v1", "Pod", "hello", {
-        "phase": "Succeeded", "containerStatuses": [{"name": "hello", "image": "busybox:1.36", "ready": False,
-                                                     "restartCount": 0, "state": {"terminated": {"exitCode": 0}}}]},
-        namespace="kc-sol")
+    fake_kube.server.patch_status(
+        "v1",
+        "Pod",
+        "hello",
+        {
+            "phase": "Succeeded",
+            "containerStatuses": [
+                {
+                    "name": "hello",
+                    "image": "busybox:1.36",
+                    "ready": False,
+                    "restartCount": 0,
+                    "state": {"terminated": {"exitCode": 0}},
+                }
+            ],
+        },
+        namespace="kc-sol",
+    )
     course = tmp_path / "course"
     build_course(course, lab_ids=[LAB], validate=False)
     for student in ("sol", "forger", "ghost"):  # ghost has no namespace at all

@@ -4,9 +4,9 @@ snapshot grades the same under autograde."""
 from __future__ import annotations
 
 import yaml
+from gradinglab import LAB_ID, SNAPSHOTS, write_lab
 
 from autograder import notebook
-from gradinglab import LAB_ID, SNAPSHOTS, write_lab
 
 
 def test_grade_live_then_submit_then_grade_the_snapshot(fake_kube, tmp_path, monkeypatch, capsys):
@@ -19,11 +19,19 @@ def test_grade_live_then_submit_then_grade_the_snapshot(fake_kube, tmp_path, mon
     monkeypatch.chdir(work)
     notebook._cache.clear()
     pod = SNAPSHOTS["solution"][0]
-    manifest = {"apiVersion": "v1", "kind": "List", "items": [
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "toy"}},
-        {"apiVersion": "v1", "kind": "Pod", "metadata": {k: pod["metadata"][k] for k in ("name", "namespace", "labels")},
-         "spec": pod["spec"]},
-    ]}
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "toy"}},
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {k: pod["metadata"][k] for k in ("name", "namespace", "labels")},
+                "spec": pod["spec"],
+            },
+        ],
+    }
     fake_kube.kubectl("apply", "-f", "-", input=yaml.safe_dump(manifest))
 
     live = [notebook.grade(LAB_ID, c) for c in ("pod-exists", "image-pinned", "labelled")]

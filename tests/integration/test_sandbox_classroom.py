@@ -25,7 +25,12 @@ def test_class_up_with_some_failures_continues_and_reports(fake_kind, roster, tm
     out = tmp_path / "handout"
     report = classroom.class_up(roster, output=out, parallel=2, capacity=100)
     assert [(r.name, r.status) for r in report.results] == [
-        ("alice", "created"), ("bob", "failed"), ("carol", "created"), ("dave", "created"), ("eve", "failed")]
+        ("alice", "created"),
+        ("bob", "failed"),
+        ("carol", "created"),
+        ("dave", "created"),
+        ("eve", "failed"),
+    ]
     assert not report.ok and report.counts() == {"created": 3, "failed": 2}
     bob = report.results[1]
     assert "failed to init node with kubeadm" in bob.error and bob.kubeconfig is None
@@ -93,8 +98,20 @@ def test_class_down(fake_kind, roster, tmp_path):
 def test_cli_class_up_json_exit_1_and_capacity_from_preflight(fake_kind, roster, tmp_path, capsys):
     fake_kind.fail_at("create@kubecourse-carol")
     with pytest.raises(SystemExit) as info:
-        run(["class", "up", "--roster", str(roster), "--output", str(tmp_path / "o"), "--parallel", "3",
-             "--json", "--force"])  # --force: capacity depends on this machine's free memory
+        run(
+            [
+                "class",
+                "up",
+                "--roster",
+                str(roster),
+                "--output",
+                str(tmp_path / "o"),
+                "--parallel",
+                "3",
+                "--json",
+                "--force",
+            ]
+        )  # --force: capacity depends on this machine's free memory
     assert info.value.code == 1
     captured = capsys.readouterr()
     data = json.loads(captured.out)

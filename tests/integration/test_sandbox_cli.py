@@ -43,12 +43,15 @@ def test_up_defaults_to_the_login_name(fake_kind, capsys, monkeypatch):
     assert fake_kind.clusters() == ["kubecourse-jane-doe"]
 
 
-@pytest.mark.parametrize("argv, text", [
-    (["up", "--name", "Bad_Name"], "invalid sandbox name 'Bad_Name'"),
-    (["up", "--name", "x" * 40], "at most 39"),
-    (["up", "--name", "a", "--ttl", "forever"], "invalid duration"),
-    (["down", "--all", "--expired"], "give only one of"),
-])
+@pytest.mark.parametrize(
+    "argv, text",
+    [
+        (["up", "--name", "Bad_Name"], "invalid sandbox name 'Bad_Name'"),
+        (["up", "--name", "x" * 40], "at most 39"),
+        (["up", "--name", "a", "--ttl", "forever"], "invalid duration"),
+        (["down", "--all", "--expired"], "give only one of"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(fake_kind, capsys, argv, text):
     code, out, err = cli(capsys, *argv)
     assert code == 2 and out == ""
@@ -92,13 +95,21 @@ def test_ls_reconciles_state_with_kind(fake_kind, capsys, tmp_path):
     old = state.load("bob")
     state.update(old, created=old.created - 7200)  # bob's TTL passed an hour ago
     kind.delete_cluster("kubecourse-carol", kubeconfig=tmp_path / "k")  # carol's cluster vanished
-    subprocess.run(["kind", "create", "cluster", "--name", "kubecourse-dave"], check=True,
-                   capture_output=True, env={**os.environ, "KUBECONFIG": str(tmp_path / "k")})
+    subprocess.run(
+        ["kind", "create", "cluster", "--name", "kubecourse-dave"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "KUBECONFIG": str(tmp_path / "k")},
+    )
     code, out, _ = cli(capsys, "ls", "--json")
     assert code == 0
     rows = {r["name"]: r for r in json.loads(out)}
     assert {n: r["status"] for n, r in rows.items()} == {
-        "alice": "running", "bob": "expired", "carol": "missing", "dave": "orphaned"}
+        "alice": "running",
+        "bob": "expired",
+        "carol": "missing",
+        "dave": "orphaned",
+    }
     assert rows["alice"]["ttl_seconds"] == 3600 and rows["alice"]["backend"] == "kind"
     code, out, err = cli(capsys, "ls")
     assert "orphaned" in out and "kubecourse down --expired" in err
@@ -111,7 +122,10 @@ def test_ls_reconciles_state_with_kind(fake_kind, capsys, tmp_path):
     code, out, _ = cli(capsys, "down", "--expired", "--json")
     assert code == 0
     assert {r["name"]: r["reason"] for r in json.loads(out)} == {
-        "bob": "expired", "carol": "missing", "dave": "orphaned"}
+        "bob": "expired",
+        "carol": "missing",
+        "dave": "orphaned",
+    }
     assert fake_kind.clusters() == ["kubecourse-alice"]
     assert state.names() == ["alice"]
 
@@ -133,8 +147,12 @@ def test_down_and_down_all(fake_kind, capsys):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_or_kill_during_creation_exits_130_and_leaves_nothing(fake_kind, sig):
     fake_kind.hang_at("create")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "kubecourse"), "up", "--name", "alice"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "kubecourse"), "up", "--name", "alice"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while fake_kind.clusters() != ["kubecourse-alice"] and time.monotonic() < deadline:
         time.sleep(0.1)

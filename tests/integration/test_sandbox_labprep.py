@@ -6,8 +6,8 @@ import hashlib
 import json
 
 import pytest
-
 from fakekind.httpserver import FileServer
+
 from kubecourse.cli.main import run
 from sandbox import labprep, prefetch, state
 from sandbox.errors import ChecksumMismatch, SandboxBroken, SandboxError
@@ -54,14 +54,16 @@ def lab_env(fake_kind, tmp_path, monkeypatch):
     (lab / "setup").mkdir()
     (lab / "setup" / "rbac.yaml").write_text(
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: executor, namespace: demo}\n"
-        "rules: [{apiGroups: [argoproj.io], resources: [workflowtaskresults], verbs: [create, patch]}]\n")
+        "rules: [{apiGroups: [argoproj.io], resources: [workflowtaskresults], verbs: [create, patch]}]\n"
+    )
     (lab / "lab.yaml").write_text(LAB.format(nodes=1))
     monkeypatch.setenv("KUBECOURSE_LABS", str(root))
     fake_kind.play_controllers()
     with FileServer({"/install.yaml": MANIFEST}) as server:
         fake_kind.kubecourse_home.mkdir(parents=True, exist_ok=True)
         (fake_kind.kubecourse_home / "addons.yaml").write_text(
-            f"argo-workflows:\n  url: {server.url('/install.yaml')}\n  sha256: {SHA}\n")
+            f"argo-workflows:\n  url: {server.url('/install.yaml')}\n  sha256: {SHA}\n"
+        )
         yield fake_kind, server, lab
 
 
@@ -74,11 +76,17 @@ def test_start_prepares_everything_and_is_idempotent(lab_env):
     result = labprep.start("demo-lab", "alice")
     kube = api(fake_kind)
     assert [s["step"] for s in result.steps] == [
-        "namespace demo", "add-on argo-workflows v3.7.3", "manifest setup/rbac.yaml",
-        "image demo-solver:1.0", "data data/ onto claim demo/demo-data"]
+        "namespace demo",
+        "add-on argo-workflows v3.7.3",
+        "manifest setup/rbac.yaml",
+        "image demo-solver:1.0",
+        "data data/ onto claim demo/demo-data",
+    ]
     assert kube.get("rbac.authorization.k8s.io/v1", "Role", "executor", "demo") is not None
     assert {d["metadata"]["name"] for d in kube.objects("apps/v1", "Deployment", "argo")} == {
-        "workflow-controller", "argo-server"}
+        "workflow-controller",
+        "argo-server",
+    }
     assert kube.get("v1", "Namespace", "demo") is not None
     builds = [c["argv"] for c in fake_kind.invocations("build", tool="docker")]
     assert builds == [["build", "-t", "demo-solver:1.0", str(lab / "image")]]
@@ -150,9 +158,13 @@ def test_prefetch_then_start_offline(lab_env):
     fake_kind, server, _ = lab_env
     results = prefetch.prefetch(["demo-lab"])
     assert [(r.kind, r.status) for r in results] == [
-        ("node image", "pulled"), ("manifest", "downloaded"),
-        ("add-on image", "pulled"), ("add-on image", "pulled"), ("add-on image", "pulled"),
-        ("lab image", "built")]
+        ("node image", "pulled"),
+        ("manifest", "downloaded"),
+        ("add-on image", "pulled"),
+        ("add-on image", "pulled"),
+        ("add-on image", "pulled"),
+        ("lab image", "built"),
+    ]
     again = prefetch.prefetch(["demo-lab"])
     assert {r.status for r in again} == {"local", "cached"}
     server.files.clear()  # the network is gone

@@ -10,8 +10,14 @@ import yaml
 from sandbox import _run, kind, lifecycle, state
 from sandbox.errors import CreateFailed, SandboxBroken, SandboxBusy, SandboxError
 
-STEPS = ["recording the sandbox", "writing the cluster config", "creating kind cluster",
-         "securing the kubeconfig", "waiting for nodes to be Ready", "marking the sandbox ready"]
+STEPS = [
+    "recording the sandbox",
+    "writing the cluster config",
+    "creating kind cluster",
+    "securing the kubeconfig",
+    "waiting for nodes to be Ready",
+    "marking the sandbox ready",
+]
 
 
 def assert_nothing_left(fake_kind, name="alice"):
@@ -90,8 +96,9 @@ def test_nodes_that_stop_being_ready_make_the_sandbox_broken(fake_kind, monkeypa
 
 
 def test_an_orphaned_cluster_needs_recreate(fake_kind, tmp_path):
-    _run.run(["kind", "create", "cluster", "--name", "kubecourse-alice", "--kubeconfig", str(tmp_path / "k")],
-             timeout=30)
+    _run.run(
+        ["kind", "create", "cluster", "--name", "kubecourse-alice", "--kubeconfig", str(tmp_path / "k")], timeout=30
+    )
     with pytest.raises(SandboxBroken, match="no state"):
         lifecycle.up("alice")
     assert lifecycle.up("alice", recreate=True).created
@@ -147,8 +154,12 @@ def test_cleanup_failure_says_how_to_finish_by_hand(fake_kind):
     assert "kind delete cluster --name kubecourse-alice" in info.value.hint
 
 
-@pytest.mark.parametrize("step, interruption", [(i, KeyboardInterrupt) for i in range(len(STEPS))]
-                         + [(i, SandboxError) for i in range(len(STEPS))] + [(0, OSError)])
+@pytest.mark.parametrize(
+    "step, interruption",
+    [(i, KeyboardInterrupt) for i in range(len(STEPS))]
+    + [(i, SandboxError) for i in range(len(STEPS))]
+    + [(0, OSError)],
+)
 def test_failure_or_interrupt_at_every_step_leaves_nothing(fake_kind, step, interruption):
     seen = []
 

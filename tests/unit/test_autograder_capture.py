@@ -14,15 +14,27 @@ from kubecourse.errors import UsageError
 
 
 def pod(name, ns, ts, **labels):
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "namespace": ns, "creationTimestamp": ts, "labels": labels,
-                         "managedFields": [{"manager": "kubectl-client-side-apply"}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": ns,
+            "creationTimestamp": ts,
+            "labels": labels,
+            "managedFields": [{"manager": "kubectl-client-side-apply"}],
+        },
+    }
 
 
-STATE = MemoryState([
-    pod("b", "first-pod", "2"), pod("a", "first-pod", "1"), pod("x", "default", "0"),
-    {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "first-pod"}},
-])
+STATE = MemoryState(
+    [
+        pod("b", "first-pod", "2"),
+        pod("a", "first-pod", "1"),
+        pod("x", "default", "0"),
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "first-pod"}},
+    ]
+)
 
 
 def test_captures_only_what_the_lab_lists():

@@ -5,8 +5,18 @@ from __future__ import annotations
 from autograder.expect import describe, expect, expect_absent, expect_eventually
 from autograder.state import MemoryState
 
-OLD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "namespace": "lab", "creationTimestamp": "1", "labels": {"app": "x"}}, "spec": {"restartPolicy": "Never"}}
-NEW = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "b", "namespace": "lab", "creationTimestamp": "2", "labels": {"app": "x"}}, "spec": {"restartPolicy": "Always"}}
+OLD = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "a", "namespace": "lab", "creationTimestamp": "1", "labels": {"app": "x"}},
+    "spec": {"restartPolicy": "Never"},
+}
+NEW = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "b", "namespace": "lab", "creationTimestamp": "2", "labels": {"app": "x"}},
+    "spec": {"restartPolicy": "Always"},
+}
 STATE = MemoryState([OLD, NEW])
 
 
@@ -32,8 +42,13 @@ def test_must_not_exist():
 
 
 def test_eventually_on_a_snapshot_reports_the_last_mismatch():
-    assert expect_eventually(STATE, "Pod", "a", namespace="lab", matches={"spec": {"restartPolicy": "Never"}}).fraction == 1
-    outcome = expect_eventually(STATE, "Pod", "b", namespace="lab", matches={"spec": {"restartPolicy": "Never"}}, timeout=5)
+    assert (
+        expect_eventually(STATE, "Pod", "a", namespace="lab", matches={"spec": {"restartPolicy": "Never"}}).fraction
+        == 1
+    )
+    outcome = expect_eventually(
+        STATE, "Pod", "b", namespace="lab", matches={"spec": {"restartPolicy": "Never"}}, timeout=5
+    )
     assert outcome.message == "Pod b in namespace lab did not match"
     assert outcome.mismatches == ("spec.restartPolicy: expected 'Never', got 'Always'",)
     assert expect_eventually(STATE, "Pod", "zz", matches={}).message == "no Pod zz"

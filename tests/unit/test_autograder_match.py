@@ -59,7 +59,10 @@ def test_missing_field_and_wrong_shape():
 def test_present_and_absent_markers():
     assert mismatches(POD, {"status": {"phase": PRESENT, "podIP": ABSENT}}) == []
     found = mismatches(POD, {"status": {"phase": ABSENT, "podIP": PRESENT}})
-    assert found == ["status.phase: expected no such field, got 'Succeeded'", "status.podIP: expected a value, got missing"]
+    assert found == [
+        "status.phase: expected no such field, got 'Succeeded'",
+        "status.podIP: expected a value, got missing",
+    ]
 
 
 def test_predicates_and_types():

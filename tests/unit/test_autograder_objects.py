@@ -15,8 +15,14 @@ def test_containers_of_a_pod_and_of_a_pod_template():
 
 
 def test_condition_by_type_and_optionally_status():
-    job = {"status": {"conditions": [{"type": "Failed", "status": "False"},
-                                     {"type": "Complete", "status": "True", "reason": "Done"}]}}
+    job = {
+        "status": {
+            "conditions": [
+                {"type": "Failed", "status": "False"},
+                {"type": "Complete", "status": "True", "reason": "Done"},
+            ]
+        }
+    }
     assert condition(job, "Complete")["reason"] == "Done"
     assert condition(job, "Failed") == {"type": "Failed", "status": "False"}
     assert condition(job, "Failed", status="True") is None

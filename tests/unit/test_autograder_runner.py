@@ -12,7 +12,7 @@ from autograder.errors import ChecksError, ClusterUnreachable
 from autograder.state import MemoryState
 from kubecourse.errors import UsageError
 
-CHECKS = '''
+CHECKS = """
 import time
 from autograder.checks import check, ok, fail, partial
 from autograder.errors import ClusterUnreachable
@@ -73,7 +73,7 @@ def edits(state):
 @check(id="sees-original", title="Sees the original", points=1)
 def sees_original(state):
     assert all(o["data"]["k"] == "v" for o in state.objects("ConfigMap"))
-'''
+"""
 
 STATE = MemoryState([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "v"}}])
 
@@ -122,8 +122,14 @@ def test_report_json_is_the_documented_object(lab):
     assert list(data) == ["lab", "score", "max_score", "passed", "checks"]
     entry = data["checks"][1]
     assert entry == {
-        "id": "fails", "title": "Fails", "passed": False, "points": 0.0, "max_points": 2.0,
-        "message": "not done; spec.x: expected 1, got 2", "hint": "do the thing", "status": "failed",
+        "id": "fails",
+        "title": "Fails",
+        "passed": False,
+        "points": 0.0,
+        "max_points": 2.0,
+        "message": "not done; spec.x: expected 1, got 2",
+        "hint": "do the thing",
+        "status": "failed",
     }
     assert data["checks"][0]["hint"] == ""  # hints only for what failed
     json.dumps(data)

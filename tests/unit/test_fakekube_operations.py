@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from fakekube import ApiError, FakeKubeServer
 from fakekube.manifests import workflow, workflow_crd
 from fakekube.selection import object_matcher
@@ -18,8 +17,7 @@ def server():
 
 
 def _configmap(name: str = "c", **data) -> dict:
-    return {"apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": {"name": name, "namespace": "default"}, "data": data}
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"}, "data": data}
 
 
 def test_create_stamps_server_fields_and_rejects_duplicates(server):
@@ -57,9 +55,14 @@ def test_stale_update_is_a_conflict_and_no_op_keeps_the_version(server):
 
 
 def test_status_subresource_rules(server):
-    pod = server.create({"apiVersion": "v1", "kind": "Pod",
-                         "metadata": {"name": "p", "namespace": "default"},
-                         "spec": {"containers": [{"name": "c", "image": "i"}]}})
+    pod = server.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "default"},
+            "spec": {"containers": [{"name": "c", "image": "i"}]},
+        }
+    )
     changed = copy.deepcopy(pod)
     changed["status"] = {"phase": "Running"}
     changed["metadata"].pop("resourceVersion")
@@ -107,8 +110,7 @@ def test_namespace_deletion_takes_its_content_and_custom_resources(server):
 def test_watch_sees_selector_transitions(server):
     rt = server.resource_type("v1", "ConfigMap")
     start = server.store.rv
-    server.create(dict(_configmap("x"), metadata={"name": "x", "namespace": "default",
-                                                  "labels": {"app": "a"}}))
+    server.create(dict(_configmap("x"), metadata={"name": "x", "namespace": "default", "labels": {"app": "a"}}))
     obj = server.get("v1", "ConfigMap", "x")
     obj["metadata"]["labels"] = {"app": "b"}
     server.update(obj)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from fakekube.errors import ApiError
 from fakekube.resources import BUILTINS
 from fakekube.selection import object_matcher, parse_label_selector
@@ -12,30 +11,40 @@ PODS = next(rt for rt in BUILTINS if rt.kind == "Pod")
 
 
 def _pod(name: str, labels: dict, phase: str = "Running") -> dict:
-    return {"metadata": {"name": name, "namespace": "lab", "labels": labels},
-            "status": {"phase": phase}, "spec": {"nodeName": "n1"}}
+    return {
+        "metadata": {"name": name, "namespace": "lab", "labels": labels},
+        "status": {"phase": phase},
+        "spec": {"nodeName": "n1"},
+    }
 
 
-PODS_IN_LAB = [_pod("a", {"app": "salmon", "tier": "web"}), _pod("b", {"app": "salmon"}),
-               _pod("c", {"app": "argo", "tier": "db"}, "Pending"), _pod("d", {})]
+PODS_IN_LAB = [
+    _pod("a", {"app": "salmon", "tier": "web"}),
+    _pod("b", {"app": "salmon"}),
+    _pod("c", {"app": "argo", "tier": "db"}, "Pending"),
+    _pod("d", {}),
+]
 
 
-@pytest.mark.parametrize("labels, fields, expected", [
-    ("", "", "abcd"),
-    ("app=salmon", "", "ab"),
-    ("app==salmon", "", "ab"),
-    ("app!=salmon", "", "cd"),
-    ("tier in (web, db)", "", "ac"),
-    ("tier notin (web)", "", "bcd"),
-    ("tier", "", "ac"),
-    ("!tier", "", "bd"),
-    ("app=salmon,!tier", "", "b"),
-    ("app in (salmon),tier notin (db)", "", "ab"),
-    ("", "metadata.name=c", "c"),
-    ("", "metadata.name!=c,metadata.namespace=lab", "abd"),
-    ("", "status.phase=Pending", "c"),
-    ("app", "spec.nodeName=n1,status.phase!=Pending", "ab"),
-])
+@pytest.mark.parametrize(
+    "labels, fields, expected",
+    [
+        ("", "", "abcd"),
+        ("app=salmon", "", "ab"),
+        ("app==salmon", "", "ab"),
+        ("app!=salmon", "", "cd"),
+        ("tier in (web, db)", "", "ac"),
+        ("tier notin (web)", "", "bcd"),
+        ("tier", "", "ac"),
+        ("!tier", "", "bd"),
+        ("app=salmon,!tier", "", "b"),
+        ("app in (salmon),tier notin (db)", "", "ab"),
+        ("", "metadata.name=c", "c"),
+        ("", "metadata.name!=c,metadata.namespace=lab", "abd"),
+        ("", "status.phase=Pending", "c"),
+        ("app", "spec.nodeName=n1,status.phase!=Pending", "ab"),
+    ],
+)
 def test_selectors_select(labels, fields, expected):
     matches = object_matcher(PODS, labels, fields)
     assert "".join(p["metadata"]["name"] for p in PODS_IN_LAB if matches(p)) == expected

@@ -14,10 +14,17 @@ def _cell(check, kernel, trusted, points=1.0):
 
 
 STUDENTS = (
-    StudentGrade(student="ann", graded=True, score=3.0, max_score=3.0,
-                 cells=(_cell("a", 1.0, 1.0), _cell("b", 2.0, 2.0, 2.0))),
-    StudentGrade(student="bo", graded=True, score=0.5, max_score=3.0,
-                 cells=(_cell("a", 1.0, 0.0), _cell("b", 0.5, 0.5, 2.0)), snapshot_note=""),
+    StudentGrade(
+        student="ann", graded=True, score=3.0, max_score=3.0, cells=(_cell("a", 1.0, 1.0), _cell("b", 2.0, 2.0, 2.0))
+    ),
+    StudentGrade(
+        student="bo",
+        graded=True,
+        score=0.5,
+        max_score=3.0,
+        cells=(_cell("a", 1.0, 0.0), _cell("b", 0.5, 0.5, 2.0)),
+        snapshot_note="",
+    ),
     StudentGrade(student="cy", graded=False, error="kernel died"),
 )
 

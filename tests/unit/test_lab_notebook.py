@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from gradinglab import LAB_ID, write_lab
 
 from autograder.lab_notebook import declared_checks, read_lab_notebook, verify
 from kubecourse import labs
 from kubecourse.errors import UsageError
-from gradinglab import LAB_ID, write_lab
 
 
 @pytest.fixture

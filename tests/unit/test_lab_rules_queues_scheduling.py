@@ -94,13 +94,22 @@ def test_a_job_without_queue_label_or_suspend_is_flagged():
     assert _messages(labelled, "job-queues") == []
 
 
-@pytest.mark.parametrize(("affinity", "words"), [
-    ("", "nothing asks for packing"),
-    ("affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: "
-     "[{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: other}}}]}}", "own labels"),
-    ("affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: "
-     "[{topologyKey: topology.kubernetes.io/zone, labelSelector: {matchLabels: {app: pack}}}]}}", "the same node"),
-])
+@pytest.mark.parametrize(
+    ("affinity", "words"),
+    [
+        ("", "nothing asks for packing"),
+        (
+            "affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: "
+            "[{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: other}}}]}}",
+            "own labels",
+        ),
+        (
+            "affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: "
+            "[{topologyKey: topology.kubernetes.io/zone, labelSelector: {matchLabels: {app: pack}}}]}}",
+            "the same node",
+        ),
+    ],
+)
 def test_batch_without_a_working_pack_rule_is_flagged(affinity, words):
     found = [m for _, m in _messages(PACK % affinity, "scheduling")]
     assert any(words in m for m in found), found
@@ -111,15 +120,30 @@ def test_a_node_selector_or_a_scheduler_profile_counts_as_a_pack_rule():
     assert _messages(PACK % "schedulerName: batch-packing", "scheduling") == []
 
 
-@pytest.mark.parametrize(("replicas", "spread", "words"), [
-    (2, "", "no topologySpreadConstraints"),
-    (2, "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, "
-        "labelSelector: {matchLabels: {app: portal}}}]", "preference"),
-    (2, "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, "
-        "labelSelector: {matchLabels: {app: web}}}]", "nothing is counted"),
-    (3, "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, "
-        "labelSelector: {matchLabels: {app: portal}}}]", "nodeTaintsPolicy: Honor"),
-])
+@pytest.mark.parametrize(
+    ("replicas", "spread", "words"),
+    [
+        (2, "", "no topologySpreadConstraints"),
+        (
+            2,
+            "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, "
+            "labelSelector: {matchLabels: {app: portal}}}]",
+            "preference",
+        ),
+        (
+            2,
+            "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, "
+            "labelSelector: {matchLabels: {app: web}}}]",
+            "nothing is counted",
+        ),
+        (
+            3,
+            "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, "
+            "labelSelector: {matchLabels: {app: portal}}}]",
+            "nodeTaintsPolicy: Honor",
+        ),
+    ],
+)
 def test_service_spread_mistakes_are_flagged(replicas, spread, words):
     found = [m for _, m in _messages(PORTAL % (replicas, spread), "scheduling")]
     assert any(words in m for m in found), found

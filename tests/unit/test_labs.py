@@ -59,13 +59,19 @@ def test_discover_sorts_and_skips_folders_without_lab_yaml(tmp_path):
         ({"cluster": {"namespaces": ["Salmon"]}}, "cluster.namespaces[0]", "DNS label"),
         ({"cluster": {"images": [{"build": "x"}]}}, "cluster.images[0].build", "no Dockerfile"),
         ({"cluster": {"images": [{}]}}, "cluster.images[0].name", "is required"),
-        ({"cluster": {"data": [{"claim": "d", "namespace": "n", "source": "none"}]}},
-         "cluster.data[0].source", "does not exist"),
+        (
+            {"cluster": {"data": [{"claim": "d", "namespace": "n", "source": "none"}]}},
+            "cluster.data[0].source",
+            "does not exist",
+        ),
         ({"cluster": []}, "cluster", "must be a mapping"),
         ({"cluster": {"manifests": ["setup/missing.yaml"]}}, "cluster.manifests[0]", "is not a file"),
         ({"grading": {"capture": [{"kind": "Pod"}]}}, "grading.capture[0].apiVersion", "is required"),
-        ({"grading": {"capture": [{"apiVersion": "v1", "kind": "Pod", "ns": "x"}]}},
-         "grading.capture[0].ns", "not a known field"),
+        (
+            {"grading": {"capture": [{"apiVersion": "v1", "kind": "Pod", "ns": "x"}]}},
+            "grading.capture[0].ns",
+            "not a known field",
+        ),
     ],
 )
 def test_mistakes_name_file_and_field(tmp_path, change, field, words):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -67,7 +66,11 @@ def test_unknown_field_is_named_on_its_line_with_a_suggestion():
 
 
 def test_unknown_field_deep_in_a_container():
-    report = _lint(GOOD_DEPLOYMENT.replace("          image: nginx:1.27", "          image: nginx:1.27\n          imagePullPolicyy: Always"))
+    report = _lint(
+        GOOD_DEPLOYMENT.replace(
+            "          image: nginx:1.27", "          image: nginx:1.27\n          imagePullPolicyy: Always"
+        )
+    )
     assert _rules(report) == [(17, "unknown-field")]
     assert report.problems[0].path == "spec.template.spec.containers[0].imagePullPolicyy"
 
@@ -79,7 +82,11 @@ def test_wrong_type_on_its_line():
 
 
 def test_number_where_a_string_belongs_says_to_quote_it():
-    report = _lint(GOOD_DEPLOYMENT.replace("          image: nginx:1.27", "          image: nginx:1.27\n          env: [{name: SEEDS, value: 8}]"))
+    report = _lint(
+        GOOD_DEPLOYMENT.replace(
+            "          image: nginx:1.27", "          image: nginx:1.27\n          env: [{name: SEEDS, value: 8}]"
+        )
+    )
     assert _rules(report) == [(17, "type")]
     assert 'quotes: "8"' in report.problems[0].message
 
@@ -109,7 +116,9 @@ def test_missing_kind_and_api_version():
 
 
 def test_custom_resources_skip_the_schema_but_not_metadata_rules():
-    report = _lint("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: salmon-}\nspec: {anything: goes}\n")
+    report = _lint(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: salmon-}\nspec: {anything: goes}\n"
+    )
     assert report.ok, report.lines()
     report = _lint("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {labels: {a: b c}}\n")
     assert {p.rule for p in report.problems} == {"metadata", "label"}
@@ -131,7 +140,9 @@ def test_multi_document_file_reports_document_numbers_and_lines():
 
 
 def test_kind_list_items_are_linted_with_their_path():
-    report = _lint("apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: c}\n    dta: {}\n")
+    report = _lint(
+        "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: c}\n    dta: {}\n"
+    )
     (p,) = report.problems
     assert (p.line, p.path, p.rule) == (7, "items[0].dta", "unknown-field")
 
@@ -207,7 +218,11 @@ def test_job_rules():
     job = textwrap.dedent(job)
     rules = {p.rule for p in _lint(job).problems}
     assert rules == {"enum", "indexed-job", "restart-policy"}
-    fixed = job.replace("Indexd", "Indexed").replace("backoffLimitPerIndex: 1", "backoffLimitPerIndex: 1\n  completions: 5").replace("    spec:\n      containers", "    spec:\n      restartPolicy: Never\n      containers")
+    fixed = (
+        job.replace("Indexd", "Indexed")
+        .replace("backoffLimitPerIndex: 1", "backoffLimitPerIndex: 1\n  completions: 5")
+        .replace("    spec:\n      containers", "    spec:\n      restartPolicy: Never\n      containers")
+    )
     assert _lint(fixed).ok, _lint(fixed).lines()
 
 
@@ -268,7 +283,9 @@ def test_not_quantities(text):
 def test_finding_paths_from_strings():
     from autograder.lint.rules import as_finding
 
-    assert as_finding(("spec.template.spec.containers[0].image", "m")) == Finding(("spec", "template", "spec", "containers", 0, "image"), "m", "lab-rule")
+    assert as_finding(("spec.template.spec.containers[0].image", "m")) == Finding(
+        ("spec", "template", "spec", "containers", 0, "image"), "m", "lab-rule"
+    )
     assert as_finding("whole doc", default_rule="r") == Finding((), "whole doc", "r")
 
 

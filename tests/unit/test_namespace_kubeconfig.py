@@ -11,12 +11,18 @@ from kubecourse.errors import UsageError
 from sandbox.namespace.kubeconfig import cluster_entry, learner_kubeconfig
 
 ADMIN = {
-    "apiVersion": "v1", "kind": "Config", "current-context": "admin",
-    "clusters": [{"name": "prod", "cluster": {"server": "https://k8s.example.edu:6443", "certificate-authority": "ca.crt"}},
-                 {"name": "lab", "cluster": {"server": "https://10.0.0.1:6443", "certificate-authority-data": "Q0E="}}],
+    "apiVersion": "v1",
+    "kind": "Config",
+    "current-context": "admin",
+    "clusters": [
+        {"name": "prod", "cluster": {"server": "https://k8s.example.edu:6443", "certificate-authority": "ca.crt"}},
+        {"name": "lab", "cluster": {"server": "https://10.0.0.1:6443", "certificate-authority-data": "Q0E="}},
+    ],
     "users": [{"name": "root", "user": {"token": "admin-secret"}}],
-    "contexts": [{"name": "admin", "context": {"cluster": "prod", "user": "root"}},
-                 {"name": "shared", "context": {"cluster": "lab", "user": "root"}}],
+    "contexts": [
+        {"name": "admin", "context": {"cluster": "prod", "user": "root"}},
+        {"name": "shared", "context": {"cluster": "lab", "user": "root"}},
+    ],
 }
 
 

@@ -9,8 +9,17 @@ from sandbox.errors import InvalidName
 from sandbox.namespace import objects
 from sandbox.namespace.settings import NamespaceSettings, load_settings
 
-KINDS = ["Namespace", "ServiceAccount", "Role", "RoleBinding", "Role", "RoleBinding", "ResourceQuota",
-         "LimitRange", "NetworkPolicy"]
+KINDS = [
+    "Namespace",
+    "ServiceAccount",
+    "Role",
+    "RoleBinding",
+    "Role",
+    "RoleBinding",
+    "ResourceQuota",
+    "LimitRange",
+    "NetworkPolicy",
+]
 
 
 def by_kind_name(objs):
@@ -41,14 +50,32 @@ def test_pod_security_enforced_on_the_namespace():
 def test_learner_role_is_namespaced_and_cannot_touch_its_own_fence():
     objs = by_kind_name(objects.learner_objects("alice"))
     role = objs[("Role", "kubecourse-learner")]
-    writable = {(g, r) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]
-                if set(rule["verbs"]) & {"create", "update", "patch", "delete"}}
-    for forbidden in [("", "namespaces"), ("", "resourcequotas"), ("", "limitranges"),
-                      ("networking.k8s.io", "networkpolicies"), ("rbac.authorization.k8s.io", "roles"),
-                      ("rbac.authorization.k8s.io", "rolebindings"), ("", "nodes")]:
+    writable = {
+        (g, r)
+        for rule in role["rules"]
+        for g in rule["apiGroups"]
+        for r in rule["resources"]
+        if set(rule["verbs"]) & {"create", "update", "patch", "delete"}
+    }
+    for forbidden in [
+        ("", "namespaces"),
+        ("", "resourcequotas"),
+        ("", "limitranges"),
+        ("networking.k8s.io", "networkpolicies"),
+        ("rbac.authorization.k8s.io", "roles"),
+        ("rbac.authorization.k8s.io", "rolebindings"),
+        ("", "nodes"),
+    ]:
         assert forbidden not in writable
-    for needed in [("", "pods"), ("batch", "jobs"), ("apps", "deployments"), ("argoproj.io", "workflows"),
-                   ("", "persistentvolumeclaims"), ("", "configmaps"), ("", "services")]:
+    for needed in [
+        ("", "pods"),
+        ("batch", "jobs"),
+        ("apps", "deployments"),
+        ("argoproj.io", "workflows"),
+        ("", "persistentvolumeclaims"),
+        ("", "configmaps"),
+        ("", "services"),
+    ]:
         assert needed in writable
     assert all("*" not in rule["verbs"] and "*" not in rule["resources"] for rule in role["rules"])
     binding = objs[("RoleBinding", "kubecourse-learner")]
@@ -69,7 +96,11 @@ def test_quota_closes_node_exposure_and_takes_sizes_from_settings():
 
 def test_network_policy_admits_only_the_same_namespace():
     policy = by_kind_name(objects.learner_objects("alice"))[("NetworkPolicy", "kubecourse-same-namespace-only")]
-    assert policy["spec"] == {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [{"podSelector": {}}]}]}
+    assert policy["spec"] == {
+        "podSelector": {},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"podSelector": {}}]}],
+    }
 
 
 def test_selectors():
@@ -91,15 +122,18 @@ def test_settings_file(tmp_path):
     assert load_settings(path, course="other").course == "other"
 
 
-@pytest.mark.parametrize("text, words", [
-    ("quota_cpus: 4\n", "unknown namespace setting quota_cpus"),
-    ("quota_memory: lots\n", "not a Kubernetes quantity"),
-    ("pod_security: privileged\n", "escape"),
-    ("token_ttl: 1m\n", "from 10m to 7d"),
-    ("token_ttl: none\n", "must expire"),
-    ("quota_pods: -1\n", "whole number"),
-    ("- a\n", "expected one YAML mapping"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("quota_cpus: 4\n", "unknown namespace setting quota_cpus"),
+        ("quota_memory: lots\n", "not a Kubernetes quantity"),
+        ("pod_security: privileged\n", "escape"),
+        ("token_ttl: 1m\n", "from 10m to 7d"),
+        ("token_ttl: none\n", "must expire"),
+        ("quota_pods: -1\n", "whole number"),
+        ("- a\n", "expected one YAML mapping"),
+    ],
+)
 def test_bad_settings_named(tmp_path, text, words):
     path = tmp_path / "ns.yaml"
     path.write_text(text)

@@ -7,10 +7,10 @@ import sys
 import warnings
 
 import pytest
+from gradinglab import HIDDEN_SECRET, LAB_ID, snapshot_text, write_lab
 
 import autograder
 from autograder import notebook
-from gradinglab import HIDDEN_SECRET, LAB_ID, snapshot_text, write_lab
 
 
 @pytest.fixture

@@ -76,8 +76,11 @@ def test_installed_kind_reports_its_version(bindir):
     "engines, ok, words",
     [
         ({}, False, "docker: not installed"),
-        ({"docker": "import sys; sys.stderr.write('Cannot connect to the Docker daemon\\n'); sys.exit(1)"},
-         False, "no daemon answers"),
+        (
+            {"docker": "import sys; sys.stderr.write('Cannot connect to the Docker daemon\\n'); sys.exit(1)"},
+            False,
+            "no daemon answers",
+        ),
         ({"docker": "print('28.2.2')"}, True, "docker 28.2.2"),
         ({"docker": "import sys; sys.exit(1)", "podman": "print('5.4.0')"}, True, "podman 5.4.0"),
     ],

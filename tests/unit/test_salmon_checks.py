@@ -108,8 +108,15 @@ def test_retried_runs_count_once():
     pod_id, pod = next((k, n) for k, n in nodes.items() if n["displayName"] == "run(0:3)")
     # Argo with retryStrategy: a Retry node named like the run, with the attempts as Pod children.
     retry = {**pod, "type": "Retry", "children": [pod_id + "r0", pod_id + "r1"]}
-    first = {**pod, "id": pod_id + "r0", "name": pod["name"] + "(0)", "displayName": "run(0:3)(0)", "phase": "Failed",
-             "message": "OOMKilled (exit code 137)", "outputs": {"exitCode": "137"}}
+    first = {
+        **pod,
+        "id": pod_id + "r0",
+        "name": pod["name"] + "(0)",
+        "displayName": "run(0:3)(0)",
+        "phase": "Failed",
+        "message": "OOMKilled (exit code 137)",
+        "outputs": {"exitCode": "137"},
+    }
     second = {**pod, "id": pod_id + "r1", "name": pod["name"] + "(1)", "displayName": "run(0:3)(1)"}
     nodes[pod_id] = retry
     nodes[pod_id + "r0"] = first
@@ -138,8 +145,15 @@ def test_no_status_yet():
     wf = _workflow("solution.yaml")
     del wf["status"]
     got = {c.check.id: c.passed for c in run_checks(LAB, MemoryState([wf])).checks}
-    assert got == {"workflow-exists": True, "fan-out": False, "shared-storage": True, "resource-requests": True,
-                   "collect-after-runs": False, "workflow-succeeded": False, "honest-collect": False}
+    assert got == {
+        "workflow-exists": True,
+        "fan-out": False,
+        "shared-storage": True,
+        "resource-requests": True,
+        "collect-after-runs": False,
+        "workflow-succeeded": False,
+        "honest-collect": False,
+    }
 
 
 def _workflow(fixture: str) -> dict:
@@ -148,6 +162,7 @@ def _workflow(fixture: str) -> dict:
 
 
 # -- the Salmon results summary (kubecourse results) ------------------------------------------------
+
 
 def _cli(*args: str) -> int:
     from kubecourse.cli.main import run
@@ -163,9 +178,13 @@ def test_summary_recomputes_the_study_numbers():
     from kubecourse.cli.results_cmd import salmon_summary
 
     summary = salmon_summary(snapshot=SNAPSHOTS / "solution.yaml")
-    scores = [int(p["value"]) for n in _workflow("solution.yaml")["status"]["nodes"].values()
-              if n["type"] == "Pod" and n["templateName"] == "solve"
-              for p in n["outputs"]["parameters"] if p["name"] == "score"]
+    scores = [
+        int(p["value"])
+        for n in _workflow("solution.yaml")["status"]["nodes"].values()
+        if n["type"] == "Pod" and n["templateName"] == "solve"
+        for p in n["outputs"]["parameters"]
+        if p["name"] == "score"
+    ]
     assert len(summary.runs) == len(scores) == 8
     assert summary.best_score == max(scores)
     assert summary.mean == pytest.approx(statistics.fmean(scores))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from salmon_algorithm.cli import main
 from salmon_algorithm.generate import generate
 
@@ -21,8 +20,19 @@ def instance_file(tmp_path):
 
 def test_prints_one_json_result_and_writes_the_requested_files(instance_file, tmp_path, capsys):
     output, score_file = tmp_path / "out" / "5.json", tmp_path / "score"
-    code = main(["--instance", str(instance_file), "--seed", "5", *FAST,
-                 "--output", str(output), "--score-file", str(score_file)])
+    code = main(
+        [
+            "--instance",
+            str(instance_file),
+            "--seed",
+            "5",
+            *FAST,
+            "--output",
+            str(output),
+            "--score-file",
+            str(score_file),
+        ]
+    )
     captured = capsys.readouterr()
     assert (code, captured.err) == (0, "")
     printed = json.loads(captured.out)

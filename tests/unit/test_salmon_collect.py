@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from salmon_algorithm.collect import main
 from salmon_algorithm.generate import generate
 from salmon_algorithm.instance import parse_instance
@@ -68,8 +67,13 @@ def test_a_tampered_result_is_caught_with_the_instance(runs, capsys):
         ({"1.json": "[1, 2]"}, "expected a JSON object"),
         ({"1.json": '{"seed": "one", "score": 3}'}, "seed is missing"),
         ({"1.json": '{"seed": 1}'}, "score is missing"),
-        ({"1.json": '{"seed": 1, "score": 3, "instance": "a"}', "2.json": '{"seed": 2, "score": 3, "instance": "b"}'},
-         "mix instances"),
+        (
+            {
+                "1.json": '{"seed": 1, "score": 3, "instance": "a"}',
+                "2.json": '{"seed": 2, "score": 3, "instance": "b"}',
+            },
+            "mix instances",
+        ),
     ],
 )
 def test_bad_folders_are_one_line_errors(files, message, tmp_path, capsys):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from salmon_algorithm.generate import generate, main, overlap_matrix
 from salmon_algorithm.instance import DNA_K, read_instance, tour_length
 
@@ -56,8 +55,10 @@ def test_same_arguments_same_files_and_the_truth_scores_as_written(tmp_path, cap
         (["--genome-length", "100", "--coverage", "2", "--fragment-length", "200"], "--fragment-length"),
         (["--genome-length", "100", "--coverage", "0", "--fragment-length", "20"], "--coverage"),
         (["--genome-length", "100", "--coverage", "90", "--fragment-length", "20"], "do not fit"),
-        (["--genome-length", "100", "--coverage", "2", "--fragment-length", "20", "--min-overlap", "20"],
-         "--min-overlap"),
+        (
+            ["--genome-length", "100", "--coverage", "2", "--fragment-length", "20", "--min-overlap", "20"],
+            "--min-overlap",
+        ),
     ],
 )
 def test_impossible_sizes_are_one_line_errors(args, message, tmp_path, capsys):

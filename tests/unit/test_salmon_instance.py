@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-
 from salmon_algorithm.errors import InstanceError, ResultMismatch
 from salmon_algorithm.instance import (
     DNA_K,

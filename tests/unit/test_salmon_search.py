@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 import salmon_algorithm
 from salmon_algorithm import _kernels
 from salmon_algorithm.errors import SalmonError
@@ -66,15 +65,37 @@ def test_same_seed_same_result_in_this_and_another_process(tmp_path):
     assert (first["tour"], first["generation"]) != (other["tour"], other["generation"])
     path = tmp_path / "gen.txt"
     path.write_text(generated.matrix_text())
-    argv = [sys.executable, "-m", "salmon_algorithm", "--instance", str(path), "--seed", "11",
-            "--generations", "60", "--population", "120", "--survival", "12", "--memory", "0.8",
-            "--beta", "1.3", "--elite", "5"]
+    argv = [
+        sys.executable,
+        "-m",
+        "salmon_algorithm",
+        "--instance",
+        str(path),
+        "--seed",
+        "11",
+        "--generations",
+        "60",
+        "--population",
+        "120",
+        "--survival",
+        "12",
+        "--memory",
+        "0.8",
+        "--beta",
+        "1.3",
+        "--elite",
+        "5",
+    ]
     # The package may be importable through pytest's pythonpath only: hand its folder on.
     package_root = str(Path(salmon_algorithm.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
     proc = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=300, env=env)
     printed = json.loads(proc.stdout)
-    assert (printed["tour"], printed["score"], printed["generation"]) == (first["tour"], first["score"], first["generation"])
+    assert (printed["tour"], printed["score"], printed["generation"]) == (
+        first["tour"],
+        first["score"],
+        first["generation"],
+    )
 
 
 @pytest.mark.parametrize("seed", [3, 5, 8])
@@ -175,7 +196,6 @@ def test_ahead_of_time_signatures_match_the_types_solve_passes():
     # The image compiles the kernels ahead of time with fixed signatures (salmon_algorithm._aot);
     # if solve() ever passed other types, the image's module would reject them.
     from numba.core import sigutils
-
     from salmon_algorithm._aot import SIGNATURES
 
     inst, _ = dna_instance(seed=1)

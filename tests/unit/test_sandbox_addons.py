@@ -4,8 +4,8 @@ import hashlib
 from dataclasses import replace
 
 import pytest
-
 from fakekind.httpserver import FileServer
+
 from kubecourse.errors import UsageError
 from sandbox import addons
 from sandbox.addons import cache
@@ -105,13 +105,16 @@ def test_overrides_file_pins_and_mirrors(home, server):
     assert addons.get("kueue") == addons.REGISTRY["kueue"]
 
 
-@pytest.mark.parametrize("text, error", [
-    ("istio: {sha256: abc}\n", "unknown add-on 'istio'"),
-    ("kueue: {sha256: ABC}\n", "64 lowercase hex"),
-    ("kueue: {url: ftp://x}\n", "http"),
-    ("kueue: {colour: red}\n", "mapping with 'url'"),
-    ("- a\n", "expected one YAML mapping"),
-])
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ("istio: {sha256: abc}\n", "unknown add-on 'istio'"),
+        ("kueue: {sha256: ABC}\n", "64 lowercase hex"),
+        ("kueue: {url: ftp://x}\n", "http"),
+        ("kueue: {colour: red}\n", "mapping with 'url'"),
+        ("- a\n", "expected one YAML mapping"),
+    ],
+)
 def test_bad_overrides_are_usage_errors_naming_the_file(home, text, error):
     home.mkdir(parents=True)
     (home / "addons.yaml").write_text(text)

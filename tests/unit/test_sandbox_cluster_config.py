@@ -24,4 +24,7 @@ def test_bad_node_counts(nodes):
 
 def test_node_names_follow_kind():
     assert cluster_config.node_names("kubecourse-a", 3) == [
-        "kubecourse-a-control-plane", "kubecourse-a-worker", "kubecourse-a-worker2"]
+        "kubecourse-a-control-plane",
+        "kubecourse-a-worker",
+        "kubecourse-a-worker2",
+    ]

@@ -10,10 +10,22 @@ from sandbox.errors import CommandFailed, ToolMissing
 
 
 def test_create_argv_always_names_the_kubeconfig_config_and_image():
-    argv = kind.create_argv("kubecourse-a", kubeconfig=Path("/k/kubeconfig"), config=Path("/k/c.yaml"),
-                            image="kindest/node:v1@sha256:1")
-    assert argv == ["kind", "create", "cluster", "--name", "kubecourse-a", "--image",
-                    "kindest/node:v1@sha256:1", "--config", "/k/c.yaml", "--kubeconfig", "/k/kubeconfig"]
+    argv = kind.create_argv(
+        "kubecourse-a", kubeconfig=Path("/k/kubeconfig"), config=Path("/k/c.yaml"), image="kindest/node:v1@sha256:1"
+    )
+    assert argv == [
+        "kind",
+        "create",
+        "cluster",
+        "--name",
+        "kubecourse-a",
+        "--image",
+        "kindest/node:v1@sha256:1",
+        "--config",
+        "/k/c.yaml",
+        "--kubeconfig",
+        "/k/kubeconfig",
+    ]
 
 
 def test_default_image_is_pinned_by_digest():
@@ -22,10 +34,15 @@ def test_default_image_is_pinned_by_digest():
     assert len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
 
 
-@pytest.mark.parametrize("stdout, names", [
-    ("", []), ("kind\nkubecourse-a\n", ["kind", "kubecourse-a"]),
-    ("No kind clusters found.\n", []), ("  a  \n\nb\n", ["a", "b"]),
-])
+@pytest.mark.parametrize(
+    "stdout, names",
+    [
+        ("", []),
+        ("kind\nkubecourse-a\n", ["kind", "kubecourse-a"]),
+        ("No kind clusters found.\n", []),
+        ("  a  \n\nb\n", ["a", "b"]),
+    ],
+)
 def test_parse_lines(stdout, names):
     assert kind.parse_lines(stdout) == names
 
@@ -34,7 +51,9 @@ def test_verbs_against_the_fake(fake_kind, tmp_path):
     assert kind.version().startswith("kind v0.31")
     assert kind.get_clusters() == []
     config = tmp_path / "c.yaml"
-    config.write_text("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n")
+    config.write_text(
+        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n"
+    )
     kubeconfig = tmp_path / "kubeconfig"
     kind.create_cluster("kubecourse-a", kubeconfig=kubeconfig, config=config, image="img")
     assert kind.get_clusters() == ["kubecourse-a"]
@@ -47,18 +66,34 @@ def test_verbs_against_the_fake(fake_kind, tmp_path):
     assert kind.get_clusters() == []
     kind.delete_cluster("kubecourse-a", kubeconfig=kubeconfig)  # deleting again succeeds, as in kind
     assert [c["verb"] for c in fake_kind.invocations()] == [
-        "version", "get-clusters", "create", "get-clusters", "get-nodes", "get-kubeconfig", "load",
-        "delete", "get-clusters", "delete"]
+        "version",
+        "get-clusters",
+        "create",
+        "get-clusters",
+        "get-nodes",
+        "get-kubeconfig",
+        "load",
+        "delete",
+        "get-clusters",
+        "delete",
+    ]
     assert not (fake_kind.home / ".kube").exists()
 
 
-@pytest.mark.parametrize("setup, call, error, text", [
-    ("ok", lambda: kind.get_clusters(), None, None),
-    ("fail", lambda: kind.get_clusters(), CommandFailed, "`kind get clusters` failed (exit 1)"),
-    ("hang", lambda: kind.delete_cluster("x", kubeconfig=Path("/nonexistent/k"), timeout=0.5),
-     CommandFailed, "did not finish within 0.5 s"),
-    ("missing", lambda: kind.version(), ToolMissing, "kind is not installed"),
-])
+@pytest.mark.parametrize(
+    "setup, call, error, text",
+    [
+        ("ok", lambda: kind.get_clusters(), None, None),
+        ("fail", lambda: kind.get_clusters(), CommandFailed, "`kind get clusters` failed (exit 1)"),
+        (
+            "hang",
+            lambda: kind.delete_cluster("x", kubeconfig=Path("/nonexistent/k"), timeout=0.5),
+            CommandFailed,
+            "did not finish within 0.5 s",
+        ),
+        ("missing", lambda: kind.version(), ToolMissing, "kind is not installed"),
+    ],
+)
 def test_outcomes(fake_kind, monkeypatch, setup, call, error, text):
     if setup == "fail":
         fake_kind.fail_at("get-clusters")

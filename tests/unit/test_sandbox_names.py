@@ -24,10 +24,17 @@ def test_longest_name_fits_kinds_cluster_name_cap():
     assert len(names.cluster_name("x" * names.MAX_NAME)) == 50
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("Jane.Doe", "jane-doe"), ("  Bob  ", "bob"), ("ÉLODIE", "lodie"), ("a__b", "a-b"),
-    ("x" * 50, "x" * 39), ("---", ""),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Jane.Doe", "jane-doe"),
+        ("  Bob  ", "bob"),
+        ("ÉLODIE", "lodie"),
+        ("a__b", "a-b"),
+        ("x" * 50, "x" * 39),
+        ("---", ""),
+    ],
+)
 def test_normalize(raw, expected):
     assert names.normalize(raw) == expected
 

@@ -16,21 +16,27 @@ def test_names_are_normalised_and_other_columns_kept(tmp_path):
     path = write(tmp_path, "\ufeffEmail,Name\na@x.org,Alice\nb@x.org, Bob Smith \n\n,\nc@x.org,carol.jones\n")
     learners = read_roster(path)
     assert [(l.name, l.given, l.line) for l in learners] == [
-        ("alice", "Alice", 2), ("bob-smith", "Bob Smith", 3), ("carol-jones", "carol.jones", 6)]
+        ("alice", "Alice", 2),
+        ("bob-smith", "Bob Smith", 3),
+        ("carol-jones", "carol.jones", 6),
+    ]
     assert learners[0].columns == {"email": "a@x.org"}
 
 
-@pytest.mark.parametrize("text, error", [
-    ("", "the roster is empty"),
-    ("email\na@x\n", "no 'name' column in the header (columns: email)"),
-    ("name\n", "no learners below the header"),
-    ("name\nalice\nalice\n", "line 3: duplicate name 'alice' (line 2)"),
-    ("name\nAlice\nalice\n", "line 3: 'alice' and 'Alice' both become 'alice' (line 2)"),
-    ("name\nJane Doe\njane.doe\n", "both become 'jane-doe'"),
-    ("name,email\n,a@x\n", "line 2: empty name"),
-    ("name\n___\n", "line 2: '___' gives no valid sandbox name"),
-    ("name\n" + "x" * 40 + "\n", "longer than 39 characters"),
-])
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ("", "the roster is empty"),
+        ("email\na@x\n", "no 'name' column in the header (columns: email)"),
+        ("name\n", "no learners below the header"),
+        ("name\nalice\nalice\n", "line 3: duplicate name 'alice' (line 2)"),
+        ("name\nAlice\nalice\n", "line 3: 'alice' and 'Alice' both become 'alice' (line 2)"),
+        ("name\nJane Doe\njane.doe\n", "both become 'jane-doe'"),
+        ("name,email\n,a@x\n", "line 2: empty name"),
+        ("name\n___\n", "line 2: '___' gives no valid sandbox name"),
+        ("name\n" + "x" * 40 + "\n", "longer than 39 characters"),
+    ],
+)
 def test_problems_name_the_file_and_line(tmp_path, text, error):
     path = write(tmp_path, text)
     with pytest.raises(UsageError) as info:

@@ -71,10 +71,20 @@ def test_expiry():
     assert not state.SandboxState(name="a", cluster="kubecourse-a", created=0.0).expired()
 
 
-@pytest.mark.parametrize("text, seconds", [
-    ("45s", 45), ("90m", 5400), ("2h", 7200), ("1d12h", 129600), ("1h30m", 5400),
-    (None, None), ("", None), ("0", None), ("none", None),
-])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("45s", 45),
+        ("90m", 5400),
+        ("2h", 7200),
+        ("1d12h", 129600),
+        ("1h30m", 5400),
+        (None, None),
+        ("", None),
+        ("0", None),
+        ("none", None),
+    ],
+)
 def test_parse_duration(text, seconds):
     assert state.parse_duration(text) == seconds
 

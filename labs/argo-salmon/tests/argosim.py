@@ -28,7 +28,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,17 @@ SOLVER = LAB / "solver"
 POD_OVERHEAD = 2
 SOLVER_RSS = 170 * 2**20
 NODE_HOST = "kubecourse-alice-control-plane"
-CONTROLLER_RULES = {"entrypoint", "template-ref", "dependency", "dependency-cycle", "duplicate-step",
-                    "duplicate-task", "duplicate-template", "arguments", "item-outside-loop"}
+CONTROLLER_RULES = {
+    "entrypoint",
+    "template-ref",
+    "dependency",
+    "dependency-cycle",
+    "duplicate-step",
+    "duplicate-task",
+    "duplicate-template",
+    "arguments",
+    "item-outside-loop",
+}
 _VAR = re.compile(r"\{\{\s*([^}]+?)\s*\}\}")
 
 
@@ -51,7 +60,7 @@ def fnv32a(text: str) -> int:
 
 
 def stamp(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _quantity(text: Any) -> float:
@@ -83,16 +92,23 @@ class Controller:
         self.data = data
         self.spec = self.wf["spec"]
         self.templates = {t["name"]: t for t in self.spec.get("templates", [])}
-        self.globals = {p["name"]: str(p.get("value", "")) for p in (self.spec.get("arguments") or {}).get("parameters", [])}
+        self.globals = {
+            p["name"]: str(p.get("value", "")) for p in (self.spec.get("arguments") or {}).get("parameters", [])
+        }
         self.nodes: dict[str, dict] = {}
         self.pending: list[tuple[datetime, Path, dict]] = []  # claim writes, applied when the pod finishes
 
     # -- the object ----------------------------------------------------------------------------
     def run(self) -> dict:
         meta = self.wf.setdefault("metadata", {})
-        meta.update(name=self.name, namespace=meta.get("namespace", "salmon"),
-                    uid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"salmon/{self.name}")),
-                    creationTimestamp=stamp(self.created), generation=3, resourceVersion=str(fnv32a(self.name) % 90000 + 10000))
+        meta.update(
+            name=self.name,
+            namespace=meta.get("namespace", "salmon"),
+            uid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"salmon/{self.name}")),
+            creationTimestamp=stamp(self.created),
+            generation=3,
+            resourceVersion=str(fnv32a(self.name) % 90000 + 10000),
+        )
         start = self.created + timedelta(seconds=1)
         invalid = self._invalid()
         if invalid:
@@ -100,12 +116,18 @@ class Controller:
         else:
             end, ok = self._template(self.spec["entrypoint"], {}, start, self.name, None, display=self.name)
             phase = "Succeeded" if ok else "Failed"
-            failed = [n for n in self.nodes.values() if n["type"] in ("Pod", "Retry") and n["phase"] in ("Failed", "Error")]
+            failed = [
+                n for n in self.nodes.values() if n["type"] in ("Pod", "Retry") and n["phase"] in ("Failed", "Error")
+            ]
             message = "" if ok else f"child '{failed[0]['id']}' failed" if failed else "failed"
-        meta.setdefault("labels", {}).update({"workflows.argoproj.io/completed": "true", "workflows.argoproj.io/phase": phase})
+        meta.setdefault("labels", {}).update(
+            {"workflows.argoproj.io/completed": "true", "workflows.argoproj.io/phase": phase}
+        )
         pods = [n for n in self.nodes.values() if n["type"] == "Pod"]
         status = {
-            "phase": phase, "startedAt": stamp(start), "finishedAt": stamp(end),
+            "phase": phase,
+            "startedAt": stamp(start),
+            "finishedAt": stamp(end),
             "progress": f"{sum(n['phase'] == 'Succeeded' for n in pods)}/{len(pods)}",
             "conditions": [{"type": "PodRunning", "status": "False"}, {"type": "Completed", "status": "True"}],
             "artifactRepositoryRef": {"default": True, "artifactRepository": {}},
@@ -116,8 +138,10 @@ class Controller:
             status["message"] = message
         if self.nodes:
             status["nodes"] = self.nodes
-            status["resourcesDuration"] = {"cpu": sum(n.get("resourcesDuration", {}).get("cpu", 0) for n in pods),
-                                           "memory": sum(n.get("resourcesDuration", {}).get("memory", 0) for n in pods)}
+            status["resourcesDuration"] = {
+                "cpu": sum(n.get("resourcesDuration", {}).get("cpu", 0) for n in pods),
+                "memory": sum(n.get("resourcesDuration", {}).get("memory", 0) for n in pods),
+            }
         self.wf["status"] = status
         return self.wf
 
@@ -130,10 +154,20 @@ class Controller:
         return ""
 
     # -- templates -----------------------------------------------------------------------------
-    def _node(self, name: str, display: str, kind: str, template: str, boundary: str | None, start: datetime, inputs: dict) -> dict:
+    def _node(
+        self, name: str, display: str, kind: str, template: str, boundary: str | None, start: datetime, inputs: dict
+    ) -> dict:
         node_id = self.name if name == self.name else f"{self.name}-{fnv32a(name)}"
-        node = {"id": node_id, "name": name, "displayName": display, "type": kind, "templateName": template,
-                "templateScope": f"local/{self.name}", "phase": "Running", "startedAt": stamp(start)}
+        node = {
+            "id": node_id,
+            "name": name,
+            "displayName": display,
+            "type": kind,
+            "templateName": template,
+            "templateScope": f"local/{self.name}",
+            "phase": "Running",
+            "startedAt": stamp(start),
+        }
         if boundary:
             node["boundaryID"] = boundary
         if inputs:
@@ -162,7 +196,11 @@ class Controller:
         done: dict[str, tuple[datetime, bool, dict]] = {}
         scope: dict[str, str] = {}
         while len(done) < len(tasks):
-            ready = [task for task in tasks.values() if task["name"] not in done and all(d in done for d in task.get("dependencies", []))]
+            ready = [
+                task
+                for task in tasks.values()
+                if task["name"] not in done and all(d in done for d in task.get("dependencies", []))
+            ]
             # run in order of the time each becomes ready
             ready.sort(key=lambda task: max([done[d][0] for d in task.get("dependencies", [])], default=start))
             task = ready[0]
@@ -173,7 +211,9 @@ class Controller:
                 node.update(phase="Omitted", message="omitted: depends condition not met", finishedAt=stamp(at))
                 done[task["name"]] = (at, False, node)
                 continue
-            end, ok, node = self._call(task, f"{name}.{task['name']}", me["id"], at, {**inputs, **scope}, "tasks", is_dag=True)
+            end, ok, node = self._call(
+                task, f"{name}.{task['name']}", me["id"], at, {**inputs, **scope}, "tasks", is_dag=True
+            )
             done[task["name"]] = (end, ok, node)
             scope.update(self._scope("tasks", task["name"], node))
         ok = all(v[1] for v in done.values())
@@ -192,8 +232,12 @@ class Controller:
         at, ok, groups, scope, last = start, True, [], {}, []
         for i, group in enumerate(t["steps"]):
             gnode = self._node(f"{name}[{i}]", f"[{i}]", "StepGroup", t["name"], me["id"], at, {})
-            results = [self._call(step, f"{name}[{i}].{step['name']}", me["id"], at, {**inputs, **scope}, "steps", is_dag=False)
-                       for step in group]
+            results = [
+                self._call(
+                    step, f"{name}[{i}].{step['name']}", me["id"], at, {**inputs, **scope}, "steps", is_dag=False
+                )
+                for step in group
+            ]
             end = max(r[0] for r in results)
             group_ok = all(r[1] for r in results)
             children = [c for r in results for c in (r[2]["_children"] if "_children" in r[2] else [r[2]])]
@@ -216,7 +260,10 @@ class Controller:
         if call.get("withParam") is not None:
             items = json.loads(self._sub(call["withParam"], scope))
         if items is None:
-            args = {p["name"]: self._sub(str(p.get("value", "")), scope) for p in (call.get("arguments") or {}).get("parameters", [])}
+            args = {
+                p["name"]: self._sub(str(p.get("value", "")), scope)
+                for p in (call.get("arguments") or {}).get("parameters", [])
+            }
             end, ok, node = self._template(call["template"], args, at, name, boundary, call["name"])
             return end, ok, node
         group = self._node(name, call["name"], "TaskGroup", call["template"], boundary, at, {}) if is_dag else None
@@ -224,13 +271,28 @@ class Controller:
         for i, item in enumerate(items):
             label = _item_label(item)
             local = {**scope, "item": item}
-            args = {p["name"]: self._sub(str(p.get("value", "")), local) for p in (call.get("arguments") or {}).get("parameters", [])}
-            runs.append(self._template(call["template"], args, at, f"{name}({i}:{label})", boundary, f"{call['name']}({i}:{label})"))
+            args = {
+                p["name"]: self._sub(str(p.get("value", "")), local)
+                for p in (call.get("arguments") or {}).get("parameters", [])
+            }
+            runs.append(
+                self._template(
+                    call["template"], args, at, f"{name}({i}:{label})", boundary, f"{call['name']}({i}:{label})"
+                )
+            )
         end = max(r[0] for r in runs)
         ok = all(r[1] for r in runs)
         if group is None:
-            return end, ok, {"_children": [r[2] for r in runs], "displayName": call["name"], "id": None,
-                             "outputs": {"parameters": []}}
+            return (
+                end,
+                ok,
+                {
+                    "_children": [r[2] for r in runs],
+                    "displayName": call["name"],
+                    "id": None,
+                    "outputs": {"parameters": []},
+                },
+            )
         self._finish(group, end, ok, [r[2] for r in runs])
         return end, ok, group
 
@@ -257,6 +319,7 @@ class Controller:
             if var in scope:
                 return str(scope[var])
             return m.group(0)
+
         return _VAR.sub(one, text)
 
     # -- pods ----------------------------------------------------------------------------------
@@ -268,7 +331,10 @@ class Controller:
         end = start + timedelta(seconds=POD_OVERHEAD + pod.seconds)
         for claim, files in pod.writes.items():
             self.pending.append((end, claim, files))
-        node["outputs"] = {**pod.outputs, "exitCode": "0" if pod.phase == "Succeeded" else pod.outputs.get("exitCode", "1")}
+        node["outputs"] = {
+            **pod.outputs,
+            "exitCode": "0" if pod.phase == "Succeeded" else pod.outputs.get("exitCode", "1"),
+        }
         if pod.message:
             node["message"] = pod.message
         node["resourcesDuration"] = {"cpu": POD_OVERHEAD + pod.seconds, "memory": 2 * (POD_OVERHEAD + pod.seconds)}
@@ -315,15 +381,30 @@ class Controller:
             if "script" in t:
                 outputs["result"] = proc.stdout.strip()
             if proc.returncode != 0:
-                return Pod(phase="Failed", seconds=seconds, outputs={"exitCode": str(proc.returncode)},
-                           message=f"Error (exit code {proc.returncode})", writes=self._diff(views))
+                return Pod(
+                    phase="Failed",
+                    seconds=seconds,
+                    outputs={"exitCode": str(proc.returncode)},
+                    message=f"Error (exit code {proc.returncode})",
+                    writes=self._diff(views),
+                )
             params = []
             for p in (t.get("outputs") or {}).get("parameters", []):
                 path = Path(self._paths(p["valueFrom"]["path"], mounts, root))
                 if not path.is_file():
-                    return Pod(phase="Failed", seconds=seconds, outputs={"exitCode": "1"},
-                               message=f"Error (exit code 1): open {p['valueFrom']['path']}: no such file or directory")
-                params.append({"name": p["name"], "value": path.read_text().strip(), "valueFrom": {"path": p["valueFrom"]["path"]}})
+                    return Pod(
+                        phase="Failed",
+                        seconds=seconds,
+                        outputs={"exitCode": "1"},
+                        message=f"Error (exit code 1): open {p['valueFrom']['path']}: no such file or directory",
+                    )
+                params.append(
+                    {
+                        "name": p["name"],
+                        "value": path.read_text().strip(),
+                        "valueFrom": {"path": p["valueFrom"]["path"]},
+                    }
+                )
             if params:
                 outputs["parameters"] = params
             return Pod(phase="Succeeded", seconds=seconds, outputs=outputs, writes=self._diff(views))
@@ -346,7 +427,9 @@ class Controller:
                 shared.mkdir(parents=True, exist_ok=True)
                 view = root / f"mount{i}"
                 shutil.copytree(shared, view)
-                views.append((shared, view, {p.relative_to(view): p.read_bytes() for p in view.rglob("*") if p.is_file()}))
+                views.append(
+                    (shared, view, {p.relative_to(view): p.read_bytes() for p in view.rglob("*") if p.is_file()})
+                )
             else:
                 view = root / f"mount{i}"
                 view.mkdir()

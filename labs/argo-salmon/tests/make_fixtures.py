@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -28,7 +28,7 @@ LAB = HERE.parent
 OUT = HERE / "snapshots"
 DAG = (LAB / "solution" / "workflow-dag.yaml").read_text()
 STEPS = (LAB / "solution" / "workflow-steps.yaml").read_text()
-T0 = datetime(2026, 11, 28, 9, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 28, 9, 0, 0, tzinfo=UTC)
 
 
 def edit(text: str, *pairs: tuple[str, str]) -> str:
@@ -39,21 +39,30 @@ def edit(text: str, *pairs: tuple[str, str]) -> str:
     return text
 
 
-NO_DEPENDENCIES = ("            dependencies: [run]  # waits for every run(i:seed)\n", "            dependancies: [run]  # the typo Argo 3.x ignores\n")
+NO_DEPENDENCIES = (
+    "            dependencies: [run]  # waits for every run(i:seed)\n",
+    "            dependancies: [run]  # the typo Argo 3.x ignores\n",
+)
 COLLECT_SAME_GROUP = (
     "        - - name: collect            # group 3: starts only when every run has finished\n",
     "          - name: collect            # same group as the runs: starts with them\n",
 )
 RESULTS_ON_EMPTYDIR = [
     ("        claimName: salmon-data\n", "        claimName: salmon-data\n    - name: scratch\n      emptyDir: {}\n"),
-    ("          - name: lab-data\n            mountPath: /results\n            subPath: results\n", "          - name: scratch\n            mountPath: /results\n"),
-    ("          - name: lab-data\n            mountPath: /results\n            subPath: results\n", "          - name: scratch\n            mountPath: /results\n"),
+    (
+        "          - name: lab-data\n            mountPath: /results\n            subPath: results\n",
+        "          - name: scratch\n            mountPath: /results\n",
+    ),
+    (
+        "          - name: lab-data\n            mountPath: /results\n            subPath: results\n",
+        "          - name: scratch\n            mountPath: /results\n",
+    ),
 ]
 COLLECT_MIN = (
-    '''            python -m salmon_algorithm.collect /results/{{workflow.name}} \\
+    """            python -m salmon_algorithm.collect /results/{{workflow.name}} \\
               --instance /data/{{workflow.parameters.instance}} --params-dir /tmp
-''',
-    '''            # the learner's own collect: takes the LOWEST score (right for a TSP length,
+""",
+    """            # the learner's own collect: takes the LOWEST score (right for a TSP length,
             # wrong for a DNA assembly score, where higher is better)
             python - <<'PY'
             import glob, json
@@ -62,11 +71,11 @@ COLLECT_MIN = (
             open("/tmp/best-score", "w").write(str(best["score"]))
             open("/tmp/best-seed", "w").write(str(best["seed"]))
             PY
-''',
+""",
 )
 COLLECT_INDEX = (
     COLLECT_MIN[0],
-    '''            # the learner's own collect: a copy-and-paste slip writes the score as the seed
+    """            # the learner's own collect: a copy-and-paste slip writes the score as the seed
             python - <<'PY'
             import glob, json
             runs = [json.load(open(f)) for f in glob.glob("/results/{{workflow.name}}/*.json")]
@@ -74,16 +83,24 @@ COLLECT_INDEX = (
             open("/tmp/best-score", "w").write(str(best["score"]))
             open("/tmp/best-seed", "w").write(str(best["score"]))
             PY
-''',
+""",
 )
 WITHPARAM_DAG = [
-    ("      dag:\n        tasks:\n", '''      dag:
+    (
+        "      dag:\n        tasks:\n",
+        """      dag:
         tasks:
           - name: seeds
             template: make-seeds
-'''),
-    ('''            withItems: [3, 7, 11, 13, 17, 19, 23, 29]\n''', '''            withParam: "{{tasks.seeds.outputs.result}}"\n            dependencies: [seeds]\n'''),
-    ("\n    - name: solve\n", '''
+""",
+    ),
+    (
+        """            withItems: [3, 7, 11, 13, 17, 19, 23, 29]\n""",
+        """            withParam: "{{tasks.seeds.outputs.result}}"\n            dependencies: [seeds]\n""",
+    ),
+    (
+        "\n    - name: solve\n",
+        """
     - name: make-seeds
       script:
         image: salmon-solver:1.0
@@ -98,11 +115,14 @@ WITHPARAM_DAG = [
             memory: 64Mi
 
     - name: solve
-'''),
+""",
+    ),
     ('value: "{{item}}"', 'value: "{{item.seed}}"'),
 ]
 CLAIM_TEMPLATE = [
-    ("  volumes:\n", '''  volumeClaimTemplates:          # a fresh claim per workflow for the results
+    (
+        "  volumes:\n",
+        """  volumeClaimTemplates:          # a fresh claim per workflow for the results
     - metadata:
         name: results
       spec:
@@ -111,9 +131,16 @@ CLAIM_TEMPLATE = [
           requests:
             storage: 64Mi
   volumes:
-'''),
-    ("          - name: lab-data\n            mountPath: /results\n            subPath: results\n", "          - name: results\n            mountPath: /results\n"),
-    ("          - name: lab-data\n            mountPath: /results\n            subPath: results\n", "          - name: results\n            mountPath: /results\n"),
+""",
+    ),
+    (
+        "          - name: lab-data\n            mountPath: /results\n            subPath: results\n",
+        "          - name: results\n            mountPath: /results\n",
+    ),
+    (
+        "          - name: lab-data\n            mountPath: /results\n            subPath: results\n",
+        "          - name: results\n            mountPath: /results\n",
+    ),
 ]
 
 # fixture -> workflows submitted, oldest first: (name, workflow text)
@@ -126,10 +153,23 @@ FIXTURES: dict[str, list[tuple[str, str]]] = {
     "too-few-runs": [("salmon-k9tfz", edit(DAG, ("[3, 7, 11, 13, 17, 19, 23, 29]", "[3, 7, 11]")))],
     "duplicate-seeds": [("salmon-m5ggp", edit(DAG, ("[3, 7, 11, 13, 17, 19, 23, 29]", "[7, 7, 7, 7, 7, 7]")))],
     "no-pvc": [("salmon-w6dcl", edit(DAG, *RESULTS_ON_EMPTYDIR))],
-    "missing-requests": [("salmon-h3sxq", edit(DAG, ("            cpu: 100m\n            memory: 128Mi\n", "            cpu: 100m\n")))],
+    "missing-requests": [
+        ("salmon-h3sxq", edit(DAG, ("            cpu: 100m\n            memory: 128Mi\n", "            cpu: 100m\n")))
+    ],
     "collect-early-dag": [("salmon-v2lrk", edit(DAG, NO_DEPENDENCIES))],
     "collect-early-steps": [("salmon-f7pnb", edit(STEPS, COLLECT_SAME_GROUP))],
-    "failed-oom": [("salmon-t4jzs", edit(DAG, ("            cpu: 500m\n            memory: 256Mi\n", "            cpu: 500m\n            memory: 64Mi\n          limits:\n            memory: 64Mi\n")))],
+    "failed-oom": [
+        (
+            "salmon-t4jzs",
+            edit(
+                DAG,
+                (
+                    "            cpu: 500m\n            memory: 256Mi\n",
+                    "            cpu: 500m\n            memory: 64Mi\n          limits:\n            memory: 64Mi\n",
+                ),
+            ),
+        )
+    ],
     "invalid-spec": [("salmon-n8kcw", edit(DAG, ("dependencies: [run]", "dependencies: [runs]")))],
     "dishonest-best-score": [("salmon-z5tqm", edit(DAG, COLLECT_MIN))],
     "wrong-best-seed": [("salmon-c6bwh", edit(DAG, COLLECT_INDEX))],
@@ -141,14 +181,28 @@ FIXTURES: dict[str, list[tuple[str, str]]] = {
 def claim() -> dict:
     """The claim `kubecourse start argo-salmon` makes and fills with the lab's data."""
     return {
-        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
-        "metadata": {"name": "salmon-data", "namespace": "salmon", "uid": "5f0c9a53-2f5e-4d8e-9d83-3c1f2b7f0a11",
-                     "creationTimestamp": "2026-11-28T08:40:12Z", "resourceVersion": "1187",
-                     "labels": {"app.kubernetes.io/managed-by": "kubecourse", "kubecourse.io/lab": "argo-salmon"},
-                     "annotations": {"pv.kubernetes.io/bind-completed": "yes", "volume.kubernetes.io/selected-node": "kubecourse-alice-control-plane",
-                                     "volume.kubernetes.io/storage-provisioner": "rancher.io/local-path"}},
-        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
-                 "storageClassName": "standard", "volumeMode": "Filesystem", "volumeName": "pvc-5f0c9a53-2f5e-4d8e-9d83-3c1f2b7f0a11"},
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {
+            "name": "salmon-data",
+            "namespace": "salmon",
+            "uid": "5f0c9a53-2f5e-4d8e-9d83-3c1f2b7f0a11",
+            "creationTimestamp": "2026-11-28T08:40:12Z",
+            "resourceVersion": "1187",
+            "labels": {"app.kubernetes.io/managed-by": "kubecourse", "kubecourse.io/lab": "argo-salmon"},
+            "annotations": {
+                "pv.kubernetes.io/bind-completed": "yes",
+                "volume.kubernetes.io/selected-node": "kubecourse-alice-control-plane",
+                "volume.kubernetes.io/storage-provisioner": "rancher.io/local-path",
+            },
+        },
+        "spec": {
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": "1Gi"}},
+            "storageClassName": "standard",
+            "volumeMode": "Filesystem",
+            "volumeName": "pvc-5f0c9a53-2f5e-4d8e-9d83-3c1f2b7f0a11",
+        },
         "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"}},
     }
 
@@ -169,7 +223,9 @@ def main(names: list[str]) -> None:
         if fixture not in FIXTURES:
             raise SystemExit(f"unknown fixture {fixture!r} (known: {', '.join(FIXTURES)})")
         document = build(fixture)
-        header = f"# Snapshot fixture '{fixture}', made by labs/argo-salmon/tests/make_fixtures.py; do not edit by hand.\n"
+        header = (
+            f"# Snapshot fixture '{fixture}', made by labs/argo-salmon/tests/make_fixtures.py; do not edit by hand.\n"
+        )
         (OUT / f"{fixture}.yaml").write_text(header + yaml.safe_dump(document, sort_keys=False, width=100))
         wfs = document["items"][1:]
         print(fixture, " ".join(f"{w['metadata']['name']}:{w['status']['phase']}" for w in wfs) or "(no workflow)")

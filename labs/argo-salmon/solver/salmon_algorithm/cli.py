@@ -38,30 +38,71 @@ A DNA instance's --best-known is a tour length: N*10000 minus the target score
 def build_parser() -> Parser:
     """The solver's argument parser."""
     defaults = Parameters()
-    parser = Parser(prog="python -m salmon_algorithm", description=DESCRIPTION, epilog=EPILOG,
-                    formatter_class=formatter)
+    parser = Parser(
+        prog="python -m salmon_algorithm", description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
     parser.add_argument("--instance", required=True, metavar="FILE", help="instance file (tsp or dna format)")
     parser.add_argument("--seed", required=True, type=int, metavar="N", help="random seed, 0 to 2**63-1")
-    parser.add_argument("--generations", type=int, default=defaults.generations, metavar="G",
-                        help="generations to run (GENERATIONS) (default: %(default)s)")
-    parser.add_argument("--population", type=int, default=defaults.population, metavar="P",
-                        help="salmon per generation (POPULATION) (default: %(default)s)")
-    parser.add_argument("--survival", type=int, default=defaults.survival, metavar="S",
-                        help="shortest tours that spawn the next generation (SURVIVAL) (default: %(default)s)")
-    parser.add_argument("--memory", type=float, default=defaults.memory, metavar="M",
-                        help="probability of following the parent's tour (MEMORY, phi) (default: %(default)s)")
-    parser.add_argument("--beta", type=float, default=defaults.beta, metavar="B",
-                        help="exponent on flow in the roulette (BETA, alpha) (default: %(default)s)")
-    parser.add_argument("--elite", type=int, default=defaults.elite, metavar="E",
-                        help="members the best-ever tour overwrites after a generation that did not beat it (default: %(default)s)")
-    parser.add_argument("--best-known", type=float, default=None, metavar="L",
-                        help="target tour LENGTH: scales the flows, stops the run once reached "
-                             "(default: a greedy tour's length, and no early stop)")
-    parser.add_argument("--format", choices=("auto", "tsp", "dna"), default="auto",
-                        help="instance format; auto tells them apart by shape (default: %(default)s)")
+    parser.add_argument(
+        "--generations",
+        type=int,
+        default=defaults.generations,
+        metavar="G",
+        help="generations to run (GENERATIONS) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--population",
+        type=int,
+        default=defaults.population,
+        metavar="P",
+        help="salmon per generation (POPULATION) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--survival",
+        type=int,
+        default=defaults.survival,
+        metavar="S",
+        help="shortest tours that spawn the next generation (SURVIVAL) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--memory",
+        type=float,
+        default=defaults.memory,
+        metavar="M",
+        help="probability of following the parent's tour (MEMORY, phi) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--beta",
+        type=float,
+        default=defaults.beta,
+        metavar="B",
+        help="exponent on flow in the roulette (BETA, alpha) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--elite",
+        type=int,
+        default=defaults.elite,
+        metavar="E",
+        help="members the best-ever tour overwrites after a generation that did not beat it (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--best-known",
+        type=float,
+        default=None,
+        metavar="L",
+        help="target tour LENGTH: scales the flows, stops the run once reached "
+        "(default: a greedy tour's length, and no early stop)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("auto", "tsp", "dna"),
+        default="auto",
+        help="instance format; auto tells them apart by shape (default: %(default)s)",
+    )
     parser.add_argument("--output", metavar="FILE", help="also write the JSON result to FILE")
-    parser.add_argument("--score-file", metavar="FILE",
-                        help="also write the bare score to FILE (for an Argo output parameter)")
+    parser.add_argument(
+        "--score-file", metavar="FILE", help="also write the bare score to FILE (for an Argo output parameter)"
+    )
     parser.add_argument("--version", action="version", version=f"salmon-algorithm {__version__}")
     return parser
 

@@ -45,8 +45,13 @@ class Summary:
 
     def as_json(self) -> dict:
         """The summary with the lab's kebab-case keys."""
-        return {"best-score": self.best_score, "best-seed": self.best_seed, "runs": self.runs,
-                "mean": round(self.mean, 3), "stdev": round(self.stdev, 3)}
+        return {
+            "best-score": self.best_score,
+            "best-seed": self.best_seed,
+            "runs": self.runs,
+            "mean": round(self.mean, 3),
+            "stdev": round(self.stdev, 3),
+        }
 
 
 def read_results(folder: str | Path) -> list[dict]:
@@ -107,8 +112,11 @@ def summarise(results: Sequence[dict]) -> Summary:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m salmon_algorithm.collect DIR``: print the summary of the results in DIR."""
-    parser = Parser(prog="python -m salmon_algorithm.collect", formatter_class=formatter,
-                    description=__doc__.split("\n\n", 1)[1].replace("``", ""))
+    parser = Parser(
+        prog="python -m salmon_algorithm.collect",
+        formatter_class=formatter,
+        description=__doc__.split("\n\n", 1)[1].replace("``", ""),
+    )
     parser.add_argument("folder", metavar="DIR", help="folder holding the runs' *.json results")
     parser.add_argument("--instance", metavar="FILE", help="re-check each result's score against this instance")
     parser.add_argument("--params-dir", metavar="DIR", help="also write best-score and best-seed files here")

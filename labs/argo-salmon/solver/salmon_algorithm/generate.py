@@ -56,8 +56,9 @@ class GeneratedInstance:
         return f"{n}\n" + "\n".join(" ".join(map(str, row)) for row in cost) + "\n"
 
 
-def generate(genome_length: int, coverage: float, fragment_length: int, seed: int,
-             min_overlap: int = DEFAULT_MIN_OVERLAP) -> GeneratedInstance:
+def generate(
+    genome_length: int, coverage: float, fragment_length: int, seed: int, min_overlap: int = DEFAULT_MIN_OVERLAP
+) -> GeneratedInstance:
     """Draw a genome and its fragments; raise SalmonError if the sizes do not make an instance."""
     if not 2 <= fragment_length <= genome_length:
         raise SalmonError(f"--fragment-length must be 2 to the genome length {genome_length}")
@@ -133,30 +134,51 @@ def write_instance(generated: GeneratedInstance, path: str | Path, meta: dict) -
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m salmon_algorithm.generate``: write an instance and its layout, print a summary."""
-    parser = Parser(prog="python -m salmon_algorithm.generate", formatter_class=formatter,
-                    description=__doc__.split("\n\n", 1)[1].replace("``", ""))
+    parser = Parser(
+        prog="python -m salmon_algorithm.generate",
+        formatter_class=formatter,
+        description=__doc__.split("\n\n", 1)[1].replace("``", ""),
+    )
     parser.add_argument("--genome-length", type=int, required=True, metavar="L", help="bases in the genome")
-    parser.add_argument("--coverage", type=float, required=True, metavar="C",
-                        help="mean number of fragments covering a base")
+    parser.add_argument(
+        "--coverage", type=float, required=True, metavar="C", help="mean number of fragments covering a base"
+    )
     parser.add_argument("--fragment-length", type=int, required=True, metavar="F", help="bases per fragment")
     parser.add_argument("--seed", type=int, required=True, metavar="S", help="random seed")
-    parser.add_argument("--min-overlap", type=int, default=DEFAULT_MIN_OVERLAP, metavar="K",
-                        help="shorter overlaps count as none (default: %(default)s)")
+    parser.add_argument(
+        "--min-overlap",
+        type=int,
+        default=DEFAULT_MIN_OVERLAP,
+        metavar="K",
+        help="shorter overlaps count as none (default: %(default)s)",
+    )
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="instance file to write")
     args = parser.parse_args(argv)
     try:
-        generated = generate(args.genome_length, args.coverage, args.fragment_length, args.seed,
-                             args.min_overlap)
-        meta = {"genome-length": args.genome_length, "coverage": args.coverage,
-                "fragment-length": args.fragment_length, "min-overlap": args.min_overlap, "seed": args.seed}
+        generated = generate(args.genome_length, args.coverage, args.fragment_length, args.seed, args.min_overlap)
+        meta = {
+            "genome-length": args.genome_length,
+            "coverage": args.coverage,
+            "fragment-length": args.fragment_length,
+            "min-overlap": args.min_overlap,
+            "seed": args.seed,
+        }
         layout_path = write_instance(generated, args.output, meta)
     except SalmonError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     n = len(generated.layout) + 1
-    print(json.dumps({"instance": str(args.output), "layout": str(layout_path), "vertices": n,
-                      "true-score": generated.true_score,
-                      "best-known-length": n * DNA_K - generated.true_score}))
+    print(
+        json.dumps(
+            {
+                "instance": str(args.output),
+                "layout": str(layout_path),
+                "vertices": n,
+                "true-score": generated.true_score,
+                "best-known-length": n * DNA_K - generated.true_score,
+            }
+        )
+    )
     return 0
 
 
