@@ -28,7 +28,7 @@ course: $(STAMP)  ## the nbgrader course folders, generated from the labs
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/kubecourse course build --out course
 
 test: $(STAMP)  ## the whole test suite (end-to-end tests marked `kind` skip without kind + Docker)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 clean:
 	rm -rf _build course

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from kubecourse.errors import EnvironmentProblem, UsageError
+from coursecore.errors import EnvironmentProblem, UsageError
 
 CONFIG_NAME = "nbgrader_config.py"
 GRADEBOOK_NAME = "gradebook.db"

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import urllib3
 
-from kubecourse._quickimport import import_jsonschema_quickly
+from coursecore._quickimport import import_jsonschema_quickly
 
 import_jsonschema_quickly()  # import kubernetes reaches jsonschema: skip its grammar
 

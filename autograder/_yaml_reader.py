@@ -2,7 +2,7 @@
 
 JSON goes to the json module; YAML without anchors (hence without aliases, so no alias bomb) and
 not nested absurdly deep goes to libyaml; anything else to the alias-counting reader of
-:mod:`kubecourse.safeyaml`, which also words every syntax error. Timestamps stay text, as the API
+:mod:`coursecore.safeyaml`, which also words every syntax error. Timestamps stay text, as the API
 serves them.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from autograder.errors import SnapshotError
-from kubecourse import safeyaml
+from coursecore import safeyaml
 
 
 def _timestamp_as_text(loader: Any, node: Any) -> str:

@@ -14,8 +14,8 @@ from typing import Any
 from autograder.loader import resolve_lab
 from autograder.snapshot import dump_snapshot, snapshot_document, write_text_atomically
 from autograder.state import Obj, sort_key
-from kubecourse.errors import UsageError
-from kubecourse.labs import Lab
+from coursecore.errors import UsageError
+from coursecore.labs import Lab
 
 
 def capture_objects(lab: str | Path | Lab, state: Any) -> list[Obj]:

@@ -25,8 +25,8 @@ from pathlib import Path
 from autograder import _nbgrader
 from autograder.lab_notebook import declared_checks, notebook_source, read_lab_notebook, verify
 from autograder.notebook import SNAPSHOT_NAME
-from kubecourse import labs as catalogue
-from kubecourse.errors import UsageError
+from coursecore import labs as catalogue
+from coursecore.errors import UsageError
 
 
 @dataclass(frozen=True, kw_only=True)

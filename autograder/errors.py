@@ -7,7 +7,7 @@ problems (exit 3). A check that fails is never an exception; it is a result.
 
 from __future__ import annotations
 
-from kubecourse.errors import EnvironmentProblem, KubecourseError, UsageError
+from coursecore.errors import EnvironmentProblem, KubecourseError, UsageError
 
 
 class AutograderError(KubecourseError):

@@ -34,7 +34,7 @@ from autograder._gradebook_guard import GradebookGuard
 from autograder._gradebook_writer import CellScore, record
 from autograder.notebook import SNAPSHOT_NAME
 from autograder.state import State
-from kubecourse.errors import KubecourseError, UsageError
+from coursecore.errors import KubecourseError, UsageError
 
 Progress = Callable[[str, str, int], None]
 """Called as ``progress(phase, student, total)``: ``started`` once the workers exist, then

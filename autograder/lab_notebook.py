@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kubecourse.errors import UsageError
-from kubecourse.labs import Lab
-from kubecourse.safeyaml import read_text
+from coursecore.errors import UsageError
+from coursecore.labs import Lab
+from coursecore.safeyaml import read_text
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 GRADE_ID_PREFIX = "check-"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from kubecourse._quickimport import import_jsonschema_quickly
+from coursecore._quickimport import import_jsonschema_quickly
 
 import_jsonschema_quickly()  # import kubernetes reaches jsonschema: skip its grammar
 
@@ -28,9 +28,9 @@ from kubernetes.config.config_exception import ConfigException  # noqa: E402
 from autograder import _transport
 from autograder.errors import ClusterUnreachable
 from autograder.state import Obj, select
-from kubecourse import safeyaml
-from kubecourse.errors import UsageError
-from kubecourse.labs import Capture
+from coursecore import safeyaml
+from coursecore.errors import UsageError
+from coursecore.labs import Capture
 
 SANDBOX_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,37}[a-z0-9])?$")
 MAX_KUBECONFIG_BYTES = 1024 * 1024

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from autograder.errors import ChecksError
 from autograder.results import Check
-from kubecourse import labs as catalogue
-from kubecourse.labs import Lab
+from coursecore import labs as catalogue
+from coursecore.labs import Lab
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,7 +75,7 @@ def load_checks(lab: str | Path | Lab) -> LabChecks:
     """The checks of ``lab`` (an id, a lab folder, a Lab, or a path to a ``checks.py``).
 
     Raises:
-        UsageError: unknown lab or invalid lab.yaml (from :mod:`kubecourse.labs`).
+        UsageError: unknown lab or invalid lab.yaml (from :mod:`coursecore.labs`).
         ChecksError: the checks file is missing, fails to import or declares no valid checks.
     """
     if not isinstance(lab, Lab) and str(lab).endswith(".py"):

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from autograder.state import Obj, State
-from kubecourse.labs import Capture
+from coursecore.labs import Capture
 
 
 class NamespaceMapped:

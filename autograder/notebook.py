@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kubecourse.errors import KubecourseError
+from coursecore.errors import KubecourseError
 
 SNAPSHOT_NAME = "snapshot.yaml"
 AUTOGRADE = "autograde"
@@ -93,7 +93,7 @@ def submit(lab_id: str) -> Path | None:
             return None
         try:
             import autograder
-            from kubecourse import labs
+            from coursecore import labs
 
             lab = labs.find(lab_id)
             kubeconfig = _kubeconfig()

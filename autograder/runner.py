@@ -20,8 +20,8 @@ from autograder.checks import Outcome
 from autograder.loader import load_checks
 from autograder.results import Check, CheckResult, LabReport
 from autograder.state import State
-from kubecourse.errors import EnvironmentProblem
-from kubecourse.labs import Lab
+from coursecore.errors import EnvironmentProblem
+from coursecore.labs import Lab
 
 MAX_MESSAGE = 2000
 

@@ -21,8 +21,8 @@ import yaml
 from autograder._yaml_reader import documents
 from autograder.errors import SnapshotError
 from autograder.state import MemoryState, Obj
-from kubecourse import safeyaml
-from kubecourse.errors import UsageError
+from coursecore import safeyaml
+from coursecore.errors import UsageError
 
 MAX_SNAPSHOT_BYTES = safeyaml.MAX_BYTES
 _FastDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from autograder.selectors import matches_labels, parse_selector
-from kubecourse.labs import Capture
+from coursecore.labs import Capture
 
 Obj = dict[str, Any]
 

@@ -1,8 +1,8 @@
 """kubecourse: a course toolkit that teaches researchers to use Kubernetes as a research platform.
 
-The package holds the command line (:mod:`kubecourse.cli`) and the two leaf modules that the
-``sandbox`` and ``autograder`` packages share: the lab catalogue (:mod:`kubecourse.labs`) and the
-error base (:mod:`kubecourse.errors`).
+The package is the command line (:mod:`kubecourse.cli`), the top floor: it imports ``sandbox``,
+``autograder`` and ``manifestlint``, and nothing imports it. What those packages share lives
+below them all, in ``coursecore``.
 """
 
 from importlib.metadata import PackageNotFoundError, version

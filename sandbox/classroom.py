@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from kubecourse.errors import KubecourseError, UsageError
+from coursecore.errors import KubecourseError, UsageError
 from sandbox import kind, lifecycle, preflight, state
 from sandbox.errors import CapacityExceeded
 from sandbox.roster import Learner, read_roster

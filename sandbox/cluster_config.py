@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import yaml
 
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 
 MAX_NODES = 8
 API_VERSION = "kind.x-k8s.io/v1alpha4"

@@ -19,8 +19,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from kubecourse.errors import UsageError
-from kubecourse.labs import DataVolume
+from coursecore.errors import UsageError
+from coursecore.labs import DataVolume
 from sandbox import kubectl, readiness
 from sandbox.errors import SandboxError
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kubecourse.errors import EnvironmentProblem, KubecourseError, UsageError
+from coursecore.errors import EnvironmentProblem, KubecourseError, UsageError
 
 
 class SandboxError(KubecourseError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kubecourse.labs import Image
+from coursecore.labs import Image
 from sandbox import _run, kind
 from sandbox.errors import SandboxError
 

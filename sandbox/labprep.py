@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kubecourse import labs
+from coursecore import labs
 from sandbox import addons, data, images, kind, kubectl, lifecycle, state
 from sandbox.addons import cache
 from sandbox.addons.install import install, namespace_manifest

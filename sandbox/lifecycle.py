@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kubecourse.errors import KubecourseError
+from coursecore.errors import KubecourseError
 from sandbox import cluster_config, kind, readiness, state
 from sandbox.backend import Backend
 from sandbox.errors import CreateFailed, SandboxBroken, SandboxError

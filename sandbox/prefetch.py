@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kubecourse import labs
-from kubecourse.errors import KubecourseError
-from kubecourse.labs import Image
+from coursecore import labs
+from coursecore.errors import KubecourseError
+from coursecore.labs import Image
 from sandbox import addons, images, kind
 from sandbox.addons import cache
 from sandbox.lifecycle import Progress, quiet

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kubecourse._quickimport import import_jsonschema_quickly
+from coursecore._quickimport import import_jsonschema_quickly
 from sandbox.errors import NotReady
 
 NODES_READY_TIMEOUT = 300

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kubecourse.errors import UsageError
-from kubecourse.safeyaml import read_text
+from coursecore.errors import UsageError
+from coursecore.safeyaml import read_text
 from sandbox.errors import InvalidName
 from sandbox.names import MAX_NAME, validate_name
 

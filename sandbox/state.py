@@ -26,7 +26,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 from sandbox.errors import SandboxBusy, SandboxError
 from sandbox.names import validate_name
 

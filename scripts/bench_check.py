@@ -35,8 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from autograder import load_snapshot, run_checks  # noqa: E402
-from kubecourse import labs as catalogue  # noqa: E402
-from kubecourse.safeyaml import parse_documents  # noqa: E402
+from coursecore import labs as catalogue  # noqa: E402
+from coursecore.safeyaml import parse_documents  # noqa: E402
 
 GOAL = 100.0  # snapshots per second
 

@@ -41,7 +41,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from autograder.course import build_course
-    from kubecourse import labs
+    from coursecore import labs
 
     lab = labs.find(LAB)
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:

@@ -30,7 +30,7 @@ FILES = sorted(
     for lab in ("batch-jobs", "sbatch-to-job", "science-gateway", "troubleshooting", "identity-storage")
     for p in (REPO / "labs" / lab / "solution").glob("*.yaml")
 )
-STARTUP = "from autograder.lint.manifests import lint_file; lint_file({path!r})"
+STARTUP = "from manifestlint.manifests import lint_file; lint_file({path!r})"
 
 
 def _process(code: str) -> float:
@@ -55,7 +55,7 @@ def main() -> None:
     import kubernetes_validate
     import yaml
 
-    from autograder.lint.manifests import KUBERNETES_VERSION, lint_file
+    from manifestlint.manifests import KUBERNETES_VERSION, lint_file
 
     docs = [d for p in FILES for d in yaml.safe_load_all(p.read_text()) if d]
     lint_file(path)  # warm the caches both ways

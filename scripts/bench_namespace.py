@@ -83,7 +83,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = [1, *[p for p in args.parallel if p != 1]]
     started = time.perf_counter()
-    from kubecourse._quickimport import import_jsonschema_quickly
+    from coursecore._quickimport import import_jsonschema_quickly
 
     import_jsonschema_quickly()  # as the product's Cluster.connect does
     import kubernetes  # noqa: F401  (paid once per command, before any learner: reported apart)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kubecourse.labs import discover
+from coursecore.labs import discover
 
 LABS = [lab for lab in discover() if lab.grading.lint == "manifests"]
 IDS = [lab.id for lab in LABS]

@@ -1,7 +1,7 @@
 """A Sphinx directive, ``labs-table``, that renders the catalogue of labs from ``labs/*/lab.yaml``.
 
 The table in ``book/labs.md`` is read from the same files ``kubecourse start`` reads, through
-:func:`kubecourse.labs.load_lab`, so the book cannot drift from the labs. A lab whose
+:func:`coursecore.labs.load_lab`, so the book cannot drift from the labs. A lab whose
 ``lab.yaml`` is invalid fails the build with the validator's message (the book is built with
 ``-W``), which is how an author learns about it before a learner does.
 """
@@ -27,8 +27,8 @@ class LabsTable(Directive):
 
     def run(self) -> list[nodes.Node]:
         # Imported here so that a missing package is reported as this directive's problem.
-        from kubecourse.errors import KubecourseError
-        from kubecourse.labs import load_lab
+        from coursecore.errors import KubecourseError
+        from coursecore.labs import load_lab
 
         env = self.state.document.settings.env
         env.labs_table_docs = getattr(env, "labs_table_docs", set()) | {env.docname}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 
 BACKENDS = ("kind", "namespace")
 BACKEND = typer.Option(

@@ -8,8 +8,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from coursecore.errors import EXIT_FAILED, UsageError
 from kubecourse.cli._output import err, next_step, out, print_json
-from kubecourse.errors import EXIT_FAILED, UsageError
 
 _NAME = typer.Option(None, "--name", "-n", help="Read the sandbox NAME made by `kubecourse up --name NAME`.")
 _KUBECONFIG = typer.Option(None, "--kubeconfig", help="Read the cluster this kubeconfig file points at.")

@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from coursecore.errors import EXIT_FAILED
 from kubecourse.cli import _namespace as ns
 from kubecourse.cli._output import err, next_step, out, print_json
-from kubecourse.errors import EXIT_FAILED
 from sandbox import classroom, kind, lifecycle, state
 from sandbox.class_progress import LiveProgress
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from coursecore.errors import EXIT_FAILED
 from kubecourse.cli._output import next_step, out, print_json
-from kubecourse.errors import EXIT_FAILED
 from sandbox.preflight import run_preflight
 
 

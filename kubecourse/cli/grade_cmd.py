@@ -9,8 +9,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from coursecore.errors import EXIT_FAILED
 from kubecourse.cli._output import err, next_step, out, print_json
-from kubecourse.errors import EXIT_FAILED
 
 
 def grade(

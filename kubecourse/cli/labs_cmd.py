@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from kubecourse import labs as catalogue
+from coursecore import labs as catalogue
 from kubecourse.cli._output import next_step, out, print_json
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from kubecourse import labs as catalogue
+from coursecore import labs as catalogue
+from coursecore.errors import EXIT_FAILED, UsageError
 from kubecourse.cli._output import next_step, out, print_json
-from kubecourse.errors import EXIT_FAILED, UsageError
 
 
 def lint(
@@ -29,7 +29,7 @@ def lint(
     Exit codes: 0 no problems, 1 problems found, 2 bad input (unknown lab, a lab without a
     linter, a missing file or one that is not YAML).
     """
-    from autograder.lint import lint as run_linter
+    from manifestlint import lint as run_linter
 
     found = catalogue.find(lab)
     if found.grading.lint is None:

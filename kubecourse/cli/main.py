@@ -7,6 +7,7 @@ import traceback
 
 import typer
 
+from coursecore.errors import EXIT_INTERRUPTED, KubecourseError
 from kubecourse import __version__
 from kubecourse.cli import (
     check_cmds,
@@ -20,7 +21,6 @@ from kubecourse.cli import (
     sandbox_cmds,
 )
 from kubecourse.cli._output import err
-from kubecourse.errors import EXIT_INTERRUPTED, KubecourseError
 
 app = typer.Typer(
     name="kubecourse",

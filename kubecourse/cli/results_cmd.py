@@ -18,9 +18,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kubecourse import labs as catalogue
+from coursecore import labs as catalogue
+from coursecore.errors import EXIT_FAILED, UsageError
 from kubecourse.cli._output import next_step, out, print_json
-from kubecourse.errors import EXIT_FAILED, UsageError
 
 LAB = "argo-salmon"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from coursecore.errors import EXIT_FAILED, UsageError
 from kubecourse.cli import _namespace as ns
 from kubecourse.cli._output import err, next_step, out, print_json
-from kubecourse.errors import EXIT_FAILED, UsageError
 from sandbox import inventory, kind, labprep, lifecycle, state
 from sandbox import prefetch as prefetch_mod
 

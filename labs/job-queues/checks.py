@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from autograder import objects
 from autograder.checks import check, fail, ok, partial
-from autograder.lint.rules import quantity
 from autograder.paths import get
+from manifestlint.rules import quantity
 
 NAMESPACE = "queues"
 KUEUE = "kueue.x-k8s.io"  # the API group: either served version will do

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from autograder import objects
 from autograder.checks import check, fail, ok, partial
-from autograder.lint.rules import quantity
 from autograder.paths import get
+from manifestlint.rules import quantity
 
 NAMESPACE = "scheduling"
 JOB = "pack"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from kubecourse.errors import UsageError
-from kubecourse.safeyaml import load_mapping
+from coursecore.errors import UsageError
+from coursecore.safeyaml import load_mapping
 from sandbox import state
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 
 import urllib3
 
-from kubecourse.errors import EnvironmentProblem, UsageError
+from coursecore.errors import EnvironmentProblem, UsageError
 from sandbox.errors import SandboxError
 
 FIELD_MANAGER = "kubecourse"
@@ -72,7 +72,7 @@ class Cluster:
     @classmethod
     def connect(cls, kubeconfig: Path, context: str | None = None, *, pool: int = 16) -> Cluster:
         """A client from ``kubeconfig`` (and ``context``) only; ``pool`` concurrent connections."""
-        from kubecourse._quickimport import import_jsonschema_quickly
+        from coursecore._quickimport import import_jsonschema_quickly
 
         import_jsonschema_quickly()  # seconds of CPU saved per command (see that module)
         import kubernetes

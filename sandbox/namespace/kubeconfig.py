@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from kubecourse.errors import UsageError
-from kubecourse.safeyaml import load_mapping
+from coursecore.errors import UsageError
+from coursecore.safeyaml import load_mapping
 
 MAX_KUBECONFIG_BYTES = 1024 * 1024
 

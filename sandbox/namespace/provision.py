@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kubecourse.errors import KubecourseError
+from coursecore.errors import KubecourseError
 from sandbox import state
 from sandbox.errors import CreateFailed, SandboxError
 from sandbox.namespace import objects, records

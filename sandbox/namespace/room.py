@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from kubecourse import labs
-from kubecourse.errors import UsageError
+from coursecore import labs
+from coursecore.errors import UsageError
 from sandbox import classroom, data, state
 from sandbox.errors import SandboxError
 from sandbox.names import validate_name

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from kubecourse.errors import UsageError
-from kubecourse.safeyaml import load_mapping
+from coursecore.errors import UsageError
+from coursecore.safeyaml import load_mapping
 
 # Kubernetes resource quantities: a number with an optional SI or binary suffix.
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")

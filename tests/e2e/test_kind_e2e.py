@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kubecourse.labs import DataVolume
+from coursecore.labs import DataVolume
 from sandbox import _run, data, kind, kubectl, lifecycle, state
 
 pytestmark = pytest.mark.kind

@@ -13,7 +13,7 @@ import pytest
 
 from autograder.course import build_course
 from autograder.lab_notebook import declared_checks, read_lab_notebook, verify
-from kubecourse.labs import find
+from coursecore.labs import find
 
 pytestmark = pytest.mark.notebook
 

@@ -17,8 +17,8 @@ import autograder
 from autograder.errors import ClusterUnreachable
 from autograder.expect import expect_eventually
 from autograder.live import connect
-from kubecourse import labs as catalogue
-from kubecourse.errors import UsageError
+from coursecore import labs as catalogue
+from coursecore.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / "labs" / "first-pod"

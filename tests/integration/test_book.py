@@ -173,10 +173,10 @@ def _author_guide() -> str:
 
 
 def test_author_guide_documents_every_lab_yaml_field():
-    # The allowed keys are the sets passed to _Validator.only() in kubecourse/labs.py.
-    source = (REPO / "kubecourse" / "labs.py").read_text(encoding="utf-8")
+    # The allowed keys are the sets passed to _Validator.only() in coursecore/labs.py.
+    source = (REPO / "coursecore" / "labs.py").read_text(encoding="utf-8")
     allowed = re.findall(r"""v\.only\(\s*\w+,\s*(?:"([^"]*)"|(\w+)),\s*\{([^}]*)\}""", source)
-    assert allowed, "could not find the lab.yaml schema in kubecourse/labs.py"
+    assert allowed, "could not find the lab.yaml schema in coursecore/labs.py"
     guide = _author_guide()
     missing = []
     for literal_prefix, variable_prefix, keys in allowed:
@@ -187,7 +187,7 @@ def test_author_guide_documents_every_lab_yaml_field():
 
 
 def test_author_guide_examples_are_valid_lab_files(tmp_path):
-    from kubecourse.labs import load_lab
+    from coursecore.labs import load_lab
 
     examples = [yaml.safe_load(block) for block in re.findall(r"^```yaml\n(.*?)^```", _author_guide(), re.S | re.M)]
     examples = [e for e in examples if isinstance(e, dict) and {"id", "tier"} <= set(e)]
@@ -316,7 +316,7 @@ def _unescape(text: str) -> str:
 
 
 def test_labs_page_lists_every_lab(built_book):
-    from kubecourse.labs import discover
+    from coursecore.labs import discover
 
     html = (built_book / "book" / "labs.html").read_text(encoding="utf-8")
     page = " ".join(re.sub(r"<[^>]+>", " ", html).split())  # literals are split into spans

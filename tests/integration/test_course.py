@@ -9,7 +9,7 @@ import pytest
 from gradinglab import LAB_ID, write_lab
 
 from autograder.course import build_course
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 
 pytestmark = pytest.mark.notebook
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import build_course
-from kubecourse import labs
+from coursecore import labs
 
 pytestmark = pytest.mark.notebook
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from autograder import load_checks, load_snapshot, run_checks
-from kubecourse import labs as catalogue
-from kubecourse.safeyaml import load_mapping
+from coursecore import labs as catalogue
+from coursecore.safeyaml import load_mapping
 
 # Folders, not Lab objects: a lab whose lab.yaml is broken fails its own tests, not collection.
 LABS = sorted(p.parent.parent for p in catalogue.labs_root().glob("*/tests/expected.yaml"))

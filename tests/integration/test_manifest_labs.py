@@ -11,8 +11,8 @@ import yaml
 from manifest_lab_tools import IDS, LABS, kustomize, kustomize_tree, overlays
 
 from autograder.lab_notebook import declared_checks, read_lab_notebook, verify
-from autograder.lint.manifests import lint_file, schema_problems
-from autograder.lint.rules import containers
+from manifestlint.manifests import lint_file, schema_problems
+from manifestlint.rules import containers
 
 
 def _snapshots():

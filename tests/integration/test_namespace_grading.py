@@ -10,7 +10,7 @@ import yaml
 
 from autograder.course import build_course
 from autograder.grading import grade_assignment
-from kubecourse import labs
+from coursecore import labs
 from kubecourse.cli._namespace import live_states_for
 from sandbox.namespace import room
 

@@ -133,7 +133,7 @@ def test_checksum_mismatch_applies_nothing(lab_env):
 
 def test_a_failed_copy_job_is_reported_with_how_to_see_why(lab_env):
     fake_kind, _, _ = lab_env
-    from kubecourse import labs
+    from coursecore import labs
     from sandbox import data
 
     lab = labs.find("demo-lab")

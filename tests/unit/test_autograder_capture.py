@@ -10,7 +10,7 @@ import yaml
 from autograder import load_snapshot, run_checks
 from autograder.capture import capture_objects, write_snapshot
 from autograder.state import MemoryState
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 
 
 def pod(name, ns, ts, **labels):

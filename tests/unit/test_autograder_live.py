@@ -6,7 +6,7 @@ import pytest
 
 from autograder.errors import ClusterUnreachable
 from autograder.live import resolve_kubeconfig, sandbox_kubeconfig
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 
 
 @pytest.fixture

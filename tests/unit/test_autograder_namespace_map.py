@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from autograder.namespace_map import NamespaceMapped
 from autograder.state import MemoryState
-from kubecourse.labs import Capture
+from coursecore.labs import Capture
 
 
 def pod(name, namespace, ts="2026-01-01T00:00:00Z"):

@@ -10,7 +10,7 @@ import pytest
 from autograder import load_checks, run_checks
 from autograder.errors import ChecksError, ClusterUnreachable
 from autograder.state import MemoryState
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 
 CHECKS = """
 import time

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autograder.selectors import matches_labels, parse_selector
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 
 LABELS = {"app": "hello", "tier": "web", "app.kubernetes.io/name": "x"}
 

@@ -9,7 +9,7 @@ import yaml
 
 from autograder.errors import SnapshotError
 from autograder.snapshot import dump_snapshot, load_snapshot, parse_snapshot, snapshot_document
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hello", "namespace": "lab"}}
 CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "lab"}}

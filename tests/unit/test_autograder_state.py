@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from autograder.state import MemoryState, api_version_matches, copy_object, select
-from kubecourse.labs import Capture
+from coursecore.labs import Capture
 
 
 def obj(kind, name, *, ns="lab", ts="2026-01-01T00:00:00Z", labels=None, api="v1", **extra):

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 import yaml
 
-from kubecourse.labs import find
+from coursecore.labs import find
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import pytest
 from gradinglab import LAB_ID, write_lab
 
 from autograder.lab_notebook import declared_checks, read_lab_notebook, verify
-from kubecourse import labs
-from kubecourse.errors import UsageError
+from coursecore import labs
+from coursecore.errors import UsageError
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.lint.manifests import lint_file, lint_text
-from kubecourse.labs import find
+from coursecore.labs import find
+from manifestlint.manifests import lint_file, lint_text
 
 QUEUES = """\
 apiVersion: kueue.x-k8s.io/v1beta2

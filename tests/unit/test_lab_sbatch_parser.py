@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from kubecourse.labs import find
+from coursecore.labs import find
 
 
 @pytest.fixture(scope="module")

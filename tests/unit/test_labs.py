@@ -1,4 +1,4 @@
-"""kubecourse.labs: lab.yaml validation names the file and field of every mistake."""
+"""coursecore.labs: lab.yaml validation names the file and field of every mistake."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kubecourse import labs
-from kubecourse.errors import UsageError
+from coursecore import labs
+from coursecore.errors import UsageError
 
 GOOD = {
     "id": "demo",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.lint import lint
-from autograder.lint.argo import lint_file, lint_text
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
+from manifestlint import lint
+from manifestlint.argo import lint_file, lint_text
 
 LAB = Path(__file__).resolve().parents[2] / "labs" / "argo-salmon"
 DAG = (LAB / "solution" / "workflow-dag.yaml").read_text()

@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
-from autograder.lint import lint
-from autograder.lint.manifests import lint_file, lint_text, load_lab_rules
-from autograder.lint.rules import Finding, quantity
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
+from manifestlint import lint
+from manifestlint.manifests import lint_file, lint_text, load_lab_rules
+from manifestlint.rules import Finding, quantity
 
 GOOD_DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -228,7 +228,7 @@ def test_job_rules():
 
 def test_lab_namespaces_and_lab_rules(tmp_path):
     (tmp_path / "lint.py").write_text(
-        "from autograder.lint.rules import Finding\n"
+        "from manifestlint.rules import Finding\n"
         "def needs_two_replicas(doc):\n"
         "    if doc['kind'] == 'Deployment' and doc['spec'].get('replicas', 1) < 3:\n"
         "        return [('spec.replicas', 'run at least 3 replicas')]\n"
@@ -281,7 +281,7 @@ def test_not_quantities(text):
 
 
 def test_finding_paths_from_strings():
-    from autograder.lint.rules import as_finding
+    from manifestlint.rules import as_finding
 
     assert as_finding(("spec.template.spec.containers[0].image", "m")) == Finding(
         ("spec", "template", "spec", "containers", 0, "image"), "m", "lab-rule"
@@ -290,7 +290,7 @@ def test_finding_paths_from_strings():
 
 
 def test_schemas_match_the_sandbox_kubernetes_version():
-    from autograder.lint.manifests import KUBERNETES_VERSION
+    from manifestlint.manifests import KUBERNETES_VERSION
     from sandbox.kind import DEFAULT_NODE_IMAGE
 
     tag = DEFAULT_NODE_IMAGE.split("@")[0].rsplit(":", 1)[1]  # v1.35.0

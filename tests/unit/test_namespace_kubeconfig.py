@@ -7,7 +7,7 @@ import base64
 import pytest
 import yaml
 
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 from sandbox.namespace.kubeconfig import cluster_entry, learner_kubeconfig
 
 ADMIN = {

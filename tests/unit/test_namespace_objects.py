@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 from sandbox.errors import InvalidName
 from sandbox.namespace import objects
 from sandbox.namespace.settings import NamespaceSettings, load_settings

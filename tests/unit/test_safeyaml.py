@@ -1,11 +1,11 @@
-"""kubecourse.safeyaml: every way a user's YAML can be wrong becomes a one-line UsageError."""
+"""coursecore.safeyaml: every way a user's YAML can be wrong becomes a one-line UsageError."""
 
 from __future__ import annotations
 
 import pytest
 
-from kubecourse.errors import UsageError
-from kubecourse.safeyaml import MAX_ALIASES, load_documents, load_mapping, parse_documents, read_text
+from coursecore.errors import UsageError
+from coursecore.safeyaml import MAX_ALIASES, load_documents, load_mapping, parse_documents, read_text
 
 BOMB = "\n".join(
     ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from fakekind.httpserver import FileServer
 
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 from sandbox import addons
 from sandbox.addons import cache
 from sandbox.errors import ChecksumMismatch, CommandFailed, SandboxError

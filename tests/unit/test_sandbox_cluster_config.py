@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 from sandbox import cluster_config
 
 

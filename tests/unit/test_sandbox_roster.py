@@ -2,7 +2,7 @@
 
 import pytest
 
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 from sandbox.roster import read_roster
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 from sandbox import state
 from sandbox.errors import SandboxBusy, SandboxError
 

@@ -146,7 +146,7 @@ class Controller:
         return self.wf
 
     def _invalid(self) -> str:
-        from autograder.lint.argo_rules import semantic_problems
+        from manifestlint.argo_rules import semantic_problems
 
         for _, rule, message in semantic_problems(self.wf):
             if rule in CONTROLLER_RULES:

@@ -2,7 +2,7 @@
 
 Learners and authors give the tool manifests, snapshots and lab files. These readers turn every
 way such a file can be wrong (missing, too large, binary, malformed, an alias bomb, the wrong
-shape) into a :class:`~kubecourse.errors.UsageError` that names the file, instead of a traceback
+shape) into a :class:`~coursecore.errors.UsageError` that names the file, instead of a traceback
 or a process that eats memory.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.events import AliasEvent
 
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
 
 MAX_BYTES = 50 * 1024 * 1024
 # Real Kubernetes manifests rarely use anchors at all; a handful is generous. PyYAML shares the

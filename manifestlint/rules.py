@@ -3,7 +3,7 @@ silently gets wrong, as :class:`Finding` objects (a field path, a message and a 
 
 Document rules look at one object; file rules look across the objects of one file (a Service
 whose selector matches none of the Pod templates beside it). Labs add their own rules in
-``labs/<id>/lint.py`` (see :mod:`autograder.lint.manifests`) and may build findings with
+``labs/<id>/lint.py`` (see :mod:`manifestlint.manifests`) and may build findings with
 :class:`Finding` or return ``(path, message)`` tuples; paths are tuples of keys and indexes or
 strings such as ``spec.template.spec.containers[0].image``.
 """

@@ -9,7 +9,7 @@ Three layers, each reporting problems with the line they are on:
    step far too early). The input is walked alongside the model classes, by the fields' JSON
    names (hera's aliases: ``withItems``, not ``with_items``), and every key that is not a field
    is reported with the closest real field name;
-3. *meaning* (:mod:`autograder.lint.argo_rules`): the entrypoint and referenced templates exist,
+3. *meaning* (:mod:`manifestlint.argo_rules`): the entrypoint and referenced templates exist,
    dependencies exist and form no cycle, ``{{item}}`` only inside loops, the apiVersion is
    ``argoproj.io/v1alpha1``, every container requests CPU and memory, no duplicated step names.
 """
@@ -25,10 +25,10 @@ from typing import Any
 import pydantic
 from hera.workflows import models
 
-from autograder.lint.argo_rules import TextLine, semantic_problems
-from autograder.lint.report import LintReport, Problem
-from autograder.lint.yamlpos import Document, format_path, parse_with_lines
-from kubecourse.safeyaml import read_text
+from coursecore.safeyaml import read_text
+from manifestlint.argo_rules import TextLine, semantic_problems
+from manifestlint.report import LintReport, Problem
+from manifestlint.yamlpos import Document, format_path, parse_with_lines
 
 LINTER = "argo-workflow"
 MAX_FILE_BYTES = 2 * 1024 * 1024

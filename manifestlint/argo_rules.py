@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from autograder.lint import _rawdata as raw
-from autograder.lint._rawdata import TextLine
+from manifestlint import _rawdata as raw
+from manifestlint._rawdata import TextLine
 
 API_VERSION = "argoproj.io/v1alpha1"
 TEMPLATE_TYPES = (

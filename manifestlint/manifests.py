@@ -6,7 +6,7 @@ Three layers, each reporting problems with the line they are on:
    ``kubernetes-validate`` package ships, in their strict form (unknown fields are errors, as
    with ``kubectl apply --validate=strict``), for the Kubernetes version the sandbox runs;
    apiVersions that the API server does not serve for a kind are named with the ones it does;
-2. *meaning* (:mod:`autograder.lint.rules`): what the API server or the controllers would reject
+2. *meaning* (:mod:`manifestlint.rules`): what the API server or the controllers would reject
    or silently get wrong but the schema allows (quantities, selectors that match nothing,
    a Job without ``restartPolicy``, label syntax, enum typos such as ``completionMode: Indexd``);
 3. *the lab's own rules*: ``labs/<id>/lint.py`` may declare ``RULES``, a list of functions
@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kubecourse._quickimport import import_jsonschema_quickly
+from coursecore._quickimport import import_jsonschema_quickly
 
 import_jsonschema_quickly()  # before kubernetes_validate pulls jsonschema in
 
@@ -36,11 +36,11 @@ import kubernetes_validate  # noqa: E402
 from kubernetes_validate import utils as kv_utils  # noqa: E402
 from referencing import Registry, Resource  # noqa: E402
 
-from autograder.lint.report import LintReport, Problem  # noqa: E402
-from autograder.lint.rules import Finding, as_finding, document_findings, file_findings  # noqa: E402
-from autograder.lint.yamlpos import Document, format_path, parse_with_lines  # noqa: E402
-from kubecourse.errors import UsageError  # noqa: E402
-from kubecourse.safeyaml import read_text  # noqa: E402
+from coursecore.errors import UsageError  # noqa: E402
+from coursecore.safeyaml import read_text  # noqa: E402
+from manifestlint.report import LintReport, Problem  # noqa: E402
+from manifestlint.rules import Finding, as_finding, document_findings, file_findings  # noqa: E402
+from manifestlint.yamlpos import Document, format_path, parse_with_lines  # noqa: E402
 
 LINTER = "manifests"
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -53,7 +53,7 @@ Rule = Callable[[dict], list]
 
 
 def lint_file(path: str | Path, lab: Any = None) -> LintReport:
-    """Lint the manifests in ``path``; ``lab`` (a :class:`kubecourse.labs.Lab`) adds its rules.
+    """Lint the manifests in ``path``; ``lab`` (a :class:`coursecore.labs.Lab`) adds its rules.
 
     Raises:
         UsageError: the file is missing, too large, binary or not YAML, or the lab's

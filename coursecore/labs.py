@@ -2,7 +2,7 @@
 
 A lab is a folder ``labs/<id>/`` with a ``lab.yaml``. The schema is documented for course authors
 in ``book/author-guide.md``; every violation is reported as a
-:class:`~kubecourse.errors.UsageError` naming the file and the field. ``sandbox`` reads
+:class:`~coursecore.errors.UsageError` naming the file and the field. ``sandbox`` reads
 :attr:`Lab.cluster` to prepare a cluster, ``autograder`` reads :attr:`Lab.grading` to know what to
 capture and where the checks live.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kubecourse.errors import UsageError
-from kubecourse.safeyaml import load_mapping
+from coursecore.errors import UsageError
+from coursecore.safeyaml import load_mapping
 
 TIERS = ("general", "intermediate", "advanced")
 LAB_ID = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")

@@ -1,7 +1,7 @@
 """Offline linters for learner manifests: problems found before anything reaches a cluster.
 
 A lab names its linter in ``lab.yaml`` (``grading.lint``); :func:`lint` runs it on a file and
-returns a :class:`~autograder.lint.report.LintReport` whose problems carry line numbers.
+returns a :class:`~manifestlint.report.LintReport` whose problems carry line numbers.
 Linters are imported lazily: the Argo linter loads hera's models, which takes a moment.
 """
 
@@ -11,12 +11,12 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from autograder.lint.report import LintReport, Problem
-from kubecourse.errors import UsageError
+from coursecore.errors import UsageError
+from manifestlint.report import LintReport, Problem
 
 LINTERS = {
-    "argo-workflow": "autograder.lint.argo",
-    "manifests": "autograder.lint.manifests",
+    "argo-workflow": "manifestlint.argo",
+    "manifests": "manifestlint.manifests",
 }
 """Linter name (as ``lab.yaml`` writes it) -> module providing ``lint_file(path, lab=None)``."""
 

@@ -2,7 +2,7 @@
 
 Linters report problems by field path (``spec.templates[1].dag.tasks[0].dependencies``); a
 learner needs the line. PyYAML's constructed objects forget their positions, so this module
-composes the node graph (with :mod:`kubecourse.safeyaml`'s alias-counting loader, so alias bombs
+composes the node graph (with :mod:`coursecore.safeyaml`'s alias-counting loader, so alias bombs
 are refused the same way everywhere), records the line of every mapping key and sequence item,
 notes duplicated keys (PyYAML silently keeps the last one), and then constructs the plain data.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kubecourse.safeyaml import _GuardedLoader, yaml_errors
+from coursecore.safeyaml import _GuardedLoader, yaml_errors
 
 Path = tuple[Any, ...]
 """A field path: mapping keys (str) and list indexes (int), from the document's root."""
