@@ -179,7 +179,7 @@ def test_author_guide_documents_every_lab_yaml_field():
     assert allowed, "could not find the lab.yaml schema in coursecore/labs.py"
     guide = _author_guide()
     missing = []
-    for literal_prefix, variable_prefix, keys in allowed:
+    for _literal, _variable, keys in allowed:
         for key in re.findall(r'"([^"]+)"', keys):
             if f"`{key}`" not in guide and not re.search(rf"\.{re.escape(key)}`", guide):
                 missing.append(key)
@@ -213,8 +213,9 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 BROWSER_TIMEOUT = 300  # seconds for the whole walk; the virtual-time budget only runs out when idle
 
 # Served from the built book itself, so that the walker and the pages share one origin. It starts
-# at the book's root page (index.html only redirects there), follows the sidebar's navigation links breadth first, and records for each
-# page its title, its navigation links and whether each image decoded (naturalWidth > 0).
+# at the book's root page (index.html only redirects there), follows the sidebar's navigation
+# links breadth first, and records for each page its title, its navigation links and whether
+# each image decoded (naturalWidth > 0).
 WALKER = """<!doctype html><html><body><script>
 (async () => {
   const start = new URLSearchParams(location.search).get('start');
@@ -323,3 +324,52 @@ def test_labs_page_lists_every_lab(built_book):
     labs = discover(REPO / "labs")
     missing = [lab.id for lab in labs if f"kubecourse start {lab.id}" not in page]
     assert not missing, f"labs missing from the book's table of labs: {missing}"
+
+
+# --- Markup that did not render ------------------------------------------------------------------
+
+# What MyST source looks like when the parser did not understand it: a fence or a colon fence, a
+# role or directive name in braces, a directive option line, a label, a Markdown table rule. Code
+# blocks and inline literals are removed first (they may show such syntax on purpose).
+RAW_MARKUP = re.compile(
+    r"```|~~~|^\s*:::|(?<![\w$])\{(?:doc|ref|term|numref|download|eq|abbr|figure|image|note|tip|warning|"
+    r"important|admonition|list-table|table|code-cell|code-block|exercise|solution|glossary|"
+    r"toctree|labs-table|lesson-overview|keypoints|dropdown)\}"
+    r"|^\s*:(?:name|alt|class|header-rows|label|width|align|tier|teaching|exercises|lab):\s"
+    r"|\|\s*:?-{3,}:?\s*\||^\([\w-]+\)=$",
+    re.MULTILINE,
+)
+VERBATIM = re.compile(r"<(pre|code|script|style|textarea)\b.*?</\1>", re.S | re.I)
+
+
+def _visible_text(page: str) -> str:
+    import html as htmllib
+
+    body = page.split('<article class="bd-article"', 1)[-1]  # the page's own content, not the theme
+    body = VERBATIM.sub(" ", body)
+    body = re.sub(r"<(?:p|li|div|tr|td|th|dt|dd|h\d|br)\b[^>]*>", "\n", body, flags=re.I)
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+def test_raw_markup_detector_finds_what_the_parser_left():
+    # The detector itself, on the failure that prompted it: a backtick fence whose title holds
+    # backticks is not a fence in CommonMark, so its text lands in a paragraph.
+    broken = '<article class="bd-article"><p>```{list-table} Attacks in <code>x</code>\n:header-rows: 1</p>'
+    assert RAW_MARKUP.findall(_visible_text(broken))
+    table = '<article class="bd-article"><p>| a | b |\n|---|---|\n| 1 | 2 |</p>'
+    assert RAW_MARKUP.findall(_visible_text(table))
+    fine = '<article class="bd-article"><p>see <code>```{note}</code></p><pre>:::{figure}\n```</pre>'
+    assert not RAW_MARKUP.findall(_visible_text(fine))
+
+
+def test_no_raw_myst_syntax_in_the_built_pages(built_book):
+    offenders = []
+    for page in sorted(built_book.rglob("*.html")):
+        rel = page.relative_to(built_book).as_posix()
+        if rel.startswith(("_", "genindex", "search")) or "/_" in rel:
+            continue
+        text = _visible_text(page.read_text(encoding="utf-8"))
+        for match in RAW_MARKUP.finditer(text):
+            line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end())]
+            offenders.append(f"{rel}: {line.strip()[:100]}")
+    assert not offenders, "markup that did not render (shown as text):\n" + "\n".join(offenders[:20])
