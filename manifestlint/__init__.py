@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from coursecore.errors import UsageError
+from manifestlint.quantity import quantity
 from manifestlint.report import LintReport, Problem
 
 LINTERS = {
@@ -33,4 +34,4 @@ def lint(linter: str, path: str | Path, *, lab: Any = None) -> LintReport:
     return module.lint_file(path, lab=lab)
 
 
-__all__ = ["LINTERS", "LintReport", "Problem", "lint"]
+__all__ = ["LINTERS", "LintReport", "Problem", "lint", "quantity"]

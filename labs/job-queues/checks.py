@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from autograder import objects
 from autograder.checks import check, fail, ok, partial
 from autograder.paths import get
-from manifestlint.rules import quantity
+from manifestlint import quantity
 
 NAMESPACE = "queues"
 KUEUE = "kueue.x-k8s.io"  # the API group: either served version will do

@@ -4,7 +4,7 @@ inactive are caught here."""
 
 from __future__ import annotations
 
-from manifestlint.rules import quantity
+from manifestlint import quantity
 
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from autograder import objects
 from autograder.checks import check, fail, ok, partial
 from autograder.paths import get
-from manifestlint.rules import quantity
+from manifestlint import quantity
 
 NAMESPACE = "scheduling"
 JOB = "pack"
