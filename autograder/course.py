@@ -1,12 +1,13 @@
 """The nbgrader course built from the labs: ``kubecourse course build`` (and ``make book``).
 
-For every lab with a notebook source ``labs/<id>/<id>.md`` it writes
+For every lab with a notebook source ``labs/<id>/<id>.md``, in teaching order, it writes
 ``course/source/<id>/<id>.ipynb`` (plus the lab's ``starter/`` files), runs nbgrader's
 generate_assignment into ``course/release/<id>/``, and then proves the result works the way
 grading will use it: nbgrader's own validator runs the release notebook against the lab's
 reference-solution snapshot (every test cell must give full marks) and against its blank-starter
 snapshot (no test cell may pass). ``nbgrader validate`` always exits 0, so the results are read
-from ``nbgrader.validator.Validator`` directly.
+from ``nbgrader.validator.Validator`` directly. ``OUT/labs.md`` lists the released assignments in
+teaching order, which a folder listing (alphabetical) cannot show.
 """
 
 from __future__ import annotations
@@ -113,7 +114,26 @@ def build_course(out: Path, *, lab_ids: list[str] | None = None, validate: bool 
                     validation=result,
                 )
             )
+    _write_index(out, catalogue.discover(root))
     return CourseBuild(course=out, assignments=tuple(built))
+
+
+INDEX_NAME = "labs.md"
+
+
+def _write_index(out: Path, labs: list[catalogue.Lab]) -> None:
+    """``OUT/labs.md``: the released assignments in teaching order (folders list alphabetically)."""
+    rows = [lab for lab in labs if (out / "release" / lab.id).is_dir()]
+    lines = [
+        "# Labs in teaching order",
+        "",
+        "Written by `kubecourse course build`; hand them out in this order (`release/<lab>/`).",
+        "",
+        "| # | assignment | title | tier | minutes |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {i} | {lab.id} | {lab.title} | {lab.tier} | {lab.minutes} |" for i, lab in enumerate(rows, 1)]
+    (out / INDEX_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _write_source(out: Path, lab: catalogue.Lab, nb) -> None:

@@ -23,6 +23,7 @@ LAB_ID = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$")
 MAX_LAB_FILE = 256 * 1024
+COURSE_FILE = "course.yaml"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,11 +153,53 @@ def labs_root() -> Path:
 
 
 def discover(root: Path | None = None) -> list[Lab]:
-    """Every lab under ``root`` (default :func:`labs_root`), sorted by id."""
+    """Every lab under ``root`` (default :func:`labs_root`), in teaching order.
+
+    The order is the list in ``root/course.yaml`` (see :func:`course_order`); a labs folder
+    without that file is listed by id.
+    """
     root = labs_root() if root is None else Path(root)
     if not root.is_dir():
         raise UsageError(f"labs folder not found: {root} (set KUBECOURSE_LABS to point at it)")
-    return [load_lab(p.parent) for p in sorted(root.glob("*/lab.yaml"))]
+    found = {p.parent.name: p.parent for p in sorted(root.glob("*/lab.yaml"))}
+    order = course_order(root, known=set(found))
+    return [load_lab(found[lab_id]) for lab_id in (order if order is not None else sorted(found))]
+
+
+def course_order(root: Path | None = None, *, known: set[str] | None = None) -> list[str] | None:
+    """The lab ids in the order they are taught, from ``root/course.yaml``; ``None`` without one.
+
+    The file holds one list, ``order``, that names every lab folder exactly once: a lab left out
+    would silently vanish from the course, so it is an error, as is a name with no lab folder.
+
+    Raises:
+        UsageError: the file is malformed, names an unknown lab twice or at all, or leaves one out.
+    """
+    root = labs_root() if root is None else Path(root)
+    path = root / COURSE_FILE
+    if not path.is_file():
+        return None
+    if known is None:
+        known = {p.parent.name for p in root.glob("*/lab.yaml")}
+    raw = load_mapping(path, what="course file", max_bytes=MAX_LAB_FILE)
+    v = _Validator(path)
+    v.only(raw, "", {"order"})
+    order = raw.get("order")
+    if not isinstance(order, list) or not order:
+        v.fail("order", "must be a list of the lab ids in the order they are taught")
+    seen: set[str] = set()
+    for i, lab_id in enumerate(order):
+        if not isinstance(lab_id, str) or not LAB_ID.match(lab_id):
+            v.fail(f"order[{i}]", f"is {lab_id!r}, not a lab id")
+        if lab_id in seen:
+            v.fail(f"order[{i}]", f"names {lab_id!r} a second time")
+        if lab_id not in known:
+            v.fail(f"order[{i}]", f"names {lab_id!r}, but {root} has no such lab (no {lab_id}/lab.yaml)")
+        seen.add(lab_id)
+    missing = sorted(known - seen)
+    if missing:
+        v.fail("order", f"leaves out {', '.join(missing)}: add each where it is taught")
+    return list(order)
 
 
 def find(lab_id: str, root: Path | None = None) -> Lab:
@@ -325,6 +368,7 @@ class _Validator:
 
 
 __all__ = [
+    "COURSE_FILE",
     "TIERS",
     "Capture",
     "ClusterNeeds",
@@ -332,6 +376,7 @@ __all__ = [
     "Grading",
     "Image",
     "Lab",
+    "course_order",
     "discover",
     "find",
     "labs_root",

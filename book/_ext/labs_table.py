@@ -1,7 +1,8 @@
 """A Sphinx directive, ``labs-table``, that renders the catalogue of labs from ``labs/*/lab.yaml``.
 
 The table in ``book/labs.md`` is read from the same files ``kubecourse start`` reads, through
-:func:`coursecore.labs.load_lab`, so the book cannot drift from the labs. A lab whose
+:func:`coursecore.labs.discover`, in the same teaching order as ``kubecourse labs``
+(``labs/course.yaml``), so the book cannot drift from the labs. A lab whose
 ``lab.yaml`` is invalid fails the build with the validator's message (the book is built with
 ``-W``), which is how an author learns about it before a learner does.
 """
@@ -21,26 +22,28 @@ COLUMNS = (("Lab", 30), ("Tier", 10), ("Minutes", 8), ("What you do", 52))
 
 
 class LabsTable(Directive):
-    """``labs-table``: one row per lab (title, start command, chapter; tier; minutes; summary)."""
+    """``labs-table``: one row per lab, in teaching order (title, start command, chapter; tier;
+    minutes; summary)."""
 
     has_content = False
 
     def run(self) -> list[nodes.Node]:
         # Imported here so that a missing package is reported as this directive's problem.
         from coursecore.errors import KubecourseError
-        from coursecore.labs import load_lab
+        from coursecore.labs import COURSE_FILE, discover
 
         env = self.state.document.settings.env
         env.labs_table_docs = getattr(env, "labs_table_docs", set()) | {env.docname}
         root = Path(env.srcdir) / "labs"
-        folders = sorted(p.parent for p in root.glob("*/lab.yaml")) if root.is_dir() else []
-        labs = []
-        for folder in folders:
-            env.note_dependency(str(folder / "lab.yaml"))
-            try:
-                labs.append(load_lab(folder))
-            except KubecourseError as err:
-                return [self.state.document.reporter.error(f"labs-table: {err}", line=self.lineno)]
+        if not root.is_dir():
+            return [nodes.paragraph(text="No labs are published yet in this copy of the course.")]
+        env.note_dependency(str(root / COURSE_FILE))
+        for lab_file in root.glob("*/lab.yaml"):
+            env.note_dependency(str(lab_file))
+        try:
+            labs = discover(root)  # in teaching order (labs/course.yaml), as `kubecourse labs` lists them
+        except KubecourseError as err:
+            return [self.state.document.reporter.error(f"labs-table: {err}", line=self.lineno)]
         if not labs:
             para = nodes.paragraph(text="No labs are published yet in this copy of the course.")
             return [para]

@@ -32,8 +32,9 @@ def build(
     Writes `OUT/nbgrader_config.py`, `OUT/source/<lab>/<lab>.ipynb` (with the lab's `starter/`
     files), runs `nbgrader generate_assignment` into `OUT/release/<lab>/`, and checks the
     release notebook: one locked test cell per check with the check's points, the reference
-    solution's snapshot earns full marks, the blank starter's earns none. A lab that breaks a
-    rule stops the build with an error naming the lab (exit 2).
+    solution's snapshot earns full marks, the blank starter's earns none. `OUT/labs.md` lists
+    the assignments in teaching order. A lab that breaks a rule stops the build with an error
+    naming the lab (exit 2).
 
     Rebuilding is safe until submissions exist; after that nbgrader refuses notebooks whose
     test cells changed, so build a changed lab into a fresh folder.

@@ -12,20 +12,23 @@ from kubecourse.cli._output import next_step, out, print_json
 def labs(
     json_output: bool = typer.Option(False, "--json", help="Print the labs as a JSON list."),
 ) -> None:
-    """List the labs: id, title, learner tier, minutes, and what the cluster needs.
+    """List the labs in the order they are taught: id, title, learner tier, minutes, and what
+    the cluster needs.
 
-    Labs are folders under `labs/` (or `$KUBECOURSE_LABS`) with a `lab.yaml`. A malformed
-    `lab.yaml` is reported with its file and field, and the command exits 2.
+    Labs are folders under `labs/` (or `$KUBECOURSE_LABS`) with a `lab.yaml`; `labs/course.yaml`
+    gives their order. A malformed `lab.yaml` or `course.yaml` is reported with its file and
+    field, and the command exits 2.
     """
     found = catalogue.discover()
     if json_output:
         print_json([lab.to_json() for lab in found])
         return
-    table = Table(title=f"{len(found)} labs", title_justify="left")
-    for column in ("id", "title", "tier", "minutes", "cluster needs"):
-        table.add_column(column, justify="right" if column == "minutes" else "left")
-    for lab in found:
-        table.add_row(lab.id, lab.title, lab.tier, str(lab.minutes), lab.cluster.describe())
+    total = sum(lab.minutes for lab in found)
+    table = Table(title=f"{len(found)} labs, {total} minutes, in teaching order", title_justify="left")
+    for column in ("#", "id", "title", "tier", "minutes", "cluster needs"):
+        table.add_column(column, justify="right" if column in ("#", "minutes") else "left")
+    for position, lab in enumerate(found, 1):
+        table.add_row(str(position), lab.id, lab.title, lab.tier, str(lab.minutes), lab.cluster.describe())
     out.print(table)
     if found:
         next_step(f"kubecourse start {found[0].id}   (creates your sandbox and prepares the lab)")

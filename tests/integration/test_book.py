@@ -316,7 +316,7 @@ def _unescape(text: str) -> str:
     return html.unescape(text)
 
 
-def test_labs_page_lists_every_lab(built_book):
+def test_labs_page_lists_every_lab_in_teaching_order(built_book):
     from coursecore.labs import discover
 
     html = (built_book / "book" / "labs.html").read_text(encoding="utf-8")
@@ -324,6 +324,9 @@ def test_labs_page_lists_every_lab(built_book):
     labs = discover(REPO / "labs")
     missing = [lab.id for lab in labs if f"kubecourse start {lab.id}" not in page]
     assert not missing, f"labs missing from the book's table of labs: {missing}"
+    # `kubecourse start first-pod ` with the space: no id is a prefix of a later one's position
+    positions = [page.index(f"kubecourse start {lab.id} ") for lab in labs]
+    assert positions == sorted(positions), "the table of labs is not in teaching order (labs/course.yaml)"
 
 
 # --- Markup that did not render ------------------------------------------------------------------

@@ -32,12 +32,18 @@ def test_unknown_command_is_a_usage_error():
     assert "Traceback" not in done.stderr
 
 
-def test_labs_json_lists_every_shipped_lab():
+def test_labs_json_lists_every_shipped_lab_in_teaching_order():
     done = run("labs", "--json")
     assert done.returncode == 0, done.stderr
     listed = json.loads(done.stdout)
-    shipped = sorted(p.parent.name for p in (Path(__file__).parents[2] / "labs").glob("*/lab.yaml"))
-    assert [lab["id"] for lab in listed] == shipped
+    labs = Path(__file__).parents[2] / "labs"
+    order = yaml.safe_load((labs / "course.yaml").read_text())["order"]
+    assert [lab["id"] for lab in listed] == order
+    assert sorted(order) == sorted(p.parent.name for p in labs.glob("*/lab.yaml"))
+    assert order[0] == "first-pod"
+    table = run("labs", env={"COLUMNS": "200"})
+    rows = [line.split("│")[2].strip() for line in table.stdout.splitlines() if line.startswith("│")]
+    assert rows == order, table.stdout
     for lab in listed:
         assert {"id", "title", "tier", "minutes", "cluster"} <= set(lab)
 

@@ -110,3 +110,54 @@ def test_missing_labs_folder(tmp_path):
 def test_every_shipped_lab_is_valid():
     for lab in labs.discover():
         assert lab.path.name == lab.id
+
+
+def test_course_file_orders_the_labs(tmp_path):
+    for name in ("alpha", "beta", "gamma"):
+        write_lab(tmp_path, {**GOOD, "id": name}, name)
+    (tmp_path / "course.yaml").write_text("order: [gamma, alpha, beta]\n")
+    assert [lab.id for lab in labs.discover(tmp_path)] == ["gamma", "alpha", "beta"]
+    assert labs.course_order(tmp_path) == ["gamma", "alpha", "beta"]
+
+
+def test_without_a_course_file_labs_are_listed_by_id(tmp_path):
+    write_lab(tmp_path, GOOD)
+    assert labs.course_order(tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("order: [demo, demo]\n", "field 'order[1]' names 'demo' a second time"),
+        ("order: [demo, ghost]\n", "field 'order[1]' names 'ghost', but"),
+        ("order: []\n", "field 'order' must be a list"),
+        ("order: demo\n", "field 'order' must be a list"),
+        ("order: [demo, Bad_Id]\n", "field 'order[1]' is 'Bad_Id', not a lab id"),
+        ("order: [demo]\nextra: 1\n", "field 'extra' is not a known field"),
+        ("order: [demo\n", "not valid YAML"),
+    ],
+)
+def test_course_file_mistakes_name_the_file_and_field(tmp_path, text, words):
+    write_lab(tmp_path, GOOD)
+    (tmp_path / "course.yaml").write_text(text)
+    with pytest.raises(UsageError) as info:
+        labs.discover(tmp_path)
+    assert words in str(info.value) and str(tmp_path / "course.yaml") in str(info.value)
+
+
+def test_a_lab_left_out_of_the_course_file_is_an_error(tmp_path):
+    write_lab(tmp_path, GOOD)
+    write_lab(tmp_path, {**GOOD, "id": "extra"}, "extra")
+    (tmp_path / "course.yaml").write_text("order: [demo]\n")
+    with pytest.raises(UsageError, match="leaves out extra: add each where it is taught"):
+        labs.discover(tmp_path)
+
+
+def test_the_course_is_taught_in_chapter_order_first_pod_first():
+    # Each lab's chapter file name starts with its number (book/04-...): the order must follow it,
+    # so `kubecourse labs`, the book's table and the course build agree with the book.
+    shipped = labs.discover()
+    assert shipped[0].id == "first-pod"
+    assert labs.course_order() == [lab.id for lab in shipped]
+    chapters = [int(Path(lab.chapter).name.split("-", 1)[0]) for lab in shipped]
+    assert chapters == sorted(chapters), list(zip([lab.id for lab in shipped], chapters, strict=True))
