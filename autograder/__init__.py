@@ -1,8 +1,10 @@
 """The kubecourse autograder: read cluster state (live or from a snapshot), run a lab's checks,
 report results.
 
-Lab authors write checks with :mod:`autograder.checks`, :mod:`autograder.match`,
-:mod:`autograder.paths` and :mod:`autograder.expect`; graders call :func:`run_checks` with a
+Lab authors write checks with :mod:`autograder.checks` (``@check``, outcomes, ``Unmet``),
+:mod:`autograder.expect` (``require``, ``expect_fields``), :mod:`autograder.workloads` (the
+rules labs share), :mod:`autograder.objects`, :mod:`autograder.match` and
+:mod:`autograder.paths`; graders call :func:`run_checks` with a
 state from :func:`load_snapshot` or :func:`connect`. This package never imports ``sandbox``.
 """
 
@@ -10,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograder.checks import Outcome, check, fail, ok, partial
+from autograder.checks import Outcome, Unmet, check, fail, ok, partial
 from autograder.errors import AutograderError, ChecksError, ClusterUnreachable, SnapshotError
+from autograder.expect import expect, expect_fields, require
 from autograder.loader import LabChecks, load_checks
 from autograder.match import mismatches
 from autograder.paths import get
@@ -57,8 +60,11 @@ __all__ = [
     "Outcome",
     "SnapshotError",
     "State",
+    "Unmet",
     "check",
     "connect",
+    "expect",
+    "expect_fields",
     "fail",
     "get",
     "load_checks",
@@ -67,6 +73,7 @@ __all__ = [
     "ok",
     "parse_snapshot",
     "partial",
+    "require",
     "run_check",
     "run_checks",
     "write_snapshot",

@@ -1,24 +1,30 @@
-"""What lab authors write checks with: the ``@check`` decorator and the outcome builders.
+"""What lab authors write checks with: the ``@check`` tag, the outcome builders and :class:`Unmet`.
 
 ::
 
-    from autograder.checks import check, ok, fail, partial
+    from autograder.checks import check, ok
+    from autograder.expect import require
 
     @check(id="pod-exists", title="Pod hello exists", points=1, hint="kubectl apply -f pod.yaml")
     def pod_exists(state):
-        pod = state.get("Pod", "hello", namespace="first-pod")
-        return ok() if pod else fail("no Pod hello in namespace first-pod")
+        pod = require(state, "Pod", "hello", namespace="first-pod")
+        return ok(f"found Pod {pod['metadata']['name']}")
 
-The decorator appends a :class:`~autograder.results.Check` to the module-level list ``CHECKS``
-of the module that defines the function, in declaration order; the loader reads that list. The
-function itself is returned unchanged, so a lab's tests can call it directly.
+``@check`` tags the function with its :class:`~autograder.results.Check` and returns it unchanged
+(so a lab's tests can call it directly); the loader collects the tagged functions of a lab's
+``checks.py`` in the order the module defines them, the way pytest collects tests.
+
+A check fails by returning :func:`fail` or by raising :class:`Unmet` (which is what
+:func:`autograder.expect.require` raises for a missing object). Failures that name the same
+``root`` are one root cause: the first check to report it explains it, and the later ones are
+marked as its consequences instead of repeating it with hints of their own.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -38,6 +44,33 @@ class Outcome:
     mismatches: tuple[str, ...] = ()
     """Field paths that differ (from :func:`autograder.match.mismatches`)."""
     kind: Literal["ok", "fail", "partial"] = "ok"
+    hint: str | None = None
+    """A hint for this particular failure, shown instead of the check's own; None keeps the check's."""
+    root: Hashable | None = None
+    """What the failure is about when other checks may fail for the same reason (see :class:`Unmet`)."""
+
+
+class Unmet(Exception):  # noqa: N818 - a check's outcome, not an error of the program
+    """Raised inside a check: the check fails with ``message``, and the run goes on.
+
+    Args:
+        message: what is missing or wrong, in the learner's words.
+        root: any hashable naming the root cause (``("missing", "pod", "first-pod", "hello")``);
+            every later check that fails with an equal ``root`` is reported as a consequence of
+            the first one, with no hint of its own.
+        hint: what to do about this root cause, when the check's own hint is about something else.
+    """
+
+    def __init__(self, message: str, *, root: Hashable | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        hash(root)  # an unhashable root is the check's bug: fail here, where it was written
+        self.message = str(message)
+        self.root = root
+        self.hint = hint
+
+    def outcome(self) -> Outcome:
+        """The failure this stands for."""
+        return Outcome(fraction=0.0, message=self.message, kind="fail", hint=self.hint, root=self.root)
 
 
 def ok(message: str = "") -> Outcome:
@@ -45,9 +78,16 @@ def ok(message: str = "") -> Outcome:
     return Outcome(fraction=1.0, message=str(message), kind="ok")
 
 
-def fail(message: str, mismatches: Any = ()) -> Outcome:
-    """No points; ``mismatches`` (field-path strings) explain what differs."""
-    return Outcome(fraction=0.0, message=str(message), mismatches=tuple(map(str, mismatches)), kind="fail")
+def fail(message: str, mismatches: Any = (), *, hint: str | None = None, root: Hashable | None = None) -> Outcome:
+    """No points; ``mismatches`` (field-path strings) explain what differs.
+
+    ``hint`` replaces the check's hint for this failure; ``root`` groups it with other checks'
+    failures of the same cause (see :class:`Unmet`).
+    """
+    hash(root)
+    return Outcome(
+        fraction=0.0, message=str(message), mismatches=tuple(map(str, mismatches)), kind="fail", hint=hint, root=root
+    )
 
 
 def partial(fraction: float, message: str = "") -> Outcome:
@@ -81,15 +121,17 @@ def check(
         id: unique DNS label; defaults to the function's name with dashes for underscores.
         title: one line saying what is verified; defaults to the docstring's first line.
         points: points for a full pass (> 0).
-        hint: what to do when it fails (shown only then, and never for hidden checks).
-        hidden: show only a generic message to learners (the grade still counts).
+        hint: what to do when it fails, shown only then. Hidden checks need one: it is all a
+            learner learns about why the check failed.
+        hidden: learners see a generic message instead of what the check found (the grade
+            still counts), and the hint.
         timeout: seconds the check may run before it is reported as an error.
 
     Raises:
-        ValueError: an invalid field or a duplicate id (the loader reports it as a broken checks.py).
+        ValueError: an invalid field (the loader reports it as a broken checks.py).
     """
 
-    def register(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def tag(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
         check_id = id or function.__name__.replace("_", "-")
         if not CHECK_ID.match(check_id):
             raise ValueError(f"check id {check_id!r} is not a DNS label (lowercase letters, digits, dashes)")
@@ -99,7 +141,9 @@ def check(
             raise ValueError(f"check {check_id!r}: points must be a number above 0, not {points!r}")
         if not isinstance(timeout, (int, float)) or not timeout > 0:
             raise ValueError(f"check {check_id!r}: timeout must be a number of seconds above 0")
-        declared = Check(
+        if hidden and not str(hint).strip():
+            raise ValueError(f"hidden check {check_id!r} needs a hint: learners see it instead of what the check found")
+        function.check = Check(  # type: ignore[attr-defined]
             id=check_id,
             title=str(check_title),
             points=float(points),
@@ -108,15 +152,15 @@ def check(
             timeout=float(timeout),
             function=function,
         )
-        # The defining module's globals are its namespace, whether or not it sits in sys.modules.
-        registry = function.__globals__.setdefault("CHECKS", [])
-        if any(c.id == check_id for c in registry):
-            raise ValueError(f"duplicate check id {check_id!r}")
-        registry.append(declared)
-        function.check = declared  # type: ignore[attr-defined]
         return function
 
-    return register
+    return tag
 
 
-__all__ = ["CHECK_ID", "Outcome", "check", "fail", "ok", "partial"]
+def tagged(value: Any) -> Check | None:
+    """The :class:`Check` that ``@check`` attached to ``value``, or None."""
+    found = getattr(value, "check", None) if callable(value) else None
+    return found if isinstance(found, Check) and found.function is value else None
+
+
+__all__ = ["CHECK_ID", "Outcome", "Unmet", "check", "fail", "ok", "partial", "tagged"]

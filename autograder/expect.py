@@ -1,26 +1,33 @@
-"""Declarative checks in the spirit of kuttl and chainsaw asserts, each returning an Outcome.
+"""Finding the objects a check needs and comparing them with partial objects.
 
 ::
 
-    from autograder.expect import expect, expect_absent, expect_eventually
+    from autograder.checks import check
+    from autograder.expect import expect_fields, require
 
-    @check(id="pod-pinned", title="The Pod's image is pinned", points=1, hint="...")
-    def pod_pinned(state):
-        return expect(state, "Pod", name="hello", namespace="first-pod",
-                      matches={"spec": {"containers": [{"image": "busybox:1.36"}]}})
+    @check(id="restart-never", title="The Pod is not restarted", points=1, hint="...")
+    def restart_never(state):
+        pod = require(state, "Pod", "hello", namespace="first-pod")
+        return expect_fields(pod, {"spec": {"restartPolicy": "Never"}})
 
-They find objects by kind, namespace, name and labels, compare them with a partial object
-(:mod:`autograder.match`) and name the fields that differ. Plain Python is always allowed next
-to them for logic they cannot express.
+:func:`require` returns the object or fails the check (``no Pod hello in namespace first-pod``,
+or ``found Pod hello in namespace default, expected first-pod`` when it is elsewhere); every
+check that requires the same missing object fails with the same root, so the learner reads one
+message, not one per check. :func:`expect_fields` compares an object with a partial object
+(:mod:`autograder.match`) and names the fields that differ; :func:`expect` does both for an
+object found by kind, name, namespace and labels. Plain Python is always allowed next to them
+for logic they cannot express.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from autograder.checks import Outcome, fail, ok
+from autograder.checks import Outcome, Unmet, fail, ok
 from autograder.match import mismatches
-from autograder.state import State
+from autograder.paths import parse
+from autograder.state import Obj, State
+from coursecore.errors import KubecourseError
 
 
 def describe(kind: str, *, name: str | None = None, namespace: str | None = None, labels: dict | None = None) -> str:
@@ -31,6 +38,44 @@ def describe(kind: str, *, name: str | None = None, namespace: str | None = None
     if namespace:
         text += f" in namespace {namespace}"
     return text
+
+
+def missing_root(kind: str, name: str | None, namespace: str | None, labels: dict | None = None) -> tuple:
+    """The root every check shares that fails because this object is missing."""
+    return ("missing", kind.lower(), namespace, name, tuple(sorted((labels or {}).items())))
+
+
+def require(state: State, kind: str, name: str, *, namespace: str | None = None, api_version: str | None = None) -> Obj:
+    """The object called ``name``; if there is none, the check fails here.
+
+    The failure says where the object is when it exists in another namespace (the usual mistake:
+    a manifest without ``metadata.namespace`` lands in ``default``).
+
+    Raises:
+        Unmet: no such object (the runner turns it into the check's failure).
+    """
+    found = state.get(kind, name, namespace=namespace, api_version=api_version)
+    if found is not None:
+        return found
+    elsewhere = _namespaces_holding(state, kind, name, api_version) - {namespace} if namespace else set()
+    if elsewhere:
+        plural = "s" if len(elsewhere) > 1 else ""
+        message = f"found {kind} {name} in namespace{plural} {', '.join(sorted(elsewhere))}, expected {namespace}"
+    else:
+        message = f"no {describe(kind, name=name, namespace=namespace)}"
+    raise Unmet(message, root=missing_root(kind, name, namespace))
+
+
+def _namespaces_holding(state: State, kind: str, name: str, api_version: str | None) -> set[str]:
+    # Only to explain a failure: an all-namespaces read the credentials may not allow must not
+    # turn a missing object into an unreachable cluster (the next read would say so anyway).
+    try:
+        found = state.objects(kind, api_version=api_version, name=name)
+    except KubecourseError:
+        return set()
+    return {
+        str((o.get("metadata") or {}).get("namespace")) for o in found if (o.get("metadata") or {}).get("namespace")
+    }
 
 
 def expect(
@@ -45,67 +90,46 @@ def expect(
 ) -> Outcome:
     """Pass when some object selected by kind/name/namespace/labels matches ``matches``.
 
-    Without ``matches`` the object only has to exist. When several objects are selected and none
-    matches, the mismatches of the newest one are reported.
+    Without ``matches`` the object only has to exist; a missing named object fails as
+    :func:`require` does. When several objects are selected and none matches, the mismatches of
+    the newest one are reported.
     """
-    what = describe(kind, name=name, namespace=namespace, labels=labels)
-    found = state.objects(kind, api_version=api_version, namespace=namespace, name=name, labels=labels)
+    if name is not None and not labels:
+        try:
+            found = [require(state, kind, name, namespace=namespace, api_version=api_version)]
+        except Unmet as unmet:
+            return unmet.outcome()
+    else:
+        found = state.objects(kind, api_version=api_version, namespace=namespace, name=name, labels=labels)
     if not found:
-        return fail(f"no {what}" if name else f"found no {what.removeprefix('any ')}")
+        what = describe(kind, name=name, namespace=namespace, labels=labels).removeprefix("any ")
+        return fail(f"found no {what}", root=missing_root(kind, name, namespace, labels))
     if matches is None:
         return ok(f"found {_name(found[-1])}")
     for obj in reversed(found):
         if not mismatches(obj, matches):
             return ok(f"{_name(obj)} is as expected")
-    newest = found[-1]
-    return fail(f"{_name(newest)} differs from what is expected", mismatches(newest, matches))
+    return expect_fields(found[-1], matches)
 
 
-def expect_absent(
-    state: State,
-    kind: str,
-    *,
-    name: str | None = None,
-    namespace: str | None = None,
-    labels: dict[str, str] | None = None,
-    api_version: str | None = None,
-) -> Outcome:
-    """Pass when no object matches the selection ("must not exist")."""
-    found = state.objects(kind, api_version=api_version, namespace=namespace, name=name, labels=labels)
-    if found:
-        names = ", ".join(_name(o) for o in found[:5]) + (" ..." if len(found) > 5 else "")
-        return fail(
-            f"expected no {describe(kind, name=name, namespace=namespace, labels=labels).removeprefix('any ')}, found {names}"
-        )
-    return ok(f"no {describe(kind, name=name, namespace=namespace, labels=labels).removeprefix('any ')}, as expected")
+def expect_fields(obj: Obj, fields: Any, *, at: str = "", passed: str = "") -> Outcome:
+    """Pass when ``obj`` matches the partial object ``fields``; a failure lists each field that differs.
 
-
-def expect_eventually(
-    state: State,
-    kind: str,
-    name: str,
-    *,
-    namespace: str | None = None,
-    matches: Any,
-    timeout: float = 30.0,
-) -> Outcome:
-    """Pass once the object matches ``matches``; on a live cluster wait up to ``timeout`` seconds
-    (a watch, not polling). A failure reports the *last* mismatch seen, not just "timeout"."""
-    last: dict[str, Any] = {}
-
-    def condition(obj: dict[str, Any]) -> bool:
-        last["obj"] = obj
-        return not mismatches(obj, matches)
-
-    obj = state.wait_for(kind, name, namespace=namespace, condition=condition, timeout=timeout)
-    what = describe(kind, name=name, namespace=namespace)
-    if obj is not None:
-        return ok(f"{what} is as expected")
-    seen = last.get("obj")
-    waited = f" within {timeout:g} s" if state.source == "live" else ""
-    if seen is None:
-        return fail(f"no {what}{waited}")
-    return fail(f"{what} did not match{waited}", mismatches(seen, matches))
+    Args:
+        obj: the object, usually from :func:`require`.
+        fields: the fields that matter (see :mod:`autograder.match` for the rules).
+        at: a dotted path where ``fields`` start (``"spec.template.spec"``), to save nesting;
+            the mismatches still name full paths.
+        passed: the message of a pass (default ``<Kind> <name> is as expected``).
+    """
+    for key in reversed(parse(at) if at else ()):
+        if not isinstance(key, str):
+            raise ValueError(f"expect_fields(at={at!r}): only field names, no list indexes")
+        fields = {key: fields}
+    found = mismatches(obj, fields)
+    if not found:
+        return ok(passed or f"{_name(obj)} is as expected")
+    return fail(f"{_name(obj)} differs from what is expected", found)
 
 
 def _name(obj: dict[str, Any]) -> str:
@@ -113,4 +137,4 @@ def _name(obj: dict[str, Any]) -> str:
     return f"{obj.get('kind', 'object')} {meta.get('name', '?')}"
 
 
-__all__ = ["describe", "expect", "expect_absent", "expect_eventually"]
+__all__ = ["describe", "expect", "expect_fields", "missing_root", "require"]

@@ -1,24 +1,25 @@
 """Loading a lab's checks: from a lab id, a lab folder or a ``checks.py`` file to its checks.
 
-The file is imported with importlib under a private module name (it is not on ``sys.path`` and
-must not shadow anything that is). Import failures and invalid declarations become a
-:class:`~autograder.errors.ChecksError` naming the file. Loaded modules are cached by path and
-modification time, so grading many snapshots imports each ``checks.py`` once.
+The file is imported as a module of the lab's package (:mod:`coursecore.lab_package`), so it may
+import the lab's other files; its checks are the functions tagged with ``@check``, in the order
+the module defines them. Import failures and invalid declarations become a
+:class:`~autograder.errors.ChecksError` naming the file. A module is imported once per version of
+the lab's files, so grading many snapshots imports each ``checks.py`` once.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import os
-import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
+from autograder.checks import tagged
 from autograder.errors import ChecksError
 from autograder.results import Check
 from coursecore import labs as catalogue
+from coursecore.lab_package import LabCodeError, lab_module
 from coursecore.labs import Lab
 
 
@@ -34,7 +35,6 @@ class LabChecks:
     checks: tuple[Check, ...]
 
 
-_cache: dict[tuple[int, int, int, int], tuple[Check, ...]] = {}
 _lock = threading.Lock()
 
 
@@ -80,48 +80,52 @@ def load_checks(lab: str | Path | Lab) -> LabChecks:
     """
     if not isinstance(lab, Lab) and str(lab).endswith(".py"):
         path = Path(lab)
-        return LabChecks(lab_id=path.parent.name, lab=None, path=path, checks=_import_checks(path))
+        return LabChecks(lab_id=path.parent.name, lab=None, path=path, checks=_import_checks(path.parent, path.name))
     found = resolve_lab(lab)
     path = found.path / found.grading.checks
-    return LabChecks(lab_id=found.id, lab=found, path=path, checks=_import_checks(path))
+    return LabChecks(lab_id=found.id, lab=found, path=path, checks=_import_checks(found.path, found.grading.checks))
 
 
-def _import_checks(path: Path) -> tuple[Check, ...]:
+_collected: dict[str, tuple[ModuleType, tuple[Check, ...]]] = {}
+
+
+def _import_checks(folder: Path, relative: str) -> tuple[Check, ...]:
+    path = folder / relative
+    if not path.is_file():
+        raise ChecksError(f"checks file not found: {path}")
     try:
-        stat = os.stat(path)
-    except OSError:
-        raise ChecksError(f"checks file not found: {path}") from None
-    # (device, inode) names the file whatever path reached it, without resolving symlinks.
-    key = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        module = lab_module(folder, relative)
+    except LabCodeError as err:
+        raise ChecksError(err.message) from err
     with _lock:
-        if key not in _cache:
-            _cache[key] = _execute(path.resolve())
-        return _cache[key]
+        known = _collected.get(module.__name__)
+        if known is None or known[0] is not module:
+            known = _collected[module.__name__] = (module, collect_checks(module, path))
+        return known[1]
 
 
-def _execute(path: Path) -> tuple[Check, ...]:
-    digest = hashlib.sha1(str(path).encode()).hexdigest()[:12]
-    name = f"_kubecourse_checks_{path.parent.name.replace('-', '_')}_{digest}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ChecksError(f"cannot load checks from {path}: not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    # Registered while it runs so that dataclasses and pickling inside checks.py can find it.
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except SyntaxError as err:
-        raise ChecksError(f"failed to load checks {path}: syntax error on line {err.lineno}: {err.msg}") from err
-    except Exception as err:  # the author's module raised: report it, do not crash the grader
-        raise ChecksError(f"failed to load checks {path}: {type(err).__name__}: {err}") from err
-    finally:
-        sys.modules.pop(name, None)
-    checks = getattr(module, "CHECKS", None)
-    if not checks:
-        raise ChecksError(f"{path} declares no checks (decorate functions with @check from autograder.checks)")
-    if not isinstance(checks, list) or not all(isinstance(c, Check) for c in checks):
-        raise ChecksError(f"{path}: CHECKS must be the list built by @check, not {type(checks).__name__}")
-    return tuple(checks)
+def collect_checks(module: ModuleType, path: Path | str = "") -> tuple[Check, ...]:
+    """The checks tagged with ``@check`` among ``module``'s names, in the order the module defines
+    them (a function bound to two names counts once).
+
+    Raises:
+        ChecksError: none are tagged, or two share an id.
+    """
+    where = path or module.__name__
+    found: dict[str, Check] = {}
+    for value in vars(module).values():
+        declared = tagged(value)
+        if declared is None or found.get(declared.id) is declared:
+            continue
+        if declared.id in found:
+            raise ChecksError(
+                f"{where}: duplicate check id {declared.id!r} "
+                f"({found[declared.id].function.__name__} and {declared.function.__name__})"
+            )
+        found[declared.id] = declared
+    if not found:
+        raise ChecksError(f"{where} declares no checks (decorate functions with @check from autograder.checks)")
+    return tuple(found.values())
 
 
-__all__ = ["LabChecks", "load_checks", "resolve_lab"]
+__all__ = ["LabChecks", "collect_checks", "load_checks", "resolve_lab"]

@@ -9,6 +9,8 @@ as field paths a learner can read (``spec.containers[0].image: expected 'busybox
   :func:`contains`, which asks for each expected element to match *some* element;
 - a type asks for a value of that type (``{"spec": {"replicas": int}}``);
 - a callable is a predicate on the value found (``lambda image: not image.endswith(":latest")``);
+  wrapped in :func:`that` it also says what it expects (``that(pred, "a pinned tag")``), and
+  :func:`at_least` / :func:`at_most` are ready-made ones for numbers;
 - :data:`PRESENT` asks for the field to exist, :data:`ABSENT` for it not to exist;
 - anything else must be equal (``1`` does not equal ``True``, ``1`` equals ``1.0``).
 
@@ -53,6 +55,39 @@ def contains(*elements: Any) -> Contains:
     return Contains(*elements)
 
 
+class That:
+    """A predicate that says in words what it accepts, for the mismatch message."""
+
+    def __init__(self, predicate: Callable[[Any], bool], description: str) -> None:
+        self.predicate = predicate
+        self.description = description
+
+    def __call__(self, value: Any) -> bool:
+        return bool(self.predicate(value))
+
+    def __repr__(self) -> str:
+        return self.description
+
+
+def that(predicate: Callable[[Any], bool], description: str) -> That:
+    """Expect a value ``predicate`` accepts; a mismatch reads ``expected <description>, got ...``."""
+    return That(predicate, description)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def at_least(low: float) -> That:
+    """Expect a number of at least ``low`` (``True`` is not a number here)."""
+    return That(lambda value: _number(value) and value >= low, f"at least {low}")
+
+
+def at_most(high: float) -> That:
+    """Expect a number of at most ``high``."""
+    return That(lambda value: _number(value) and value <= high, f"at most {high}")
+
+
 def _show(value: Any, limit: int = 80) -> str:
     text = "missing" if value is _MISSING else repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -83,7 +118,7 @@ def _compare(actual: Any, expected: Any, path: list[Any], out: list[str]) -> Non
         if not isinstance(actual, list):
             out.append(f"{where}: expected a list, got {_show(actual)}")
             return
-        for i, element in enumerate(expected.elements):
+        for element in expected.elements:
             if not any(not mismatches_of(item, element) for item in actual):
                 out.append(f"{where}: expected an element matching {_show(element)}, none of {len(actual)} match")
         return
@@ -100,6 +135,8 @@ def _compare(actual: Any, expected: Any, path: list[Any], out: list[str]) -> Non
         if not good:
             name = getattr(expected, "__name__", "predicate")
             what = "a value accepted by " + ("the predicate" if name == "<lambda>" else name)
+            if isinstance(expected, That):
+                what = expected.description
             out.append(f"{where}: expected {what}, got {_show(actual)}")
         return
     if isinstance(expected, dict):
@@ -115,7 +152,7 @@ def _compare(actual: Any, expected: Any, path: list[Any], out: list[str]) -> Non
             return
         if len(actual) != len(expected):
             out.append(f"{where}: expected {len(expected)} items, got {len(actual)}")
-        for i, (item, want) in enumerate(zip(actual, expected)):
+        for i, (item, want) in enumerate(zip(actual, expected, strict=False)):
             _compare(item, want, [*path, i], out)
         return
     if actual is _MISSING or not _equal(actual, expected):
@@ -151,4 +188,17 @@ def matches(obj: dict[str, Any] | None, expected_partial: Any) -> bool:
 
 Predicate = Callable[[Any], bool]
 
-__all__ = ["ABSENT", "PRESENT", "Contains", "Predicate", "contains", "matches", "mismatches", "mismatches_of"]
+__all__ = [
+    "ABSENT",
+    "PRESENT",
+    "Contains",
+    "Predicate",
+    "That",
+    "at_least",
+    "at_most",
+    "contains",
+    "matches",
+    "mismatches",
+    "mismatches_of",
+    "that",
+]

@@ -7,7 +7,7 @@ for a notebook in :mod:`autograder.notebook`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,7 +30,8 @@ class Check:
     hint: str = ""
     """What to do when the check fails."""
     hidden: bool = False
-    """Hidden checks show a generic message and no hint in learner-facing output."""
+    """Hidden checks show a generic message instead of what they found in learner-facing output
+    (their hint is shown: it teaches without giving away the check's logic)."""
     timeout: float = 60.0
     """Seconds the check may run (live checks may wait for a condition) before it is an error."""
     function: Callable[[Any], Any] = field(repr=False, compare=False)
@@ -54,10 +55,24 @@ class CheckResult:
     """Field paths that differ from what the check expected, when it compared objects."""
     seconds: float = 0.0
     """How long the check ran."""
+    hint: str | None = None
+    """The hint this failure gave (``fail(hint=...)``, ``Unmet(hint=...)``); None means the check's own."""
+    root: Hashable | None = field(default=None, compare=False)
+    """What the failure is about, as the check named it; equal roots are one root cause."""
+    consequence_of: str | None = None
+    """The id of an earlier check whose failure has the same root: this failure follows from it,
+    so it is reported as a consequence, without a hint of its own."""
 
     @property
     def passed(self) -> bool:
         return self.status == "passed"
+
+    @property
+    def advice(self) -> str:
+        """The hint to show: none for a pass or a consequence, else this failure's or the check's."""
+        if self.passed or self.consequence_of is not None:
+            return ""
+        return self.check.hint if self.hint is None else self.hint
 
     def to_json(self, *, reveal_hidden: bool = False) -> dict[str, Any]:
         """The check's entry in :meth:`LabReport.to_json`."""
@@ -65,7 +80,6 @@ class CheckResult:
         message = "; ".join(filter(None, [self.message, *self.mismatches]))
         if check.hidden and not reveal_hidden:
             message = HIDDEN_PASSED if self.passed else HIDDEN_FAILED
-        hint = "" if self.passed or (check.hidden and not reveal_hidden) else check.hint
         return {
             "id": check.id,
             "title": check.title,
@@ -73,8 +87,9 @@ class CheckResult:
             "points": round(self.points, 4),
             "max_points": float(check.points),
             "message": message,
-            "hint": hint,
+            "hint": self.advice,
             "status": self.status,
+            "consequence_of": self.consequence_of,
         }
 
 
@@ -112,8 +127,12 @@ class LabReport:
         """Ids of the checks that passed."""
         return {r.check.id for r in self.checks if r.passed}
 
+    def consequences(self, check_id: str) -> list[CheckResult]:
+        """The failures reported as consequences of the check ``check_id``."""
+        return [r for r in self.checks if r.consequence_of == check_id]
+
     def to_json(self, *, reveal_hidden: bool = False) -> dict[str, Any]:
-        """The documented report object; hidden checks' messages and hints are masked unless
+        """The documented report object; hidden checks' messages are masked unless
         ``reveal_hidden`` (for instructors)."""
         return {
             "lab": self.lab,

@@ -3,8 +3,10 @@
 Checks run in a worker thread, each within its time limit, so a check that hangs or loops is
 reported as an error instead of stalling the grader. What a check returns or raises becomes
 its result: an :class:`~autograder.checks.Outcome`, ``None``/``True`` (pass) or ``False``
-(fail); an ``AssertionError`` is a failure with its message; any other exception is the check's
-own bug, status ``error``. Only a cluster that stops answering aborts the run (exit 3).
+(fail); :class:`~autograder.checks.Unmet` and ``AssertionError`` are failures with their
+message; any other exception is the check's own bug, status ``error``. Only a cluster that stops
+answering aborts the run (exit 3). Failures that name the same root are linked afterwards: the
+first explains it, the later ones are marked as its consequences.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import threading
 import time
 import traceback
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from autograder.checks import Outcome
+from autograder.checks import Outcome, Unmet
 from autograder.loader import load_checks
 from autograder.results import Check, CheckResult, LabReport
 from autograder.state import State
@@ -51,6 +54,8 @@ def _from_value(check: Check, value: Any, seconds: float) -> CheckResult:
             message=_clip(value.message),
             mismatches=tuple(_clip(m) for m in value.mismatches),
             seconds=seconds,
+            hint=None if status == "passed" else value.hint,
+            root=None if status == "passed" else value.root,
         )
     if value is None or value is True:
         return CheckResult(check=check, status="passed", points=check.points, seconds=seconds)
@@ -71,6 +76,8 @@ def _result(check: Check, outcome: tuple[str, Any], seconds: float) -> CheckResu
         return _from_value(check, payload, seconds)
     if isinstance(payload, EnvironmentProblem):
         raise payload
+    if isinstance(payload, Unmet):
+        return _from_value(check, payload.outcome(), seconds)
     if isinstance(payload, AssertionError):
         return CheckResult(
             check=check, status="failed", points=0.0, message=_clip(_assertion_message(payload)), seconds=seconds
@@ -139,7 +146,21 @@ def _run_all(checks: tuple[Check, ...], state: State) -> list[CheckResult]:
 
 
 def _convert(checks: tuple[Check, ...], outcomes: list[tuple[tuple[str, Any], float]]) -> list[CheckResult]:
-    return [_result(check, outcome, seconds) for check, (outcome, seconds) in zip(checks, outcomes)]
+    return [_result(check, outcome, seconds) for check, (outcome, seconds) in zip(checks, outcomes, strict=False)]
+
+
+def link_consequences(results: Iterable[CheckResult]) -> list[CheckResult]:
+    """``results`` with every failure whose root an earlier failure already named marked as a
+    consequence of that earlier check (one root cause, one message)."""
+    first: dict[Any, str] = {}
+    linked = []
+    for result in results:
+        if result.status == "failed" and result.root is not None:
+            explained_by = first.setdefault(result.root, result.check.id)
+            if explained_by != result.check.id:
+                result = replace(result, consequence_of=explained_by)
+        linked.append(result)
+    return linked
 
 
 def run_check(check: Check, state: State) -> CheckResult:
@@ -174,8 +195,8 @@ def run_checks(lab: str | Path | Lab, state: State, *, only: Iterable[str] | Non
         if unknown:
             raise ChecksError(f"lab {loaded.lab_id} has no check {unknown[0]!r} (checks: {', '.join(sorted(known))})")
         checks = tuple(c for c in checks if c.id in set(wanted))
-    results = tuple(_run_all(tuple(checks), state))
+    results = tuple(link_consequences(_run_all(tuple(checks), state)))
     return LabReport(lab=loaded.lab_id, checks=results, source=getattr(state, "source", "snapshot"))
 
 
-__all__ = ["run_check", "run_checks"]
+__all__ = ["link_consequences", "run_check", "run_checks"]

@@ -40,6 +40,7 @@ def _live_state(name: str | None, kubeconfig: Path | None, context: str | None, 
 
 def _render(report, *, reveal_hidden: bool) -> None:
     data = report.to_json(reveal_hidden=reveal_hidden)
+    titles = {e["id"]: e["title"] for e in data["checks"]}
     table = Table(title=f"{report.lab} ({report.source})", title_justify="left")
     table.add_column("check")
     table.add_column("result")
@@ -48,11 +49,15 @@ def _render(report, *, reveal_hidden: bool) -> None:
     colour = {"passed": "green", "failed": "red", "error": "magenta"}
     for entry in data["checks"]:
         word = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}[entry["status"]]
+        message = escape(entry["message"])
+        if entry["consequence_of"]:
+            # One root cause, one message: the row says where its failure comes from instead.
+            message = f"[dim]follows from: {escape(titles[entry['consequence_of']])}[/dim]"
         table.add_row(
             escape(entry["title"]),
             f"[{colour[entry['status']]}]{word}[/]",
             f"{entry['points']:g}/{entry['max_points']:g}",
-            escape(entry["message"]),
+            message,
         )
     out.print(table)
     hints = [(e["title"], e["hint"]) for e in data["checks"] if not e["passed"] and e["hint"]]
@@ -61,7 +66,10 @@ def _render(report, *, reveal_hidden: bool) -> None:
         for title, hint in hints:
             out.print(f"  - {escape(title)}: {escape(hint)}")
     failed = sum(1 for e in data["checks"] if not e["passed"])
+    following = sum(1 for e in data["checks"] if e["consequence_of"])
     verdict = "all checks passed" if not failed else f"{failed} of {len(data['checks'])} checks not passed"
+    if following:
+        verdict += f"; {following} of them follow from the others: fix those first"
     out.print(f"Score: {data['score']:g}/{data['max_score']:g} ({verdict})")
 
 

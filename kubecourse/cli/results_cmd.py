@@ -9,8 +9,6 @@ for notebooks.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +18,14 @@ from rich.table import Table
 
 from coursecore import labs as catalogue
 from coursecore.errors import EXIT_FAILED, UsageError
+from coursecore.lab_package import lab_module
 from kubecourse.cli._output import next_step, out, print_json
 
 LAB = "argo-salmon"
 
 
 def _lab_module(filename: str) -> Any:
-    lab = catalogue.find(LAB)
-    name = f"_kubecourse_{LAB.replace('-', '_')}_{Path(filename).stem}"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, lab.path / filename)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return lab_module(catalogue.find(LAB).path, filename)
 
 
 def _state(name: str | None, kubeconfig: Path | None, snapshot: Path | None):

@@ -7,29 +7,9 @@ outputs and times after the Pods are gone), through :mod:`salmon_workflow` besid
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 from autograder.checks import check, fail, ok, partial
 
-_HERE = Path(__file__).resolve().parent
-
-
-def _load_reader():
-    # The loader runs this file by path, so its folder is not importable: load the sibling module
-    # the same way, under a name of its own.
-    name = "_argo_salmon_workflow"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _HERE / "salmon_workflow.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-sw = _load_reader()
-
+from . import salmon_workflow as sw
 
 FINISHED = ("Succeeded", "Failed", "Error")
 # On a live cluster a check run right after `kubectl create` would see a workflow still running;

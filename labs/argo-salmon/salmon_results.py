@@ -8,26 +8,16 @@ node outputs only; rendered as a table (terminal or notebook) and a figure.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import statistics
-import sys
 from dataclasses import asdict, dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from . import salmon_workflow as sw
+
 _HERE = Path(__file__).resolve().parent
-
-
-def _reader():
-    name = "_argo_salmon_workflow"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _HERE / "salmon_workflow.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,7 +165,6 @@ def best_known(lab_folder: Path, instance: str | None) -> int | None:
 
 def summarize(workflow: dict, *, lab_folder: Path = _HERE) -> SalmonSummary:
     """The summary of one Workflow object."""
-    sw = _reader()
     wf = sw.read(workflow)
     runs = tuple(
         RunResult(

@@ -2,7 +2,8 @@
 
 ``toy-pod`` has three checks that exercise what grading must get right: a plain pass/fail
 check, a check giving partial credit, and a hidden check whose message and logic must never
-reach learner feedback (its failure message carries :data:`HIDDEN_SECRET`). Snapshots:
+reach learner feedback (its failure message carries :data:`HIDDEN_SECRET`), only its hint
+(:data:`HIDDEN_HINT`). Snapshots:
 ``solution`` (4/4 points), ``starter`` (0), ``partial`` (pod exists, image unpinned: 1 + 2 * 0.25).
 """
 
@@ -15,6 +16,7 @@ import yaml
 
 LAB_ID = "toy-pod"
 HIDDEN_SECRET = "SECRET-LOGIC-7731"
+HIDDEN_HINT = "Label the Pod with the team that runs it."
 MAX_SCORE = 4.0
 PARTIAL_SCORE = 1.5
 
@@ -42,7 +44,7 @@ def image_pinned(state):
     return fail(f"image {{image}} is not nginx")
 
 
-@check(id="labelled", title="Hidden: the pod carries the team label", points=1, hidden=True, hint="secret hint")
+@check(id="labelled", title="Hidden: the pod carries the team label", points=1, hidden=True, hint="{HIDDEN_HINT}")
 def labelled(state):
     pod = state.get("Pod", "web", namespace="toy")
     labels = (pod or {{}}).get("metadata", {{}}).get("labels") or {{}}

@@ -51,13 +51,32 @@ def test_json_is_exactly_the_report():
     assert list(data) == ["lab", "score", "max_score", "passed", "checks"]
     assert (data["lab"], data["score"], data["max_score"], data["passed"]) == ("first-pod", 6.0, 7.0, False)
     hidden = data["checks"][-1]
-    assert hidden["id"] == "restart-never" and hidden["message"] == "hidden check did not pass" and hidden["hint"] == ""
-    assert set(hidden) >= {"id", "title", "passed", "points", "max_points", "message", "hint"}
+    assert hidden["id"] == "restart-never" and hidden["message"] == "hidden check did not pass"
+    assert hidden["hint"].startswith("A command that runs once should not be restarted")  # teaches, never tells
+    assert "Always" not in hidden["hint"] and hidden["consequence_of"] is None
+    assert set(hidden) >= {"id", "title", "passed", "points", "max_points", "message", "hint", "consequence_of"}
 
 
 def test_reveal_hidden_for_instructors():
     done = kubecourse("check", "first-pod", "-s", str(SNAPSHOTS / "restart-always.yaml"), "--json", "--reveal-hidden")
-    assert json.loads(done.stdout)["checks"][-1]["message"] == "restartPolicy is Always, expected Never"
+    assert "spec.restartPolicy: expected 'Never', got 'Always'" in json.loads(done.stdout)["checks"][-1]["message"]
+
+
+def test_one_root_cause_one_message_and_one_hint():
+    """The Pod went to namespace default: one failure says so; the five others follow from it."""
+    done = kubecourse("check", "first-pod", "-s", str(SNAPSHOTS / "wrong-namespace.yaml"), "--json")
+    assert done.returncode == 1
+    checks = json.loads(done.stdout)["checks"]
+    root, *others = checks
+    assert root["message"] == "found Pod hello in namespace default, expected first-pod"
+    assert root["consequence_of"] is None and "metadata.namespace first-pod" in root["hint"]
+    assert [c["consequence_of"] for c in others] == ["pod-exists"] * 5
+    assert all(c["hint"] == "" for c in others)
+    table = kubecourse("check", "first-pod", "-s", str(SNAPSHOTS / "wrong-namespace.yaml")).stdout
+    assert table.count("found Pod hello in namespace default") == 1
+    assert table.count("follows from: Pod hello exists in namespace first-pod") == 5
+    assert table.count("\n  - ") == 1  # one hint
+    assert "6 of 6 checks not passed; 5 of them follow from the others: fix those first" in table
 
 
 def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:

@@ -1,4 +1,4 @@
-"""autograder.checks: the @check decorator's registry and validation, and the outcome builders."""
+"""autograder.checks: the @check tag and its validation, the outcome builders and Unmet."""
 
 from __future__ import annotations
 
@@ -6,52 +6,66 @@ import math
 
 import pytest
 
-from autograder.checks import Outcome, check, fail, ok, partial
+from autograder.checks import Outcome, Unmet, check, fail, ok, partial, tagged
 
 
-def _module(source: str) -> dict:
-    namespace: dict = {"check": check}
-    exec(source, namespace)  # noqa: S102 - a stand-in for a lab's checks.py
-    return namespace
+def test_the_tag_describes_the_check_and_returns_the_function_unchanged():
+    def b(state):
+        return ok("fine")
 
-
-def test_decorator_registers_in_declaration_order():
-    ns = _module(
-        "@check(id='b-second', title='B', points=2, hint='h')\n"
-        "def b(state): pass\n"
-        "@check(id='a-first', title='A', points=1)\n"
-        "def a(state): pass\n"
+    tagged_b = check(id="b-second", title="B", points=2, hint="h")(b)
+    assert tagged_b is b and b(None) == ok("fine")
+    assert (b.check.id, b.check.title, b.check.points, b.check.hint, b.check.hidden) == (
+        "b-second",
+        "B",
+        2.0,
+        "h",
+        False,
     )
-    assert [c.id for c in ns["CHECKS"]] == ["b-second", "a-first"]
-    first = ns["CHECKS"][0]
-    assert (first.title, first.points, first.hint, first.hidden) == ("B", 2.0, "h", False)
-    assert ns["b"].check is first  # the function comes back unchanged, tagged with its check
+    assert tagged(b) is b.check and b.check.function is b
 
 
 def test_defaults_from_function_name_and_docstring():
-    ns = _module("@check(points=1)\ndef pod_exists(state):\n    '''The pod exists.\n\n    More.'''\n")
-    assert (ns["CHECKS"][0].id, ns["CHECKS"][0].title) == ("pod-exists", "The pod exists.")
+    @check(points=1)
+    def pod_exists(state):
+        """The pod exists.
+
+        More."""
+
+    assert (pod_exists.check.id, pod_exists.check.title) == ("pod-exists", "The pod exists.")
+
+
+def test_only_functions_tagged_by_check_are_checks():
+    def plain(state):
+        pass
+
+    def copied(state):
+        pass
+
+    @check(id="real")
+    def real(state):
+        pass
+
+    copied.check = real.check  # an attribute copied onto another function is not a declaration
+    assert tagged(plain) is None and tagged(copied) is None and tagged("real") is None
 
 
 @pytest.mark.parametrize(
-    "args, problem",
+    "options, problem",
     [
-        ("id='Bad_Id'", "DNS label"),
-        ("id='x', points=0", "points"),
-        ("id='x', points=-1", "points"),
-        ("id='x', points=True", "points"),
-        ("id='x', points=float('inf')", "points"),
-        ("id='x', timeout=0", "timeout"),
+        ({"id": "Bad_Id"}, "DNS label"),
+        ({"id": "x", "points": 0}, "points"),
+        ({"id": "x", "points": -1}, "points"),
+        ({"id": "x", "points": True}, "points"),
+        ({"id": "x", "points": math.inf}, "points"),
+        ({"id": "x", "timeout": 0}, "timeout"),
+        ({"id": "x", "hidden": True}, "needs a hint"),
+        ({"id": "x", "hidden": True, "hint": "  "}, "needs a hint"),
     ],
 )
-def test_invalid_declarations(args, problem):
+def test_invalid_declarations(options, problem):
     with pytest.raises(ValueError, match=problem):
-        _module(f"@check({args})\ndef f(state): pass\n")
-
-
-def test_duplicate_ids_are_refused():
-    with pytest.raises(ValueError, match="duplicate"):
-        _module("@check(id='x')\ndef f(state): pass\n@check(id='x')\ndef g(state): pass\n")
+        check(**options)(lambda state: None)
 
 
 def test_outcomes():
@@ -59,9 +73,24 @@ def test_outcomes():
     assert fail("no", ["a: b"]) == Outcome(fraction=0.0, message="no", mismatches=("a: b",), kind="fail")
     assert partial(0.25, "a quarter").fraction == 0.25
     assert partial(1).fraction == 1.0
+    failed = fail("never ran", hint="fix the spec", root=("never-ran", "wf"))
+    assert (failed.hint, failed.root) == ("fix the spec", ("never-ran", "wf"))
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, math.nan, "0.5", True])
 def test_partial_range(bad):
     with pytest.raises(ValueError, match="from 0 to 1"):
         partial(bad)
+
+
+def test_unmet_is_a_failure_with_its_root_and_hint():
+    unmet = Unmet("no Job sweep in namespace batch", root=("missing", "job"), hint="apply it")
+    assert str(unmet) == "no Job sweep in namespace batch"
+    assert unmet.outcome() == fail("no Job sweep in namespace batch", hint="apply it", root=("missing", "job"))
+
+
+def test_a_root_must_be_hashable():
+    with pytest.raises(TypeError):
+        Unmet("x", root=["a list"])
+    with pytest.raises(TypeError):
+        fail("x", root={"a": "dict"})

@@ -1,8 +1,14 @@
-"""autograder.expect: the declarative helpers (exists, partial match, must not exist, eventually)."""
+"""autograder.expect: require (a missing object fails the check, naming where it is) and the
+partial-object expectations."""
 
 from __future__ import annotations
 
-from autograder.expect import describe, expect, expect_absent, expect_eventually
+import pytest
+
+from autograder.checks import Unmet
+from autograder.errors import ClusterUnreachable
+from autograder.expect import describe, expect, expect_fields, missing_root, require
+from autograder.match import at_least
 from autograder.state import MemoryState
 
 OLD = {
@@ -24,6 +30,7 @@ def test_exists():
     assert expect(STATE, "Pod", name="a", namespace="lab").fraction == 1
     missing = expect(STATE, "Pod", name="c", namespace="lab")
     assert missing.fraction == 0 and missing.message == "no Pod c in namespace lab"
+    assert missing.root == missing_root("Pod", "c", "lab")  # the same root as require's
     assert expect(STATE, "Job").message == "found no Job"
 
 
@@ -35,23 +42,46 @@ def test_partial_match_over_a_selection():
     assert outcome.mismatches == ("spec.restartPolicy: expected 'OnFailure', got 'Always'",)
 
 
-def test_must_not_exist():
-    assert expect_absent(STATE, "Pod", name="c").fraction == 1
-    outcome = expect_absent(STATE, "Pod", labels={"app": "x"})
-    assert outcome.fraction == 0 and "found Pod a, Pod b" in outcome.message
+def test_require_returns_the_object_or_fails_the_check():
+    assert require(STATE, "Pod", "a", namespace="lab")["spec"] == {"restartPolicy": "Never"}
+    with pytest.raises(Unmet) as info:
+        require(STATE, "Pod", "c", namespace="lab")
+    assert info.value.message == "no Pod c in namespace lab"
+    assert info.value.root == missing_root("Pod", "c", "lab") == missing_root("pod", "c", "lab")
 
 
-def test_eventually_on_a_snapshot_reports_the_last_mismatch():
-    assert (
-        expect_eventually(STATE, "Pod", "a", namespace="lab", matches={"spec": {"restartPolicy": "Never"}}).fraction
-        == 1
+def test_require_names_the_namespace_the_object_is_in_instead():
+    with pytest.raises(Unmet) as info:
+        require(STATE, "Pod", "a", namespace="first-pod")
+    assert info.value.message == "found Pod a in namespace lab, expected first-pod"
+    elsewhere = MemoryState([OLD, {**OLD, "metadata": {"name": "a", "namespace": "default"}}])
+    with pytest.raises(Unmet, match="found Pod a in namespaces default, lab, expected first-pod"):
+        require(elsewhere, "Pod", "a", namespace="first-pod")
+
+
+class _NoClusterWideReads(MemoryState):
+    def objects(self, kind, *, namespace=None, **options):
+        if namespace is None:
+            raise ClusterUnreachable("the credentials may not list pods in all namespaces (403 Forbidden)")
+        return super().objects(kind, namespace=namespace, **options)
+
+
+def test_a_forbidden_look_elsewhere_is_still_only_a_missing_object():
+    with pytest.raises(Unmet, match="^no Pod a in namespace first-pod$"):
+        require(_NoClusterWideReads([OLD]), "Pod", "a", namespace="first-pod")
+
+
+def test_expect_fields_names_every_field_that_differs():
+    assert expect_fields(NEW, {"spec": {"restartPolicy": "Always"}}).message == "Pod b is as expected"
+    outcome = expect_fields(NEW, {"restartPolicy": "Never", "replicas": at_least(2)}, at="spec")
+    assert outcome.fraction == 0 and outcome.message == "Pod b differs from what is expected"
+    assert outcome.mismatches == (
+        "spec.restartPolicy: expected 'Never', got 'Always'",
+        "spec.replicas: expected at least 2, got missing",
     )
-    outcome = expect_eventually(
-        STATE, "Pod", "b", namespace="lab", matches={"spec": {"restartPolicy": "Never"}}, timeout=5
-    )
-    assert outcome.message == "Pod b in namespace lab did not match"
-    assert outcome.mismatches == ("spec.restartPolicy: expected 'Never', got 'Always'",)
-    assert expect_eventually(STATE, "Pod", "zz", matches={}).message == "no Pod zz"
+    assert expect_fields(NEW, {}, passed="fine").message == "fine"
+    with pytest.raises(ValueError, match="no list indexes"):
+        expect_fields(NEW, {}, at="spec.containers[0]")
 
 
 def test_describe():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograder.match import ABSENT, PRESENT, contains, matches, mismatches
+from autograder.match import ABSENT, PRESENT, at_least, at_most, contains, matches, mismatches, that
 
 POD = {
     "apiVersion": "v1",
@@ -71,6 +71,18 @@ def test_predicates_and_types():
     assert found == ["status.phase: expected a value accepted by the predicate, got 'Succeeded'"]
     assert mismatches(POD, {"status": {"count": int}}) == []
     assert mismatches(POD, {"status": {"ready": int}}) == ["status.ready: expected a value of type int, got False"]
+
+
+def test_described_predicates_say_what_they_expect():
+    assert mismatches(POD, {"status": {"count": at_least(1)}}) == []
+    assert mismatches(POD, {"status": {"count": at_most(0), "ready": at_least(0)}}) == [
+        "status.count: expected at most 0, got 1",
+        "status.ready: expected at least 0, got False",  # a bool is not a number here
+    ]
+    pinned = that(lambda image: ":" in image and not image.endswith(":latest"), "an image with a pinned tag")
+    assert mismatches(POD, {"spec": {"containers": [{"image": pinned}, {"name": pinned}]}}) == [
+        "spec.containers[1].name: expected an image with a pinned tag, got 'side'"
+    ]
 
 
 def test_predicate_that_raises_rejects_instead_of_crashing():

@@ -1,9 +1,12 @@
-"""autograder.runner and loader: outcomes, exceptions, time limits, hidden checks and bad labs."""
+"""autograder.runner and loader: outcomes, exceptions, time limits, hidden checks, root causes,
+collection in module order, labs as packages, and bad labs."""
 
 from __future__ import annotations
 
 import json
+import os
 import textwrap
+import time
 
 import pytest
 
@@ -61,7 +64,7 @@ def exits(state):
 def hangs(state):
     time.sleep(5)
 
-@check(id="secret", title="Secret", points=1, hidden=True, hint="secret hint")
+@check(id="secret", title="Secret", points=1, hidden=True, hint="a one-off command should run once")
 def secret(state):
     return fail("restartPolicy is Always")
 
@@ -130,17 +133,19 @@ def test_report_json_is_the_documented_object(lab):
         "message": "not done; spec.x: expected 1, got 2",
         "hint": "do the thing",
         "status": "failed",
+        "consequence_of": None,
     }
     assert data["checks"][0]["hint"] == ""  # hints only for what failed
     json.dumps(data)
 
 
-def test_hidden_checks_are_masked_unless_revealed(lab):
+def test_hidden_checks_show_their_hint_but_never_what_they_found(lab):
     report = run_checks(lab, STATE, only=["secret"])
     masked = report.to_json()["checks"][0]
-    assert masked["message"] == "hidden check did not pass" and masked["hint"] == ""
+    assert masked["message"] == "hidden check did not pass"
+    assert masked["hint"] == "a one-off command should run once"
     revealed = report.to_json(reveal_hidden=True)["checks"][0]
-    assert revealed["message"] == "restartPolicy is Always" and revealed["hint"] == "secret hint"
+    assert revealed["message"] == "restartPolicy is Always" and revealed["hint"] == masked["hint"]
 
 
 def test_only_and_unknown_ids(lab):
@@ -165,8 +170,13 @@ def test_an_unreachable_cluster_aborts_the_run(lab):
         ("import no_such_module_here\n", "ModuleNotFoundError"),
         ("raise RuntimeError('boom')\n", "RuntimeError: boom"),
         ("x = 1\n", "declares no checks"),
-        ("CHECKS = ['a']\n", "CHECKS must be the list"),
+        ("CHECKS = ['a']\n", "declares no checks"),
         ("from autograder.checks import check\n@check(id='Bad Id')\ndef f(s): pass\n", "not a DNS label"),
+        (
+            "from autograder.checks import check\n@check(id='x')\ndef f(s): pass\n@check(id='x')\ndef g(s): pass\n",
+            "duplicate check id 'x' (f and g)",
+        ),
+        ("from . import no_such_sibling\n", "ImportError"),
     ],
 )
 def test_broken_checks_files_are_usage_errors(lab, source, problem):
@@ -180,9 +190,6 @@ def test_broken_checks_files_are_usage_errors(lab, source, problem):
 def test_loading_is_cached_until_the_file_changes(lab):
     first = load_checks(lab).checks
     assert load_checks(lab).checks is first
-    import os
-    import time
-
     (lab / "checks.py").write_text(textwrap.dedent(CHECKS) + "\n# edited\n")
     os.utime(lab / "checks.py", ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
     assert load_checks(lab).checks is not first
@@ -198,3 +205,74 @@ def test_unknown_lab_and_missing_checks(tmp_path, lab, monkeypatch):
         load_checks("demo-lab")
     with pytest.raises(ChecksError, match="no lab.yaml"):
         load_checks(tmp_path / "elsewhere")
+
+
+ROOTS = """
+from autograder.checks import Unmet, check, fail, ok
+from autograder.expect import require
+
+
+@check(id="pod-exists", title="Pod hello exists", points=1, hint="apply pod.yaml")
+def pod_exists(state):
+    require(state, "Pod", "hello", namespace="first-pod")
+    return ok()
+
+
+@check(id="image", title="Image pinned", points=1, hint="pin the tag")
+def image(state):
+    pod = require(state, "Pod", "hello", namespace="first-pod")
+    return ok(pod["spec"]["containers"][0]["image"])
+
+
+@check(id="ran", title="The workflow ran", points=1, hint="about ordering")
+def ran(state):
+    raise Unmet("never ran: invalid spec", root="never-ran", hint="fix the spec first")
+
+
+@check(id="ordered", title="Collect after runs", points=1, hidden=True, hint="about ordering")
+def ordered(state):
+    return fail("no runs", root="never-ran")
+
+
+@check(id="independent", title="Independent", points=1, hint="its own hint")
+def independent(state):
+    return fail("its own problem")
+"""
+
+
+def test_one_root_cause_one_message_the_others_marked_as_consequences(lab):
+    (lab / "checks.py").write_text(ROOTS)
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hello", "namespace": "default"}}
+    report = run_checks(lab, MemoryState([pod]))
+    data = {c["id"]: c for c in report.to_json()["checks"]}
+    assert data["pod-exists"]["message"] == "found Pod hello in namespace default, expected first-pod"
+    assert data["pod-exists"]["hint"] == "apply pod.yaml" and data["pod-exists"]["consequence_of"] is None
+    assert data["image"]["consequence_of"] == "pod-exists" and data["image"]["hint"] == ""
+    assert data["ran"]["hint"] == "fix the spec first"  # the failure's own hint, not the check's
+    assert data["ordered"]["consequence_of"] == "ran" and data["ordered"]["hint"] == ""
+    assert data["independent"]["consequence_of"] is None and data["independent"]["hint"] == "its own hint"
+    assert [r.check.id for r in report.consequences("pod-exists")] == ["image"]
+    assert all(not c["passed"] and c["points"] == 0 for c in data.values())  # scores do not change
+
+
+def test_checks_are_collected_in_module_order_once_each(lab):
+    (lab / "checks.py").write_text(
+        "from autograder.checks import check\n"
+        "@check(id='zeta')\ndef zeta(state): pass\n"
+        "alias = zeta\n"
+        "@check(id='alpha')\ndef alpha(state): pass\n"
+    )
+    assert [c.id for c in load_checks(lab).checks] == ["zeta", "alpha"]
+
+
+def test_a_lab_is_a_package_whose_files_import_each_other(lab):
+    (lab / "reader.py").write_text("NAME = 'from a sibling'\n")
+    (lab / "checks.py").write_text(
+        "from autograder.checks import check, ok\n"
+        "from . import reader\n"
+        "@check(id='sibling')\ndef sibling(state):\n    return ok(reader.NAME)\n"
+    )
+    assert run_checks(lab, STATE).checks[0].message == "from a sibling"
+    (lab / "reader.py").write_text("NAME = 'edited sibling'\n")
+    os.utime(lab / "reader.py", ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    assert run_checks(lab, STATE).checks[0].message == "edited sibling"  # a sibling's edit reloads the lab

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 from decimal import Decimal
 
 import pytest
 
+from coursecore.lab_package import lab_module
 from coursecore.labs import find
 
 
 @pytest.fixture(scope="module")
 def checks():
-    path = find("sbatch-to-job").path / "checks.py"
-    spec = importlib.util.spec_from_file_location("_sbatch_checks_under_test", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return lab_module(find("sbatch-to-job").path, "checks.py")
 
 
 def test_directives_long_short_and_flags(checks):

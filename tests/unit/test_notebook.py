@@ -7,7 +7,7 @@ import sys
 import warnings
 
 import pytest
-from gradinglab import HIDDEN_SECRET, LAB_ID, snapshot_text, write_lab
+from gradinglab import HIDDEN_HINT, HIDDEN_SECRET, LAB_ID, snapshot_text, write_lab
 
 import autograder
 from autograder import notebook
@@ -61,13 +61,13 @@ def test_grade_outside_autograde_with_nothing_to_read(lab_env, capsys):
     assert "No sandbox to read" in capsys.readouterr().out
 
 
-def test_hidden_check_shows_neither_message_nor_hint(lab_env, monkeypatch, capsys):
+def test_hidden_check_shows_its_hint_but_not_what_it_found(lab_env, monkeypatch, capsys):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     (lab_env / "snapshot.yaml").write_text(snapshot_text("partial"))
     assert notebook.grade(LAB_ID, "labelled") == 0.0
     out = capsys.readouterr().out
-    assert HIDDEN_SECRET not in out
-    assert "secret hint" not in out
+    assert HIDDEN_SECRET not in out and "research" not in out
+    assert f"hint: {HIDDEN_HINT}" in out
     assert "hidden check did not pass" in out
 
 
