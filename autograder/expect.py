@@ -49,7 +49,8 @@ def require(state: State, kind: str, name: str, *, namespace: str | None = None,
     """The object called ``name``; if there is none, the check fails here.
 
     The failure says where the object is when it exists in another namespace (the usual mistake:
-    a manifest without ``metadata.namespace`` lands in ``default``).
+    a manifest without ``metadata.namespace`` lands in ``default``), or which objects of the
+    kind the namespace holds instead (a misspelt name).
 
     Raises:
         Unmet: no such object (the runner turns it into the check's failure).
@@ -57,13 +58,23 @@ def require(state: State, kind: str, name: str, *, namespace: str | None = None,
     found = state.get(kind, name, namespace=namespace, api_version=api_version)
     if found is not None:
         return found
+    message = f"no {describe(kind, name=name, namespace=namespace)}"
     elsewhere = _namespaces_holding(state, kind, name, api_version) - {namespace} if namespace else set()
     if elsewhere:
         plural = "s" if len(elsewhere) > 1 else ""
         message = f"found {kind} {name} in namespace{plural} {', '.join(sorted(elsewhere))}, expected {namespace}"
-    else:
-        message = f"no {describe(kind, name=name, namespace=namespace)}"
+    elif namespace:
+        others = [_name(o).split(" ", 1)[1] for o in state.objects(kind, api_version=api_version, namespace=namespace)]
+        if others:
+            shown = ", ".join(others[:MAX_NAMED]) + (
+                f" and {len(others) - MAX_NAMED} more" if len(others) > MAX_NAMED else ""
+            )
+            message += f" (found {kind} {shown})"
     raise Unmet(message, root=missing_root(kind, name, namespace))
+
+
+MAX_NAMED = 5
+"""How many other objects a failure of :func:`require` names."""
 
 
 def _namespaces_holding(state: State, kind: str, name: str, api_version: str | None) -> set[str]:
@@ -73,9 +84,7 @@ def _namespaces_holding(state: State, kind: str, name: str, api_version: str | N
         found = state.objects(kind, api_version=api_version, name=name)
     except KubecourseError:
         return set()
-    return {
-        str((o.get("metadata") or {}).get("namespace")) for o in found if (o.get("metadata") or {}).get("namespace")
-    }
+    return {str((o.get("metadata") or {}).get("namespace")) for o in found if (o.get("metadata") or {}).get("namespace")}
 
 
 def expect(

@@ -15,7 +15,7 @@ mend (see :data:`autograder.objects.LASTING_WAITS`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from autograder import objects
 from autograder.checks import Outcome, fail, ok, partial
@@ -78,4 +78,150 @@ def pods_of(state: State, workload: Obj) -> list[Obj]:
     ]
 
 
-__all__ = ["expect_pinned_images", "expect_requests", "pods_of"]
+def job_finished(job: Obj) -> bool:
+    """Whether a Job has ended, either way (its ``Complete`` or ``Failed`` condition is true)."""
+    return objects.is_true(job, "Complete") or objects.is_true(job, "Failed")
+
+
+def settle(state: State, obj: Obj, done: Callable[[Obj], bool], *, timeout: float) -> Obj:
+    """``obj`` as it is once ``done(obj)`` holds; on a live cluster this waits up to ``timeout``
+    seconds for it (0: not at all), on a snapshot it is ``obj`` as read."""
+    if done(obj) or timeout <= 0:
+        return obj
+    found = state.wait_for(
+        str(obj.get("kind")),
+        objects.name(obj),
+        namespace=get(obj, "metadata.namespace"),
+        condition=done,
+        timeout=timeout,
+    )
+    return found if found is not None else obj
+
+
+def expect_job_complete(state: State, job: Obj, *, timeout: float = 90.0) -> Outcome:
+    """The Job completed: every completion (every index of an Indexed Job) succeeded.
+
+    A live cluster gets ``timeout`` seconds for a Job still running to finish.
+    """
+    job = settle(state, job, job_finished, timeout=timeout)
+    completions = objects.integer(get(job, "spec.completions")) or 1
+    succeeded = objects.integer(get(job, "status.succeeded")) or 0
+    failed = objects.condition(job, "Failed", status="True")
+    if failed:
+        why = f" ({failed['message']})" if failed.get("message") else ""
+        indexes = get(job, "status.failedIndexes")
+        return fail(f"the Job failed: {failed.get('reason')}{why}" + (f"; failed indexes {indexes}" if indexes else ""))
+    if not objects.is_true(job, "Complete"):
+        active = objects.integer(get(job, "status.active")) or 0
+        return fail(f"not complete yet: {succeeded} of {completions} succeeded, {active} running")
+    missing = sorted(set(range(completions)) - objects.index_set(get(job, "status.completedIndexes")))
+    if get(job, "spec.completionMode") == "Indexed" and missing:
+        return fail(f"indexes {missing} did not complete")
+    if succeeded < completions:
+        return fail(f"only {succeeded} of {completions} succeeded")
+    return ok(f"Complete: {succeeded} of {completions} succeeded")
+
+
+def rolled_out(deployment: Obj) -> bool:
+    """Whether every wanted replica (at least one) runs the current template and is available."""
+    wanted = objects.integer(get(deployment, "spec.replicas"), 1)
+    status = {k: objects.integer(get(deployment, f"status.{k}"), 0) for k in ("availableReplicas", "updatedReplicas")}
+    generation = objects.integer(get(deployment, "metadata.generation"))
+    observed = objects.integer(get(deployment, "status.observedGeneration"))
+    return (
+        wanted >= 1
+        and status["availableReplicas"] >= wanted
+        and status["updatedReplicas"] >= wanted
+        and (generation is None or observed is None or observed >= generation)
+    )
+
+
+def blocked(pods: Iterable[Obj]) -> bool:
+    """Whether some Pod shows a failure that waiting will not mend (no node fits it, or its
+    container waits for a reason in :data:`autograder.objects.LASTING_WAITS`)."""
+    pods = list(pods)
+    return bool(objects.unschedulable(pods) or set(objects.waiting_reasons(pods)) & objects.LASTING_WAITS)
+
+
+def settle_rollout(state: State, deployment: Obj, *, timeout: float = 60.0) -> Obj:
+    """The Deployment once rolled out; a live cluster gets ``timeout`` seconds for a rollout in
+    progress, none when its Pods are :func:`blocked`."""
+    if rolled_out(deployment) or blocked(pods_of(state, deployment)):
+        return deployment
+    return settle(state, deployment, rolled_out, timeout=timeout)
+
+
+def rollout_line(deployment: Obj, pods: Iterable[Obj]) -> str:
+    """``1 of 2 replicas available, 2 updated; containers waiting: ImagePullBackOff``."""
+    pods = list(pods)
+    wanted = objects.integer(get(deployment, "spec.replicas"), 1)
+    available = objects.integer(get(deployment, "status.availableReplicas"), 0)
+    updated = objects.integer(get(deployment, "status.updatedReplicas"), 0)
+    parts = [f"{available} of {wanted} replicas available, {updated} updated"]
+    reasons = objects.waiting_reasons(pods)
+    if reasons:
+        parts.append(f"containers waiting: {', '.join(reasons)}")
+    stuck = objects.unschedulable(pods)
+    if stuck:
+        parts.append(f"{len(stuck)} Pod(s) cannot be scheduled: {objects.scheduling_problem(stuck[0])}")
+    return "; ".join(parts)
+
+
+def expect_rolled_out(state: State, deployment: Obj, *, timeout: float = 60.0) -> Outcome:
+    """Every replica of the Deployment is updated and available (see :func:`rolled_out`)."""
+    deployment = settle_rollout(state, deployment, timeout=timeout)
+    if rolled_out(deployment):
+        wanted = objects.integer(get(deployment, "spec.replicas"), 1)
+        return ok(f"{get(deployment, 'status.availableReplicas')} of {wanted} replicas available")
+    return fail(rollout_line(deployment, pods_of(state, deployment)))
+
+
+def expect_selects(service: Obj, workload: Obj) -> Outcome:
+    """The Service's selector matches the labels of the workload's Pod template."""
+    selector = get(service, "spec.selector", default=None) or {}
+    labels = get(workload, "spec.template.metadata.labels", default=None) or {}
+    if not selector:
+        return fail("the Service has no selector, so Kubernetes does not route it to any Pod")
+    wrong = [
+        f"{k}={v} (Pods have {k}={labels[k]})" if k in labels else f"{k}={v} (Pods have no label {k})"
+        for k, v in selector.items()
+        if labels.get(k) != v
+    ]
+    if wrong:
+        return fail("selector does not match the Pods: " + ", ".join(wrong))
+    return ok("selector " + ", ".join(f"{k}={v}" for k, v in selector.items()))
+
+
+SERVICE_LABEL = "kubernetes.io/service-name"
+
+
+def endpoints_of(state: State, service: Obj) -> list[Obj]:
+    """The endpoints the Service's EndpointSlices list (Kubernetes keeps them for the Service)."""
+    slices = state.objects(
+        "EndpointSlice", namespace=get(service, "metadata.namespace"), labels={SERVICE_LABEL: objects.name(service)}
+    )
+    return [e for s in slices for e in s.get("endpoints") or [] if isinstance(e, dict)]
+
+
+def is_ready(endpoint: Obj) -> bool:
+    """Whether an EndpointSlice endpoint takes traffic."""
+    return get(endpoint, "conditions.ready") is True
+
+
+__all__ = [
+    "SERVICE_LABEL",
+    "blocked",
+    "endpoints_of",
+    "expect_job_complete",
+    "expect_pinned_images",
+    "expect_requests",
+    "expect_rolled_out",
+    "expect_selects",
+    "is_ready",
+    "job_finished",
+    "pods_of",
+    "rolled_out",
+    "rollout_line",
+    "settle",
+    "settle_rollout",
+]

@@ -10,30 +10,19 @@ from __future__ import annotations
 
 from autograder import objects
 from autograder.checks import check, fail, ok, partial
+from autograder.expect import require
+from autograder.objects import integer
 from autograder.paths import get
+from autograder.workloads import expect_job_complete, expect_requests
 
 NAMESPACE = "batch"
-JOB = "sweep"
 MIN_COMPLETIONS = 5
 MIN_TTL = 3600  # the grader must still find the finished Job
 MAX_WALLTIME = 24 * 3600
 
 
 def _job(state):
-    return state.get("Job", JOB, namespace=NAMESPACE)
-
-
-def _number(value):
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _indexes(text):
-    """``"0-2,4"`` -> {0, 1, 2, 4} (the format of status.completedIndexes)."""
-    found = set()
-    for part in filter(None, str(text or "").split(",")):
-        low, _, high = part.partition("-")
-        found.update(range(int(low), int(high or low) + 1))
-    return found
+    return require(state, "Job", "sweep", namespace=NAMESPACE)
 
 
 @check(
@@ -44,8 +33,6 @@ def _indexes(text):
 )
 def job_exists(state):
     job = _job(state)
-    if job is None:
-        return fail("no Job sweep in namespace batch")
     return ok(f"found Job sweep, created {get(job, 'metadata.creationTimestamp', default='?')}")
 
 
@@ -57,11 +44,9 @@ def job_exists(state):
 )
 def indexed_sweep(state):
     job = _job(state)
-    if job is None:
-        return fail("no Job sweep in namespace batch")
     mode = get(job, "spec.completionMode", default="NonIndexed")
-    completions = _number(get(job, "spec.completions"))
-    parallelism = _number(get(job, "spec.parallelism")) or 1
+    completions = integer(get(job, "spec.completions"))
+    parallelism = integer(get(job, "spec.parallelism")) or 1
     problems = []
     if mode != "Indexed":
         problems.append(f"completionMode is {mode}, not Indexed")
@@ -84,9 +69,7 @@ def indexed_sweep(state):
 )
 def walltime(state):
     job = _job(state)
-    if job is None:
-        return fail("no Job sweep in namespace batch")
-    seconds = _number(get(job, "spec.activeDeadlineSeconds"))
+    seconds = integer(get(job, "spec.activeDeadlineSeconds"))
     if seconds is None:
         return fail("spec.activeDeadlineSeconds is not set: a stuck run would hold its resources forever")
     if seconds > MAX_WALLTIME:
@@ -103,12 +86,10 @@ def walltime(state):
 )
 def retries(state):
     job = _job(state)
-    if job is None:
-        return fail("no Job sweep in namespace batch")
-    per_index = _number(get(job, "spec.backoffLimitPerIndex"))
+    per_index = integer(get(job, "spec.backoffLimitPerIndex"))
     if per_index is not None:
         return ok(f"backoffLimitPerIndex {per_index}")
-    limit = _number(get(job, "spec.backoffLimit"))
+    limit = integer(get(job, "spec.backoffLimit"))
     # The API server fills in backoffLimit: 6 when it is left out, so only a lower value shows a choice.
     if limit is not None and limit < 6:
         return ok(f"backoffLimit {limit}")
@@ -124,9 +105,7 @@ def retries(state):
 )
 def cleanup(state):
     job = _job(state)
-    if job is None:
-        return fail("no Job sweep in namespace batch")
-    ttl = _number(get(job, "spec.ttlSecondsAfterFinished"))
+    ttl = integer(get(job, "spec.ttlSecondsAfterFinished"))
     if ttl is None:
         return fail("spec.ttlSecondsAfterFinished is not set: finished Jobs pile up until someone deletes them")
     if ttl < MIN_TTL:
@@ -141,23 +120,7 @@ def cleanup(state):
     hint="Under resources.requests set cpu (e.g. 250m) and memory (e.g. 32Mi): the scheduler packs Pods by requests.",
 )
 def requests(state):
-    job = _job(state)
-    if job is None:
-        return fail("no Job sweep in namespace batch")
-    containers = objects.containers(job)
-    if not containers:
-        return fail("the Pod template has no containers")
-    missing = [
-        f"{c.get('name')}: {r}" for c in containers for r in ("cpu", "memory") if not get(c, f"resources.requests.{r}")
-    ]
-    if missing:
-        return fail("missing requests: " + ", ".join(missing))
-    return ok(
-        ", ".join(
-            f"{c.get('name')}: cpu {get(c, 'resources.requests.cpu')}, memory {get(c, 'resources.requests.memory')}"
-            for c in containers
-        )
-    )
+    return expect_requests(_job(state))
 
 
 @check(
@@ -169,8 +132,6 @@ def requests(state):
 )
 def uses_index(state):
     job = _job(state)
-    if job is None:
-        return fail("no Job sweep in namespace batch")
     for c in objects.containers(job):
         words = [str(w) for w in (c.get("command") or []) + (c.get("args") or [])]
         words += [str(e.get("value", "")) for e in c.get("env") or [] if isinstance(e, dict)]
@@ -192,29 +153,4 @@ def uses_index(state):
     "kubectl describe job sweep -n batch say why. Fix, delete the Job, apply again.",
 )
 def completed(state):
-    if _job(state) is None:
-        return fail("no Job sweep in namespace batch")
-    job = state.wait_for(
-        "Job",
-        JOB,
-        namespace=NAMESPACE,
-        timeout=90,
-        condition=lambda j: (
-            objects.condition(j, "Complete", status="True") or objects.condition(j, "Failed", status="True")
-        ),
-    )
-    job = job or _job(state) or {}
-    failed = objects.condition(job, "Failed", status="True")
-    if failed:
-        return fail(f"the Job failed: {failed.get('reason')} ({failed.get('message', '')})")
-    completions = _number(get(job, "spec.completions")) or 1
-    succeeded = _number(get(job, "status.succeeded")) or 0
-    if not objects.condition(job, "Complete", status="True"):
-        active = _number(get(job, "status.active")) or 0
-        return fail(f"not complete yet: {succeeded}/{completions} succeeded, {active} running")
-    missing = sorted(set(range(completions)) - _indexes(get(job, "status.completedIndexes")))
-    if get(job, "spec.completionMode") == "Indexed" and missing:
-        return fail(f"indexes {missing} did not complete")
-    if succeeded < completions:
-        return fail(f"only {succeeded}/{completions} succeeded")
-    return ok(f"Complete: {succeeded}/{completions} succeeded")
+    return expect_job_complete(state, _job(state), timeout=90)

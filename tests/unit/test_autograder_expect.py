@@ -29,7 +29,7 @@ STATE = MemoryState([OLD, NEW])
 def test_exists():
     assert expect(STATE, "Pod", name="a", namespace="lab").fraction == 1
     missing = expect(STATE, "Pod", name="c", namespace="lab")
-    assert missing.fraction == 0 and missing.message == "no Pod c in namespace lab"
+    assert missing.fraction == 0 and missing.message == "no Pod c in namespace lab (found Pod a, b)"
     assert missing.root == missing_root("Pod", "c", "lab")  # the same root as require's
     assert expect(STATE, "Job").message == "found no Job"
 
@@ -46,7 +46,12 @@ def test_require_returns_the_object_or_fails_the_check():
     assert require(STATE, "Pod", "a", namespace="lab")["spec"] == {"restartPolicy": "Never"}
     with pytest.raises(Unmet) as info:
         require(STATE, "Pod", "c", namespace="lab")
-    assert info.value.message == "no Pod c in namespace lab"
+    assert info.value.message == "no Pod c in namespace lab (found Pod a, b)"  # a misspelt name?
+    with pytest.raises(Unmet, match="^no Job j in namespace lab$"):
+        require(STATE, "Job", "j", namespace="lab")
+    many = MemoryState([{**OLD, "metadata": {"name": f"p{i}", "namespace": "lab"}} for i in range(7)])
+    with pytest.raises(Unmet, match=r"\(found Pod p0, p1, p2, p3, p4 and 2 more\)$"):
+        require(many, "Pod", "c", namespace="lab")
     assert info.value.root == missing_root("Pod", "c", "lab") == missing_root("pod", "c", "lab")
 
 
