@@ -25,7 +25,7 @@ from typing import Any
 
 from autograder.checks import Outcome, Unmet, fail, ok
 from autograder.match import mismatches
-from autograder.paths import parse
+from autograder.paths import get, parse
 from autograder.state import Obj, State
 from coursecore.errors import KubecourseError
 
@@ -84,7 +84,7 @@ def _namespaces_holding(state: State, kind: str, name: str, api_version: str | N
         found = state.objects(kind, api_version=api_version, name=name)
     except KubecourseError:
         return set()
-    return {str((o.get("metadata") or {}).get("namespace")) for o in found if (o.get("metadata") or {}).get("namespace")}
+    return {str(get(o, "metadata.namespace")) for o in found if get(o, "metadata.namespace")}
 
 
 def expect(
