@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from autograder.results import Check
@@ -48,6 +48,11 @@ class Outcome:
     """A hint for this particular failure, shown instead of the check's own; None keeps the check's."""
     root: Hashable | None = None
     """What the failure is about when other checks may fail for the same reason (see :class:`Unmet`)."""
+
+    def with_root(self, root: Hashable) -> Outcome:
+        """This outcome, its failure now about ``root`` (a pass stays a pass)."""
+        hash(root)
+        return self if self.fraction >= 1 else replace(self, root=root)
 
 
 class Unmet(Exception):  # noqa: N818 - a check's outcome, not an error of the program

@@ -20,16 +20,10 @@ Obj = dict[str, Any]
 RESOURCES = ("cpu", "memory")
 """What every container of a lab should request."""
 
-LASTING_WAITS = frozenset(
-    {
-        "ErrImagePull",
-        "ImagePullBackOff",
-        "InvalidImageName",
-        "ErrImageNeverPull",
-        "CrashLoopBackOff",
-        "CreateContainerConfigError",
-    }
-)
+IMAGE_PULL_ERRORS = frozenset({"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"})
+"""Reasons a container waits when its image cannot be had."""
+
+LASTING_WAITS = frozenset(IMAGE_PULL_ERRORS | {"CrashLoopBackOff", "CreateContainerConfigError"})
 """Reasons a container waits that waiting longer will not clear up: a live check stops waiting."""
 
 
@@ -115,6 +109,7 @@ def index_set(text: Any) -> set[int]:
 
 
 __all__ = [
+    "IMAGE_PULL_ERRORS",
     "LASTING_WAITS",
     "RESOURCES",
     "condition",

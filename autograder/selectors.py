@@ -1,7 +1,9 @@
-"""Kubernetes label selectors (``app=hello,tier!=db,env in (a,b),!legacy``) as predicates.
+"""Kubernetes label selectors as predicates: the text form (``app=hello,tier!=db,env in (a,b),!legacy``)
+and the object form of a ``LabelSelector`` (``matchLabels``, ``matchExpressions``).
 
 Snapshots are filtered with the same selector syntax ``lab.yaml`` capture entries use against a
-live cluster, so that a snapshot taken from another capture still holds what the lab reads.
+live cluster, so that a snapshot taken from another capture still holds what the lab reads;
+checks compare a workload's selectors (pod affinity, spread constraints) with labels.
 """
 
 from __future__ import annotations
@@ -76,4 +78,31 @@ def matches_labels(labels: Labels | None, required: Labels | None) -> bool:
     return all(labels.get(k) == v for k, v in required.items())
 
 
-__all__ = ["matches_labels", "parse_selector"]
+_OPERATORS = {
+    "In": lambda labels, key, values: labels.get(key) in values,
+    "NotIn": lambda labels, key, values: labels.get(key) not in values,
+    "Exists": lambda labels, key, values: key in labels,
+    "DoesNotExist": lambda labels, key, values: key not in labels,
+}
+
+
+def selects(selector: object, labels: Labels | None) -> bool:
+    """Whether a ``LabelSelector`` object selects ``labels``, as the API server decides.
+
+    An empty selector (``{}``) selects everything; anything that is not a mapping, or an
+    expression with an unknown operator, selects nothing.
+    """
+    if not isinstance(selector, dict):
+        return False
+    labels = labels or {}
+    match = selector.get("matchLabels") or {}
+    if not isinstance(match, dict) or any(labels.get(k) != v for k, v in match.items()):
+        return False
+    for expr in selector.get("matchExpressions") or []:
+        test = _OPERATORS.get(expr.get("operator")) if isinstance(expr, dict) else None
+        if test is None or not test(labels, expr.get("key"), expr.get("values") or []):
+            return False
+    return True
+
+
+__all__ = ["matches_labels", "parse_selector", "selects"]

@@ -167,28 +167,42 @@ def rollout_line(deployment: Obj, pods: Iterable[Obj]) -> str:
     return "; ".join(parts)
 
 
+def rollout_root(deployment: Obj) -> tuple:
+    """The root of failures caused by a Deployment that has not rolled out."""
+    return ("not-rolled-out", get(deployment, "metadata.namespace"), objects.name(deployment))
+
+
 def expect_rolled_out(state: State, deployment: Obj, *, timeout: float = 60.0) -> Outcome:
-    """Every replica of the Deployment is updated and available (see :func:`rolled_out`)."""
+    """Every replica of the Deployment is updated and available (see :func:`rolled_out`); a
+    failure has the root :func:`rollout_root`."""
     deployment = settle_rollout(state, deployment, timeout=timeout)
     if rolled_out(deployment):
         wanted = objects.integer(get(deployment, "spec.replicas"), 1)
         return ok(f"{get(deployment, 'status.availableReplicas')} of {wanted} replicas available")
-    return fail(rollout_line(deployment, pods_of(state, deployment)))
+    return fail(rollout_line(deployment, pods_of(state, deployment)), root=rollout_root(deployment))
+
+
+def selector_root(service: Obj) -> tuple:
+    """The root of failures caused by a Service whose selector misses its Pods."""
+    return ("selector", get(service, "metadata.namespace"), objects.name(service))
 
 
 def expect_selects(service: Obj, workload: Obj) -> Outcome:
-    """The Service's selector matches the labels of the workload's Pod template."""
+    """The Service's selector matches the labels of the workload's Pod template; a failure has
+    the root :func:`selector_root`."""
     selector = get(service, "spec.selector", default=None) or {}
     labels = get(workload, "spec.template.metadata.labels", default=None) or {}
-    if not selector:
-        return fail("the Service has no selector, so Kubernetes does not route it to any Pod")
+    if not isinstance(selector, dict) or not selector:
+        return fail(
+            "the Service has no selector, so Kubernetes does not route it to any Pod", root=selector_root(service)
+        )
     wrong = [
         f"{k}={v} (Pods have {k}={labels[k]})" if k in labels else f"{k}={v} (Pods have no label {k})"
         for k, v in selector.items()
         if labels.get(k) != v
     ]
     if wrong:
-        return fail("selector does not match the Pods: " + ", ".join(wrong))
+        return fail("selector does not match the Pods: " + ", ".join(wrong), root=selector_root(service))
     return ok("selector " + ", ".join(f"{k}={v}" for k, v in selector.items()))
 
 
@@ -208,6 +222,30 @@ def is_ready(endpoint: Obj) -> bool:
     return get(endpoint, "conditions.ready") is True
 
 
+def expect_endpoints(state: State, service: Obj, workload: Obj, *, ready: bool = True) -> Outcome:
+    """The Service lists the workload's Pods as endpoints (ready ones, with ``ready``).
+
+    When it does not because the selector misses the Pods, or because the workload has not
+    rolled out, the failure has that root (:func:`selector_root`, :func:`rollout_root`), so it is
+    reported as a consequence of the check that says so.
+    """
+    selected = expect_selects(service, workload)
+    if selected.fraction < 1:
+        return selected
+    pods = {objects.name(p) for p in pods_of(state, workload)}
+    found = [e for e in endpoints_of(state, service) if get(e, "targetRef.name") in pods]
+    taking = [e for e in found if is_ready(e)]
+    if taking if ready else found:
+        names = ", ".join(str(get(e, "targetRef.name", default="?")) for e in taking)
+        return ok(
+            f"{len(taking)} ready endpoint(s): {names}" if ready else f"{len(found)} endpoint(s), {len(taking)} ready"
+        )
+    root = rollout_root(workload) if not rolled_out(workload) else None
+    if found:
+        return fail(f"{len(found)} endpoint(s), none ready: no Pod passes its readiness probe", root=root)
+    return fail("no endpoints: the Service's selector is right, but no Pod of it is running", root=root)
+
+
 __all__ = [
     "SERVICE_LABEL",
     "blocked",
@@ -216,12 +254,15 @@ __all__ = [
     "expect_pinned_images",
     "expect_requests",
     "expect_rolled_out",
+    "expect_endpoints",
     "expect_selects",
     "is_ready",
     "job_finished",
     "pods_of",
     "rolled_out",
     "rollout_line",
+    "rollout_root",
+    "selector_root",
     "settle",
     "settle_rollout",
 ]

@@ -11,7 +11,9 @@ import re
 
 from autograder import objects
 from autograder.checks import check, fail, ok, partial
+from autograder.expect import expect_fields, require
 from autograder.paths import get
+from autograder.workloads import expect_requests, expect_rolled_out
 
 NAMESPACE = "deploy-prod"
 NAME = "web"
@@ -22,12 +24,11 @@ GENERATED = re.compile(r"^site-[a-z0-9]{10}$")
 PRODUCTION_PAGE = "Environment: production"
 
 
+IMAGE_ROOT = ("image", NAMESPACE, NAME)  # a wrong image is why a rollout can hang
+
+
 def _deployment(state):
-    return state.get("Deployment", NAME, namespace=NAMESPACE)
-
-
-def _missing():
-    return fail(f"no Deployment {NAME} in namespace {NAMESPACE}: kubectl apply -k overlays/production")
+    return require(state, "Deployment", NAME, namespace=NAMESPACE)
 
 
 def _container(d):
@@ -41,10 +42,11 @@ def _container(d):
     id="deployed",
     title="Deployment web exists in namespace deploy-prod",
     points=1,
-    hint="The overlay's namespace: deploy-prod puts every object there; apply with kubectl apply -k overlays/production.",
+    hint="The overlay's namespace: deploy-prod puts every object there; apply with "
+    "kubectl apply -k overlays/production.",
 )
 def deployed(state):
-    return ok(f"found Deployment {NAME}") if _deployment(state) else _missing()
+    return ok(f"found Deployment {objects.name(_deployment(state))}")
 
 
 @check(
@@ -55,10 +57,7 @@ def deployed(state):
 )
 def replicas(state):
     d = _deployment(state)
-    if d is None:
-        return _missing()
-    count = get(d, "spec.replicas", default=1)
-    return ok(f"{count} replicas") if count == REPLICAS else fail(f"spec.replicas is {count}, expected {REPLICAS}")
+    return expect_fields(d, {"spec": {"replicas": REPLICAS}}, passed=f"{REPLICAS} replicas")
 
 
 @check(
@@ -70,8 +69,6 @@ def replicas(state):
 )
 def env_label(state):
     d = _deployment(state)
-    if d is None:
-        return _missing()
     key, value = LABEL
     places = {
         "Deployment": get(d, "metadata.labels", default=None),
@@ -100,10 +97,8 @@ def env_label(state):
 )
 def image_pinned(state):
     d = _deployment(state)
-    if d is None:
-        return _missing()
     image = _container(d).get("image")
-    return ok(f"image {image}") if image == IMAGE else fail(f"image is {image!r}, expected {IMAGE!r}")
+    return ok(f"image {image}") if image == IMAGE else fail(f"image is {image!r}, expected {IMAGE!r}", root=IMAGE_ROOT)
 
 
 @check(
@@ -115,8 +110,6 @@ def image_pinned(state):
 )
 def generated_config(state):
     d = _deployment(state)
-    if d is None:
-        return _missing()
     names = [
         get(v, "configMap.name")
         for v in get(d, "spec.template.spec.volumes", default=None) or []
@@ -142,12 +135,7 @@ def generated_config(state):
     hint="patches: [{path: resources.yaml}], a Deployment web with only the container's resources.requests.",
 )
 def requests(state):
-    d = _deployment(state)
-    if d is None:
-        return _missing()
-    got = get(_container(d), "resources.requests", default=None) or {}
-    missing = [r for r in ("cpu", "memory") if not got.get(r)]
-    return fail(f"no {' or '.join(missing)} request on container web") if missing else ok(f"requests {got}")
+    return expect_requests(_deployment(state))
 
 
 @check(
@@ -158,22 +146,8 @@ def requests(state):
     hint="kubectl rollout status deployment/web -n deploy-prod; kubectl get pods -n deploy-prod shows what is stuck.",
 )
 def rolled_out(state):
-    if _deployment(state) is None:
-        return _missing()
-
-    def done(d):
-        wanted = get(d, "spec.replicas", default=1)
-        return (
-            get(d, "status.updatedReplicas", default=0) >= wanted
-            and get(d, "status.availableReplicas", default=0) >= wanted
-            and get(d, "status.observedGeneration", default=0) >= get(d, "metadata.generation", default=0)
-        )
-
-    d = state.wait_for("Deployment", NAME, namespace=NAMESPACE, condition=done, timeout=60)
-    if d is not None:
-        return ok(f"{get(d, 'status.availableReplicas')} replicas available")
-    d = _deployment(state) or {}
-    return fail(
-        f"{get(d, 'status.availableReplicas', default=0)} of {get(d, 'spec.replicas', default=1)} available, "
-        f"{get(d, 'status.updatedReplicas', default=0)} updated"
-    )
+    d = _deployment(state)
+    outcome = expect_rolled_out(state, d, timeout=60)
+    # A rollout that hangs with an image other than the one asked for (a misspelt tag, as a rule)
+    # is put down to the image, which image-pinned reports.
+    return outcome.with_root(IMAGE_ROOT) if _container(d).get("image") != IMAGE else outcome

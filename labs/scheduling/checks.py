@@ -13,32 +13,30 @@ from __future__ import annotations
 
 from autograder import objects
 from autograder.checks import check, fail, ok, partial
+from autograder.expect import require
+from autograder.objects import RESOURCES, integer, missing_requests
 from autograder.paths import get
+from autograder.selectors import selects
+from autograder.workloads import expect_job_complete, expect_rolled_out
 from manifestlint import quantity
 
 NAMESPACE = "scheduling"
-JOB = "pack"
-DEPLOYMENT = "portal"
 HOSTNAME = "kubernetes.io/hostname"
 MIN_BATCH_PODS = 3
 MIN_REPLICAS = 2
-RESOURCES = ("cpu", "memory")
+# What the placement checks' failures follow from, when it is why: each is reported once.
+NO_PACK_RULE = ("no-pack-rule", NAMESPACE, "pack")
+UNSCHEDULABLE_BATCH = ("unschedulable", NAMESPACE, "pack")
+NO_SPREAD_RULE = ("no-spread-rule", NAMESPACE, "portal")
+TOO_FEW_REPLICAS = ("too-few-replicas", NAMESPACE, "portal")
 
 
 def _job(state):
-    return state.get("Job", JOB, namespace=NAMESPACE)
+    return require(state, "Job", "pack", namespace=NAMESPACE)
 
 
 def _deployment(state):
-    return state.get("Deployment", DEPLOYMENT, namespace=NAMESPACE)
-
-
-def _name(obj):
-    return get(obj, "metadata.name", default="?")
-
-
-def _number(value, default=None):
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
+    return require(state, "Deployment", "portal", namespace=NAMESPACE)
 
 
 def _template(obj):
@@ -53,15 +51,6 @@ def _requests(pod_spec):
     return total
 
 
-def _missing_requests(template):
-    return [
-        f"{c.get('name')}: {r}"
-        for c in objects.containers(template)
-        for r in RESOURCES
-        if not get(c, f"resources.requests.{r}")
-    ]
-
-
 def _schedulable_nodes(state):
     """Nodes an ordinary Pod may land on: not cordoned, no NoSchedule or NoExecute taint."""
     return [
@@ -72,22 +61,9 @@ def _schedulable_nodes(state):
     ]
 
 
-def _selects(selector, labels):
-    """Whether a LabelSelector (matchLabels and matchExpressions) selects ``labels``."""
-    if not isinstance(selector, dict):
-        return False
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-        if (
-            (op == "In" and labels.get(key) not in values)
-            or (op == "NotIn" and labels.get(key) in values)
-            or (op == "Exists" and key not in labels)
-            or (op == "DoesNotExist" and key in labels)
-        ):
-            return False
-    return bool(selector.get("matchLabels") or selector.get("matchExpressions"))
+def _own(selector, labels):
+    """Whether a rule's selector picks the template's own Pods (and says so: an empty one does not count)."""
+    return bool(get(selector, "matchLabels") or get(selector, "matchExpressions")) and selects(selector, labels)
 
 
 def _pod_terms(template, kind, strength):
@@ -96,12 +72,12 @@ def _pod_terms(template, kind, strength):
     terms = get(template, f"spec.affinity.{kind}.{strength}DuringSchedulingIgnoredDuringExecution", default=None) or []
     if strength == "preferred":
         terms = [t.get("podAffinityTerm") or {} for t in terms]
-    return [t for t in terms if t.get("topologyKey") == HOSTNAME and _selects(t.get("labelSelector"), labels)]
+    return [t for t in terms if t.get("topologyKey") == HOSTNAME and _own(t.get("labelSelector"), labels)]
 
 
 def _batch_pods(state):
-    pods = state.objects("Pod", namespace=NAMESPACE, labels={"batch.kubernetes.io/job-name": JOB})
-    return pods or state.objects("Pod", namespace=NAMESPACE, labels={"job-name": JOB})
+    pods = state.objects("Pod", namespace=NAMESPACE, labels={"batch.kubernetes.io/job-name": "pack"})
+    return pods or state.objects("Pod", namespace=NAMESPACE, labels={"job-name": "pack"})
 
 
 def _service_pods(state, deployment):
@@ -147,13 +123,6 @@ def _counts_line(counts):
     return ", ".join(f"{node} {n}" for node, n in sorted(counts.items()))
 
 
-def _why_pending(pod):
-    for c in get(pod, "status.conditions", default=None) or []:
-        if c.get("type") == "PodScheduled":
-            return c.get("message") or c.get("reason") or "Unschedulable"
-    return "Unschedulable"
-
-
 def _amounts(req):
     memory = req["memory"]
     memory = f"{int(memory) // 2**20}Mi" if memory and memory % 2**20 == 0 else f"{memory.normalize():f}"
@@ -162,54 +131,8 @@ def _amounts(req):
     return f"cpu {cpu}, memory {memory}"
 
 
-def _unschedulable(pods):
-    return [
-        p
-        for p in pods
-        if not get(p, "spec.nodeName")
-        and any(
-            c.get("type") == "PodScheduled" and c.get("reason") == "Unschedulable"
-            for c in get(p, "status.conditions", default=None) or []
-        )
-    ]
-
-
-@check(
-    id="batch-job",
-    title="Job pack runs at least three Pods at once, each with CPU and memory requests",
-    points=1,
-    hint="Job pack in namespace scheduling with completions and parallelism of 3 or more (the reference uses 4) and "
-    "resources.requests for cpu and memory: the scheduler packs by requests.",
-)
-def batch_job(state):
-    job = _job(state)
-    if job is None:
-        return fail("no Job pack in namespace scheduling")
-    parallelism = _number(get(job, "spec.parallelism"), 1)
-    problems = []
-    if parallelism < MIN_BATCH_PODS:
-        problems.append(f"parallelism is {parallelism}; run at least {MIN_BATCH_PODS} Pods at the same time")
-    missing = _missing_requests(_template(job))
-    if missing:
-        problems.append("missing requests: " + ", ".join(missing))
-    if problems:
-        return fail("; ".join(problems))
-    return ok(f"{parallelism} Pods at once, each requesting {_amounts(_requests(get(_template(job), 'spec')))}")
-
-
-@check(
-    id="pack-rule",
-    title="The batch Pods declare how they are packed (pod affinity, node selector or a packing profile)",
-    points=2,
-    hint="In the Job's Pod template: affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution with "
-    "topologyKey kubernetes.io/hostname and a labelSelector that matches the template's own labels (app: pack). "
-    "A preferred term is only a wish; a scheduler profile with MostAllocated (schedulerName) is accepted too.",
-)
-def pack_rule(state):
-    job = _job(state)
-    if job is None:
-        return fail("no Job pack in namespace scheduling")
-    template = _template(job)
+def _packing(template):
+    """What the Pod template declares about packing, as the pack-rule check grades it."""
     if _pod_terms(template, "podAffinity", "required"):
         return ok("required pod affinity to its own Pods on kubernetes.io/hostname")
     pinned = get(template, f"spec.nodeSelector['{HOSTNAME}']")
@@ -221,7 +144,8 @@ def pack_rule(state):
     if _pod_terms(template, "podAffinity", "preferred"):
         return partial(
             0.5,
-            "pod affinity is only preferred: the scheduler may still spread the Pods when it weighs other scores higher",
+            "pod affinity is only preferred: the scheduler may still spread the Pods when it weighs other scores "
+            "higher",
         )
     if get(template, "spec.affinity.podAffinity"):
         return fail(
@@ -230,109 +154,12 @@ def pack_rule(state):
     return fail("nothing in the Pod template asks for packing: the default scheduler spreads Pods (LeastAllocated)")
 
 
-@check(
-    id="batch-packed",
-    title="The batch Pods ran on the fewest nodes their requests allow",
-    points=2,
-    hint="kubectl get pods -n scheduling -l job-name=pack -o wide shows the NODE of each Pod. Spread over several "
-    "nodes: add the pack rule and re-create the Job. Pending: the Pods do not all fit on one node, so ask for "
-    "less (kubectl describe node shows what is allocatable).",
-)
-def batch_packed(state):
-    if _job(state) is None:
-        return fail("no Job pack in namespace scheduling")
-    pods = _batch_pods(state)
-    placed = [p for p in pods if get(p, "spec.nodeName")]
-    waiting = _unschedulable(pods)
-    if waiting:
-        return fail(f"{len(waiting)} Pod(s) cannot be scheduled ({_why_pending(waiting[0])})")
-    if len(placed) < 2:
-        return fail(f"{len(placed)} Pod(s) of Job pack have a node: not enough to judge packing")
-    counts = _where(placed)
-    nodes = _schedulable_nodes(state)
-    # Without the Nodes (not captured, or not readable) there is no capacity to pack against:
-    # small batch Pods such as this lab's then belong together on one node.
-    needed = _fewest_nodes(placed, nodes) if nodes else 1
-    if len(counts) <= needed:
-        return ok(f"{len(placed)} Pods on {len(counts)} node(s) ({_counts_line(counts)}); their requests need {needed}")
-    return fail(
-        f"{len(placed)} Pods spread over {len(counts)} nodes ({_counts_line(counts)}), but their requests fit on {needed}"
-    )
-
-
-@check(
-    id="batch-completed",
-    title="Job pack completed",
-    points=1,
-    timeout=120,
-    hint="kubectl get job pack -n scheduling; if it hangs, kubectl describe pod on a Pending Pod says which rule no node meets.",
-)
-def batch_completed(state):
-    if _job(state) is None:
-        return fail("no Job pack in namespace scheduling")
-
-    def finished(j):
-        return any(
-            c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
-            for c in get(j, "status.conditions", default=None) or []
-        )
-
-    job = (
-        None
-        if _unschedulable(_batch_pods(state))
-        else state.wait_for("Job", JOB, namespace=NAMESPACE, condition=finished, timeout=90)
-    )
-    job = job or _job(state) or {}
-    conditions = {
-        c.get("type"): c for c in get(job, "status.conditions", default=None) or [] if c.get("status") == "True"
-    }
-    if "Complete" in conditions:
-        return ok(f"Complete: {get(job, 'status.succeeded', default=0)} succeeded")
-    if "Failed" in conditions:
-        return fail(f"the Job failed: {conditions['Failed'].get('reason')}")
-    return fail(
-        f"not complete: {get(job, 'status.succeeded', default=0)} succeeded, {get(job, 'status.active', default=0)} active"
-    )
-
-
-@check(
-    id="service-deployment",
-    title="Deployment portal runs at least two replicas with CPU and memory requests",
-    points=1,
-    hint="Deployment portal in namespace scheduling, spec.replicas: 2 (one per worker node), and resources.requests "
-    "for cpu and memory on its container.",
-)
-def service_deployment(state):
-    d = _deployment(state)
-    if d is None:
-        return fail("no Deployment portal in namespace scheduling")
-    replicas = _number(get(d, "spec.replicas"), 1)
-    problems = []
-    if replicas < MIN_REPLICAS:
-        problems.append(f"spec.replicas is {replicas}; spreading needs at least {MIN_REPLICAS}")
-    missing = _missing_requests(_template(d))
-    if missing:
-        problems.append("missing requests: " + ", ".join(missing))
-    return fail("; ".join(problems)) if problems else ok(f"{replicas} replicas with requests")
-
-
-@check(
-    id="spread-rule",
-    title="The portal Pods declare that they spread over nodes",
-    points=2,
-    hint="In the Deployment's Pod template: topologySpreadConstraints with maxSkew: 1, topologyKey: "
-    "kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule and a labelSelector matching the Pods' labels "
-    "(app: portal); required podAntiAffinity on kubernetes.io/hostname works too.",
-)
-def spread_rule(state):
-    d = _deployment(state)
-    if d is None:
-        return fail("no Deployment portal in namespace scheduling")
-    template = _template(d)
+def _spreading(template):
+    """What the Pod template declares about spreading, as the spread-rule check grades it."""
     labels = get(template, "metadata.labels", default=None) or {}
     soft = None
     for c in get(template, "spec.topologySpreadConstraints", default=None) or []:
-        if c.get("topologyKey") != HOSTNAME or not _selects(c.get("labelSelector"), labels):
+        if c.get("topologyKey") != HOSTNAME or not _own(c.get("labelSelector"), labels):
             continue
         if c.get("maxSkew") != 1:
             soft = soft or f"maxSkew is {c.get('maxSkew')}: two replicas may then share a node"
@@ -354,6 +181,120 @@ def spread_rule(state):
 
 
 @check(
+    id="batch-job",
+    title="Job pack runs at least three Pods at once, each with CPU and memory requests",
+    points=1,
+    hint="Job pack in namespace scheduling with completions and parallelism of 3 or more (the reference uses 4) and "
+    "resources.requests for cpu and memory: the scheduler packs by requests.",
+)
+def batch_job(state):
+    job = _job(state)
+    parallelism = integer(get(job, "spec.parallelism"), 1)
+    problems = []
+    if parallelism < MIN_BATCH_PODS:
+        problems.append(f"parallelism is {parallelism}; run at least {MIN_BATCH_PODS} Pods at the same time")
+    missing = missing_requests(job)
+    if missing:
+        problems.append("missing requests: " + ", ".join(missing))
+    if problems:
+        return fail("; ".join(problems))
+    return ok(f"{parallelism} Pods at once, each requesting {_amounts(_requests(get(_template(job), 'spec')))}")
+
+
+@check(
+    id="pack-rule",
+    title="The batch Pods declare how they are packed (pod affinity, node selector or a packing profile)",
+    points=2,
+    hint="In the Job's Pod template: affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution with "
+    "topologyKey kubernetes.io/hostname and a labelSelector that matches the template's own labels (app: pack). "
+    "A preferred term is only a wish; a scheduler profile with MostAllocated (schedulerName) is accepted too.",
+)
+def pack_rule(state):
+    return _packing(_template(_job(state))).with_root(NO_PACK_RULE)
+
+
+@check(
+    id="batch-packed",
+    title="The batch Pods ran on the fewest nodes their requests allow",
+    points=2,
+    hint="kubectl get pods -n scheduling -l job-name=pack -o wide shows the NODE of each Pod. Spread over several "
+    "nodes: add the pack rule and re-create the Job. Pending: the Pods do not all fit on one node, so ask for "
+    "less (kubectl describe node shows what is allocatable).",
+)
+def batch_packed(state):
+    job = _job(state)
+    pods = _batch_pods(state)
+    placed = [p for p in pods if get(p, "spec.nodeName")]
+    waiting = objects.unschedulable(pods)
+    if waiting:
+        message = f"{len(waiting)} Pod(s) cannot be scheduled ({objects.scheduling_problem(waiting[0])})"
+        return fail(message, root=UNSCHEDULABLE_BATCH)
+    if len(placed) < 2:
+        return fail(f"{len(placed)} Pod(s) of Job pack have a node: not enough to judge packing")
+    counts = _where(placed)
+    nodes = _schedulable_nodes(state)
+    # Without the Nodes (not captured, or not readable) there is no capacity to pack against:
+    # small batch Pods such as this lab's then belong together on one node.
+    needed = _fewest_nodes(placed, nodes) if nodes else 1
+    if len(counts) <= needed:
+        return ok(f"{len(placed)} Pods on {len(counts)} node(s) ({_counts_line(counts)}); their requests need {needed}")
+    spread = fail(
+        f"{len(placed)} Pods spread over {len(counts)} nodes ({_counts_line(counts)}), "
+        f"but their requests fit on {needed}"
+    )
+    return spread.with_root(NO_PACK_RULE) if _packing(_template(job)).fraction < 1 else spread
+
+
+@check(
+    id="batch-completed",
+    title="Job pack completed",
+    points=1,
+    timeout=120,
+    hint="kubectl get job pack -n scheduling; if it hangs, kubectl describe pod on a Pending Pod says which rule no "
+    "node meets.",
+)
+def batch_completed(state):
+    job = _job(state)
+    stuck = objects.unschedulable(_batch_pods(state))
+    # Pods no node can take will not finish by waiting: no wait then, and that is the root cause.
+    outcome = expect_job_complete(state, job, timeout=0 if stuck else 90)
+    return outcome.with_root(UNSCHEDULABLE_BATCH) if stuck else outcome
+
+
+@check(
+    id="service-deployment",
+    title="Deployment portal runs at least two replicas with CPU and memory requests",
+    points=1,
+    hint="Deployment portal in namespace scheduling, spec.replicas: 2 (one per worker node), and resources.requests "
+    "for cpu and memory on its container.",
+)
+def service_deployment(state):
+    d = _deployment(state)
+    replicas = integer(get(d, "spec.replicas"), 1)
+    problems = []
+    if replicas < MIN_REPLICAS:
+        problems.append(f"spec.replicas is {replicas}; spreading needs at least {MIN_REPLICAS}")
+    missing = missing_requests(d)
+    if missing:
+        problems.append("missing requests: " + ", ".join(missing))
+    if not problems:
+        return ok(f"{replicas} replicas with requests")
+    return fail("; ".join(problems), root=TOO_FEW_REPLICAS if replicas < MIN_REPLICAS else None)
+
+
+@check(
+    id="spread-rule",
+    title="The portal Pods declare that they spread over nodes",
+    points=2,
+    hint="In the Deployment's Pod template: topologySpreadConstraints with maxSkew: 1, topologyKey: "
+    "kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule and a labelSelector matching the Pods' labels "
+    "(app: portal); required podAntiAffinity on kubernetes.io/hostname works too.",
+)
+def spread_rule(state):
+    return _spreading(_template(_deployment(state))).with_root(NO_SPREAD_RULE)
+
+
+@check(
     id="service-spread",
     title="The portal replicas run on distinct nodes",
     points=2,
@@ -362,13 +303,12 @@ def spread_rule(state):
 )
 def service_spread(state):
     d = _deployment(state)
-    if d is None:
-        return fail("no Deployment portal in namespace scheduling")
     placed = [p for p in _service_pods(state, d) if get(p, "spec.nodeName")]
     if len(placed) < MIN_REPLICAS:
-        return fail(f"{len(placed)} portal Pod(s) have a node: nothing to spread yet")
+        few = fail(f"{len(placed)} portal Pod(s) have a node: nothing to spread yet")
+        return few.with_root(TOO_FEW_REPLICAS) if integer(get(d, "spec.replicas"), 1) < MIN_REPLICAS else few
     counts = _where(placed)
-    nodes = {_name(n) for n in _schedulable_nodes(state)} | set(counts)
+    nodes = {objects.name(n) for n in _schedulable_nodes(state)} | set(counts)
     spread = {n: counts.get(n, 0) for n in nodes}
     if len(placed) <= len(nodes):
         good = all(n <= 1 for n in spread.values())
@@ -376,7 +316,8 @@ def service_spread(state):
         good = max(spread.values()) - min(spread.values()) <= 1
     if good:
         return ok(f"{len(placed)} replicas: {_counts_line(counts)}")
-    return fail(f"replicas share a node while another has room: {_counts_line(spread)}")
+    stacked = fail(f"replicas share a node while another has room: {_counts_line(spread)}")
+    return stacked.with_root(NO_SPREAD_RULE) if _spreading(_template(d)).fraction < 1 else stacked
 
 
 @check(
@@ -389,27 +330,4 @@ def service_spread(state):
     "as a domain: add nodeTaintsPolicy: Honor).",
 )
 def service_available(state):
-    d = _deployment(state)
-    if d is None:
-        return fail("no Deployment portal in namespace scheduling")
-
-    def available(x):
-        wanted = _number(get(x, "spec.replicas"), 1)
-        return (
-            _number(get(x, "status.availableReplicas"), 0) >= wanted
-            and _number(get(x, "status.updatedReplicas"), 0) >= wanted
-        )
-
-    stuck = _unschedulable(_service_pods(state, d))
-    found = (
-        None
-        if stuck
-        else state.wait_for("Deployment", DEPLOYMENT, namespace=NAMESPACE, condition=available, timeout=60)
-    )
-    if found is not None:
-        return ok(f"{get(found, 'status.availableReplicas')} of {get(found, 'spec.replicas')} replicas available")
-    d = _deployment(state) or d
-    why = f"; {len(stuck)} Pod(s) unschedulable: {_why_pending(stuck[0])}" if stuck else ""
-    return fail(
-        f"{get(d, 'status.availableReplicas', default=0)} of {get(d, 'spec.replicas', default=1)} replicas available{why}"
-    )
+    return expect_rolled_out(state, _deployment(state), timeout=60)

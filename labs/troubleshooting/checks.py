@@ -9,68 +9,27 @@ Deployment, dropping its CPU request or its configuration file is not a fix.
 from __future__ import annotations
 
 from autograder import objects
-from autograder.checks import check, fail, ok
+from autograder.checks import Unmet, check, fail, ok
+from autograder.expect import require
 from autograder.paths import get
+from autograder.workloads import expect_endpoints, pods_of, rolled_out, rollout_line, settle_rollout
 
 NAMESPACE = "troubleshoot"
-PULL_ERRORS = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
-SERVICE_LABEL = "kubernetes.io/service-name"
 
 
-def _gone(what):
-    return f"no {what} in namespace {NAMESPACE}: apply broken.yaml, then fix it (deleting it is not a fix)"
+def _require(state, kind, name):
+    """The object; fixing a fault by deleting its object fails the check, saying so."""
+    try:
+        return require(state, kind, name, namespace=NAMESPACE)
+    except Unmet as missing:
+        message = f"{missing.message}: apply broken.yaml, then fix it (deleting it is not a fix)"
+        raise Unmet(message, root=missing.root) from None
 
 
-def _deployment(state, name):
-    return state.get("Deployment", name, namespace=NAMESPACE)
-
-
-def _pods(state, deployment):
-    labels = get(deployment, "spec.selector.matchLabels", default=None)
-    if not labels:
-        return []
-    return [
-        p for p in state.objects("Pod", namespace=NAMESPACE, labels=labels) if not get(p, "metadata.deletionTimestamp")
-    ]
-
-
-def _waiting(pods):
-    return sorted({r for p in pods for r in get(p, "status.containerStatuses[*].state.waiting.reason") if r})
-
-
-def _available(d):
-    wanted = get(d, "spec.replicas", default=1)
-    return (
-        wanted >= 1
-        and get(d, "status.availableReplicas", default=0) >= wanted
-        and get(d, "status.updatedReplicas", default=0) >= wanted
-    )
-
-
-def _status_line(d, pods):
-    wanted = get(d, "spec.replicas", default=1)
-    text = f"{get(d, 'status.availableReplicas', default=0)} of {wanted} available"
-    reasons = _waiting(pods)
-    return text + (f"; containers waiting: {', '.join(reasons)}" if reasons else "")
-
-
-def _settle(state, name):
-    """The Deployment once available, else as it is. A live cluster gets a little time for a
-    rollout in progress, but none when a Pod already shows a failure that will not heal itself."""
-    d = _deployment(state, name)
-    if d is None or _available(d):
-        return d
-    pods = _pods(state, d)
-    stuck = (PULL_ERRORS | {"CrashLoopBackOff"}) & set(_waiting(pods)) or any(
-        c.get("type") == "PodScheduled" and c.get("status") == "False"
-        for p in pods
-        for c in get(p, "status.conditions", default=None) or []
-    )
-    if stuck:
-        return d
-    return state.wait_for("Deployment", name, namespace=NAMESPACE, condition=_available, timeout=30) or _deployment(
-        state, name
-    )
+def _settled(state, name):
+    """Deployment ``name`` once rolled out, else as it is, and its Pods."""
+    d = settle_rollout(state, _require(state, "Deployment", name), timeout=30)
+    return d, pods_of(state, d)
 
 
 @check(
@@ -82,13 +41,9 @@ def _settle(state, name):
     "exact image reference that failed. Look the tag up in the registry, fix the image, apply again.",
 )
 def image_pulls(state):
-    d = _settle(state, "samples-web")
-    if d is None:
-        return fail(_gone("Deployment samples-web"))
-    pods = _pods(state, d)
-    stuck = PULL_ERRORS & set(_waiting(pods))
-    if stuck or not _available(d):
-        return fail(f"samples-web: {_status_line(d, pods)}")
+    d, pods = _settled(state, "samples-web")
+    if objects.IMAGE_PULL_ERRORS & set(objects.waiting_reasons(pods)) or not rolled_out(d):
+        return fail(f"samples-web: {rollout_line(d, pods)}")
     images = ", ".join(str(c.get("image")) for c in objects.containers(d))
     return ok(f"samples-web available, image {images}")
 
@@ -103,12 +58,9 @@ def image_pulls(state):
     "ConfigMap is mounted (kubectl describe pod).",
 )
 def no_crash_loop(state):
-    d = _settle(state, "ingest")
-    if d is None:
-        return fail(_gone("Deployment ingest"))
-    pods = _pods(state, d)
-    if "CrashLoopBackOff" in _waiting(pods) or not _available(d):
-        return fail(f"ingest: {_status_line(d, pods)}")
+    d, pods = _settled(state, "ingest")
+    if "CrashLoopBackOff" in objects.waiting_reasons(pods) or not rolled_out(d):
+        return fail(f"ingest: {rollout_line(d, pods)}")
     containers = objects.containers(d)
     text = " ".join(str(w) for c in containers for w in (c.get("command") or []) + (c.get("args") or []))
     mounts = {m.get("mountPath") for c in containers for m in c.get("volumeMounts") or []}
@@ -130,30 +82,13 @@ def no_crash_loop(state):
     "what the program needs; keep a request.",
 )
 def scheduled(state):
-    d = _settle(state, "analysis")
-    if d is None:
-        return fail(_gone("Deployment analysis"))
-    pods = _pods(state, d)
-    unschedulable = [
-        p
-        for p in pods
-        if any(
-            c.get("type") == "PodScheduled" and c.get("status") == "False"
-            for c in get(p, "status.conditions", default=None) or []
-        )
-    ]
+    d, pods = _settled(state, "analysis")
+    unschedulable = objects.unschedulable(pods)
     if unschedulable:
-        message = next(
-            (
-                c.get("message")
-                for c in get(unschedulable[0], "status.conditions") or []
-                if c.get("type") == "PodScheduled"
-            ),
-            "",
-        )
-        return fail(f"analysis Pod {unschedulable[0]['metadata']['name']} cannot be scheduled: {message}")
-    if not _available(d):
-        return fail(f"analysis: {_status_line(d, pods)}")
+        first = unschedulable[0]
+        return fail(f"analysis Pod {objects.name(first)} cannot be scheduled: {objects.scheduling_problem(first)}")
+    if not rolled_out(d):
+        return fail(f"analysis: {rollout_line(d, pods)}")
     containers = objects.containers(d)
     if not all(get(c, "resources.requests.cpu") for c in containers):
         return fail(
@@ -174,19 +109,5 @@ def scheduled(state):
     "Compare the Service's selector (kubectl describe service) with the Pods' labels (kubectl get pods --show-labels).",
 )
 def service_endpoints(state):
-    s = state.get("Service", "samples-web", namespace=NAMESPACE)
-    if s is None:
-        return fail(_gone("Service samples-web"))
-    d = _deployment(state, "samples-web")
-    selector = get(s, "spec.selector", default=None) or {}
-    labels = get(d, "spec.template.metadata.labels", default=None) or {} if d else {}
-    if not selector or any(labels.get(k) != v for k, v in selector.items()):
-        shown = ", ".join(f"{k}={v}" for k, v in selector.items()) or "none"
-        return fail(f"selector {shown} does not match the samples-web Pods' labels")
-    pods = {p["metadata"]["name"] for p in _pods(state, d)} if d else set()
-    slices = state.objects("EndpointSlice", namespace=NAMESPACE, labels={SERVICE_LABEL: "samples-web"})
-    endpoints = [e for sl in slices for e in sl.get("endpoints") or [] if get(e, "targetRef.name") in pods]
-    if not endpoints:
-        return fail("the selector is right, but no endpoints are listed yet: are the samples-web Pods running?")
-    ready = sum(1 for e in endpoints if get(e, "conditions.ready") is True)
-    return ok(f"{len(endpoints)} endpoint(s), {ready} ready")
+    service = _require(state, "Service", "samples-web")
+    return expect_endpoints(state, service, _require(state, "Deployment", "samples-web"), ready=False)

@@ -94,3 +94,9 @@ def test_a_root_must_be_hashable():
         Unmet("x", root=["a list"])
     with pytest.raises(TypeError):
         fail("x", root={"a": "dict"})
+
+
+def test_with_root_regroups_a_failure_and_leaves_a_pass_alone():
+    assert fail("spread").with_root("no-rule").root == "no-rule"
+    assert partial(0.5, "half").with_root("no-rule").root == "no-rule"
+    assert ok("fine").with_root("no-rule") == ok("fine")

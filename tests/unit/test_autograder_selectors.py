@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.selectors import matches_labels, parse_selector
+from autograder.selectors import matches_labels, parse_selector, selects
 from coursecore.errors import UsageError
 
 LABELS = {"app": "hello", "tier": "web", "app.kubernetes.io/name": "x"}
@@ -44,3 +44,25 @@ def test_matches_labels():
     assert matches_labels(None, None)
     assert not matches_labels(None, {"app": "hello"})
     assert not matches_labels(LABELS, {"app": "hello", "tier": "db"})
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ({"matchLabels": {"app": "pack"}}, True),
+        ({"matchLabels": {"app": "portal"}}, False),
+        ({"matchExpressions": [{"key": "app", "operator": "In", "values": ["pack", "x"]}]}, True),
+        ({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["pack"]}]}, False),
+        ({"matchExpressions": [{"key": "tier", "operator": "Exists"}]}, False),
+        ({"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]}, True),
+        (
+            {"matchLabels": {"app": "pack"}, "matchExpressions": [{"key": "app", "operator": "Gt", "values": ["1"]}]},
+            False,
+        ),
+        ({}, True),  # the API server's empty selector selects everything
+        (None, False),
+        ("app=pack", False),
+    ],
+)
+def test_label_selector_objects(selector, expected):
+    assert selects(selector, {"app": "pack"}) is expected

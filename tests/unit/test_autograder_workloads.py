@@ -9,6 +9,7 @@ from autograder.state import MemoryState
 from autograder.workloads import (
     blocked,
     endpoints_of,
+    expect_endpoints,
     expect_job_complete,
     expect_pinned_images,
     expect_requests,
@@ -17,6 +18,8 @@ from autograder.workloads import (
     is_ready,
     pods_of,
     rolled_out,
+    rollout_root,
+    selector_root,
     settle,
 )
 
@@ -178,3 +181,27 @@ def test_endpoints_come_from_the_services_endpoint_slices():
     found = endpoints_of(state, service)
     assert [e["targetRef"]["name"] for e in found] == ["a-pod", "b-pod"]
     assert [is_ready(e) for e in found] == [True, False]
+
+
+def test_endpoints_failures_name_their_root_cause():
+    labels = {"app": "web"}
+    workload = {
+        **_deployment(available=0),
+        "spec": {**_deployment()["spec"], "template": {"metadata": {"labels": labels}}},
+    }
+    service = {"kind": "Service", "metadata": {"name": "web", "namespace": "n"}, "spec": {"selector": labels}}
+    slice_ = {
+        "kind": "EndpointSlice",
+        "metadata": {"name": "web-x", "namespace": "n", "labels": {"kubernetes.io/service-name": "web"}},
+        "endpoints": [{"targetRef": {"name": "web-1"}, "conditions": {"ready": False}}],
+    }
+    state = MemoryState([workload, service, slice_, _pod("web-1", "ImagePullBackOff")])
+    not_ready = expect_endpoints(state, service, workload)
+    assert (
+        not_ready.fraction == 0 and not_ready.root == rollout_root(workload) == expect_rolled_out(state, workload).root
+    )
+    assert expect_endpoints(state, service, workload, ready=False).message == "1 endpoint(s), 0 ready"
+    wrong = {**service, "spec": {"selector": {"app": "api"}}}
+    assert expect_endpoints(state, wrong, workload).root == selector_root(wrong) == expect_selects(wrong, workload).root
+    no_pods = MemoryState([workload, service, slice_])  # endpoints of Pods that are gone do not count
+    assert expect_endpoints(no_pods, service, workload).message.startswith("no endpoints")
