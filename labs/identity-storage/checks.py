@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 from autograder.checks import check, fail, ok
+from autograder.expect import require
+from autograder.objects import name
 from autograder.paths import get
 
 NAMESPACE = "identity"
@@ -19,10 +21,18 @@ READER_USER = 1001
 GROUP = 3000
 RESULT = "seed 7: pi ~ 3.14159"
 _FIELD = re.compile(r"(\w+)=(.*?)(?= \w+=|$)")
+# What later failures follow from: a claim no Job mounts, a writer or reader with the wrong identity.
+UNMOUNTED = ("unmounted", NAMESPACE, CLAIM)
+WRITER_IDENTITY = ("identity", NAMESPACE, "writer")
+READER_IDENTITY = ("identity", NAMESPACE, "reader")
+MOUNT_HINT = (
+    "In each Job's Pod template: volumes: [{name: shared, persistentVolumeClaim: {claimName: shared}}] and a "
+    "volumeMount at /data."
+)
 
 
 def _job(state, name):
-    return state.get("Job", name, namespace=NAMESPACE)
+    return require(state, "Job", name, namespace=NAMESPACE)
 
 
 def _pod_security(job):
@@ -33,6 +43,14 @@ def _claims(job):
     return {
         get(v, "persistentVolumeClaim.claimName") for v in get(job, "spec.template.spec.volumes", default=None) or []
     } - {None}
+
+
+def _unmounted(state):
+    """``["writer does not mount claim shared", ...]`` for the Jobs that exist."""
+    jobs = [state.get("Job", name, namespace=NAMESPACE) for name in ("writer", "reader")]
+    return [
+        f"{name(job)} does not mount claim {CLAIM}" for job in jobs if job is not None and CLAIM not in _claims(job)
+    ]
 
 
 def report(state, job_name):
@@ -52,68 +70,15 @@ def report(state, job_name):
     return dict(_FIELD.findall(text.strip())), text.strip()
 
 
-@check(
-    id="claim-bound",
-    title="Claim shared is bound to a volume",
-    points=1,
-    hint="A PersistentVolumeClaim named shared (ReadWriteOnce, 100Mi). The sandbox's storage binds it when the first "
-    "Pod that uses it is scheduled: Pending until then is normal.",
-)
-def claim_bound(state):
-    pvc = state.get("PersistentVolumeClaim", CLAIM, namespace=NAMESPACE)
-    if pvc is None:
-        return fail("no PersistentVolumeClaim shared in namespace identity")
-    phase = get(pvc, "status.phase", default="Pending")
-    if phase != "Bound":
-        return fail(f"claim shared is {phase}: no Pod has used it yet, or no storage class can provide it")
-    return ok(f"bound to {get(pvc, 'spec.volumeName')} ({get(pvc, 'status.capacity.storage')})")
-
-
-@check(
-    id="shared-claim",
-    title="Both Jobs mount claim shared",
-    points=1,
-    hint="In each Job's Pod template: volumes: [{name: shared, persistentVolumeClaim: {claimName: shared}}] and a "
-    "volumeMount at /data.",
-)
-def shared_claim(state):
-    missing = []
-    for name in ("writer", "reader"):
-        job = _job(state, name)
-        if job is None:
-            missing.append(f"no Job {name}")
-        elif CLAIM not in _claims(job):
-            missing.append(f"{name} does not mount claim {CLAIM}")
-    return fail("; ".join(missing)) if missing else ok("writer and reader share claim shared")
-
-
-@check(
-    id="writer-identity",
-    title="The writer runs as user 1000, group 3000, fsGroup 3000, never as root",
-    points=1,
-    hint="In the writer's Pod spec: securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 3000, runAsNonRoot: true}.",
-)
-def writer_identity(state):
-    job = _job(state, "writer")
-    if job is None:
-        return fail("no Job writer in namespace identity")
+def _writer_identity(job):
     context = _pod_security(job)
     wrong = [f"{k} is {context.get(k)}, expected {v}" for k, v in WRITER.items() if context.get(k) != v]
     if context.get("runAsNonRoot") is not True:
         wrong.append("runAsNonRoot is not true")
-    return fail("; ".join(wrong)) if wrong else ok("uid 1000, gid 3000, fsGroup 3000, non-root")
+    return fail("; ".join(wrong), root=WRITER_IDENTITY) if wrong else ok("uid 1000, gid 3000, fsGroup 3000, non-root")
 
 
-@check(
-    id="reader-identity",
-    title="The reader is another user who belongs to group 3000",
-    points=1,
-    hint="runAsUser: 1001, and group 3000 as its runAsGroup (or in supplementalGroups, or as fsGroup); runAsNonRoot: true.",
-)
-def reader_identity(state):
-    job = _job(state, "reader")
-    if job is None:
-        return fail("no Job reader in namespace identity")
+def _reader_identity(job):
     context = _pod_security(job)
     groups = {context.get("runAsGroup"), context.get("fsGroup"), *(context.get("supplementalGroups") or [])}
     wrong = []
@@ -123,7 +88,59 @@ def reader_identity(state):
         wrong.append(f"group {GROUP} is not among its groups")
     if context.get("runAsNonRoot") is not True:
         wrong.append("runAsNonRoot is not true")
-    return fail("; ".join(wrong)) if wrong else ok(f"uid {READER_USER}, in group {GROUP}")
+    return fail("; ".join(wrong), root=READER_IDENTITY) if wrong else ok(f"uid {READER_USER}, in group {GROUP}")
+
+
+@check(
+    id="claim-bound",
+    title="Claim shared is bound to a volume",
+    points=1,
+    hint="A PersistentVolumeClaim named shared (ReadWriteOnce, 100Mi). The sandbox's storage binds it when the first "
+    "Pod that uses it is scheduled: Pending until then is normal.",
+)
+def claim_bound(state):
+    pvc = require(state, "PersistentVolumeClaim", CLAIM, namespace=NAMESPACE)
+    phase = get(pvc, "status.phase", default="Pending")
+    if phase == "Bound":
+        return ok(f"bound to {get(pvc, 'spec.volumeName')} ({get(pvc, 'status.capacity.storage')})")
+    unmounted = _unmounted(state)
+    if unmounted:  # the claim waits for a Pod that uses it: say which Jobs do not
+        return fail(f"claim shared is {phase}: {'; '.join(unmounted)}", hint=MOUNT_HINT, root=UNMOUNTED)
+    return fail(f"claim shared is {phase}: no Pod has used it yet, or no storage class can provide it")
+
+
+@check(
+    id="shared-claim",
+    title="Both Jobs mount claim shared",
+    points=1,
+    hint=MOUNT_HINT,
+)
+def shared_claim(state):
+    _job(state, "writer"), _job(state, "reader")
+    unmounted = _unmounted(state)
+    return fail("; ".join(unmounted), root=UNMOUNTED) if unmounted else ok("writer and reader share claim shared")
+
+
+@check(
+    id="writer-identity",
+    title="The writer runs as user 1000, group 3000, fsGroup 3000, never as root",
+    points=1,
+    hint="In the writer's Pod spec: securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 3000, "
+    "runAsNonRoot: true}.",
+)
+def writer_identity(state):
+    return _writer_identity(_job(state, "writer"))
+
+
+@check(
+    id="reader-identity",
+    title="The reader is another user who belongs to group 3000",
+    points=1,
+    hint="runAsUser: 1001, and group 3000 as its runAsGroup (or in supplementalGroups, or as fsGroup); "
+    "runAsNonRoot: true.",
+)
+def reader_identity(state):
+    return _reader_identity(_job(state, "reader"))
 
 
 @check(
@@ -134,8 +151,7 @@ def reader_identity(state):
     "-l job-name=writer -o jsonpath='{.items[*].status.containerStatuses[0].state.terminated.message}'.",
 )
 def file_owned(state):
-    if _job(state, "writer") is None:
-        return fail("no Job writer in namespace identity")
+    writer = _job(state, "writer")
     fields, why = report(state, "writer")
     if not fields:
         return fail(why)
@@ -147,7 +163,9 @@ def file_owned(state):
         problems.append(f"the file's group is {gid}, not {GROUP}")
     if mode != "640":
         problems.append(f"mode {mode}, expected 640 (umask 027)")
-    return fail("; ".join(problems)) if problems else ok(f"writer: {why}")
+    if not problems:
+        return ok(f"writer: {why}")
+    return fail("; ".join(problems)).with_root(_writer_identity(writer).root)
 
 
 @check(
@@ -158,13 +176,20 @@ def file_owned(state):
     "termination message); delete both Jobs and apply again once fixed.",
 )
 def reader_read(state):
-    if _job(state, "reader") is None:
-        return fail("no Job reader in namespace identity")
+    reader = _job(state, "reader")
     fields, why = report(state, "reader")
     if not fields:
-        return fail(why)
-    if fields.get("uid") != str(READER_USER):
-        return fail(f"the reader ran as uid {fields.get('uid')}, not {READER_USER}")
-    if fields.get("read", "").strip() != RESULT:
-        return fail(f"the reader read {fields.get('read')!r}, not the writer's result")
-    return ok(f"reader: {why}")
+        outcome = fail(why)
+    elif fields.get("uid") != str(READER_USER):
+        outcome = fail(f"the reader ran as uid {fields.get('uid')}, not {READER_USER}")
+    elif fields.get("read", "").strip() != RESULT:
+        outcome = fail(f"the reader read {fields.get('read')!r}, not the writer's result")
+    else:
+        return ok(f"reader: {why}")
+    # A reader that could not read follows from the first of: a claim not shared, a writer that
+    # wrote the file as someone else, a reader that is not who it should be.
+    writer = state.get("Job", "writer", namespace=NAMESPACE)
+    identities = [_writer_identity(writer) if writer is not None else ok(), _reader_identity(reader)]
+    roots = [UNMOUNTED] if _unmounted(state) else []
+    roots += [verdict.root for verdict in identities if verdict.fraction < 1]
+    return outcome.with_root(roots[0]) if roots else outcome
