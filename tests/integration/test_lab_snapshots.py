@@ -2,7 +2,8 @@
 
 A lab opts in by shipping ``labs/<id>/tests/snapshots/*.yaml`` and ``labs/<id>/tests/expected.yaml``
 (snapshot file -> list of passing check ids, or ``{passed: [...], score: N}``). Every snapshot
-must be listed, and the reference solution must earn full marks and the starter zero.
+must be listed, and the reference solution must earn full marks and the starter zero. Every check
+has a hint, and every failure either gives one or names the earlier failure it follows from.
 """
 
 from __future__ import annotations
@@ -59,3 +60,29 @@ def test_every_fixture_is_listed_and_solution_and_starter_bracket_the_score(fold
 
 def test_first_pod_is_covered():
     assert "first-pod" in {folder.name for folder in LABS}
+
+
+@pytest.mark.parametrize(
+    "folder", sorted(p.parent for p in catalogue.labs_root().glob("*/lab.yaml")), ids=lambda f: f.name
+)
+def test_every_check_has_a_hint_hidden_ones_included(folder):
+    """A failed hidden check shows its hint instead of what it found: it must have one."""
+    for declared in load_checks(catalogue.load_lab(folder)).checks:
+        assert len(declared.hint.strip()) >= 20, f"{folder.name}/{declared.id} has no hint that teaches"
+
+
+@pytest.mark.parametrize("folder, snapshot, want", list(_cases()))
+def test_every_failure_says_what_to_do_or_what_it_follows_from(folder, snapshot, want):
+    if isinstance(want, Exception):
+        raise want
+    lab = catalogue.load_lab(folder)
+    data = run_checks(lab, load_snapshot(lab.path / "tests" / "snapshots" / snapshot)).to_json()
+    ids = [c["id"] for c in data["checks"]]
+    for entry in data["checks"]:
+        if entry["passed"]:
+            continue
+        if entry["consequence_of"] is None:
+            assert entry["hint"], f"{entry['id']} failed with no hint"
+        else:  # a consequence points back at an earlier failure that explains it
+            cause = data["checks"][ids.index(entry["consequence_of"])]
+            assert ids.index(cause["id"]) < ids.index(entry["id"]) and not cause["passed"] and not entry["hint"]
