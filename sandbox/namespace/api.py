@@ -47,6 +47,8 @@ _PLURALS = {
     "NetworkPolicy": "networkpolicies",
     "ConfigMap": "configmaps",
     "CustomResourceDefinition": "customresourcedefinitions",
+    "ValidatingAdmissionPolicy": "validatingadmissionpolicies",
+    "ValidatingAdmissionPolicyBinding": "validatingadmissionpolicybindings",
 }
 
 

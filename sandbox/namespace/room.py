@@ -19,7 +19,7 @@ from coursecore.errors import UsageError
 from sandbox import classroom, data, state
 from sandbox.errors import SandboxError
 from sandbox.names import validate_name
-from sandbox.namespace import objects, provision, records
+from sandbox.namespace import admission, objects, provision, records
 from sandbox.namespace.api import Cluster
 from sandbox.namespace.kubeconfig import cluster_entry
 from sandbox.namespace.settings import NamespaceSettings
@@ -90,6 +90,13 @@ class Session:
         except BaseException:
             self.cluster.close()
             raise
+        self._guarded = False
+
+    def guard(self) -> None:
+        """Install the admission policies (once per session) before any learner gets access."""
+        if not self._guarded:
+            admission.install(self.cluster)
+            self._guarded = True
 
     def __enter__(self) -> Session:
         return self
@@ -105,6 +112,7 @@ class Session:
         lab: str | None = None,
         progress: Callable[[str], None] = lambda text: None,
     ) -> provision.Provisioned:
+        self.guard()
         return provision.provision(
             self.cluster,
             self.entry,
@@ -138,6 +146,7 @@ def class_up(
     settings = settings or NamespaceSettings()
     with Session(kubeconfig, context, settings, parallel=parallel) as session:
         check_addons(session.cluster, lab)
+        session.guard()
         folder = state.private_dir(Path(output))
 
         lab_obj = labs.find(lab) if lab else None

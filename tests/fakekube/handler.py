@@ -97,6 +97,7 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
         try:
             body = record.body = self._read_body()
             user = self._authenticate(url.path)
+            self.fake.ops.set_user(user)
             response = self._dispatch(method, url.path.rstrip("/") or "/", query, body, user)
         except ApiError as err:
             response = (err.code, err.status(), "application/json")

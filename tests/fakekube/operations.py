@@ -17,6 +17,7 @@ import uuid
 import yaml
 
 from . import crds, schema
+from .admission import Admission, Attributes
 from .defaults import apply_defaults, generate_name, normalize, now, validate_metadata
 from .deletion import CRD_KEY, NAMESPACE_KEY, DeletionMixin
 from .errors import (
@@ -57,11 +58,39 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
         """Seconds a deleted namespace stays Terminating before its content goes (0: at once)."""
         self.timers: list[threading.Timer] = []
         self._local = threading.local()  # per-request options and warnings (one thread each)
+        self.admission = Admission(store)
 
     def begin_request(self, *, field_validation: str = "Warn") -> None:
         """Start an HTTP request: its fieldValidation mode, and no warnings yet."""
         self._local.field_validation = field_validation
         self._local.warnings = []
+        self._local.user = None
+
+    def set_user(self, user) -> None:
+        """Who makes the current HTTP request: their writes go through admission."""
+        self._local.user = user
+
+    def _admit(
+        self, operation: str, rt: ResourceType, obj: dict, old: dict | None, *, subresource: str = "", dry_run: bool
+    ) -> None:
+        # Requests through the Python API (tests playing controllers) have no user: not admitted.
+        user = getattr(self._local, "user", None)
+        if user is None:
+            return
+        meta = obj.get("metadata") or {}
+        attrs = Attributes(
+            operation=operation,
+            rt=rt,
+            namespace=meta.get("namespace", "") if rt.namespaced else "",
+            name=meta.get("name", ""),
+            obj=obj,
+            old=old,
+            username=user.name,
+            groups=tuple(user.groups),
+            subresource=subresource,
+            dry_run=dry_run,
+        )
+        self._local.warnings.extend(self.admission.admit(attrs))
 
     def warnings(self) -> list[str]:
         """Warnings for the current request (sent back in ``Warning`` headers)."""
@@ -164,6 +193,7 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
             self.present(rt, obj)
             if rt.storage_key == CRD_KEY:
                 obj["status"] = crds.established_status(obj)
+            self._admit("CREATE", rt, obj, None, dry_run=dry_run)
             if dry_run:
                 return obj
             stored = self.store.put(rt.storage_key, obj, event_type="ADDED")
@@ -239,6 +269,7 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
         result["metadata"]["resourceVersion"] = old_meta["resourceVersion"]
         if self._spec_part(rt, old) != self._spec_part(rt, result):
             result["metadata"]["generation"] = int(old_meta.get("generation", 1)) + 1
+        self._admit("UPDATE", rt, result, old, subresource=subresource, dry_run=dry_run)
         if result == old or dry_run:
             return result
         if result["metadata"].get("deletionTimestamp") and not result["metadata"].get("finalizers"):
