@@ -19,6 +19,8 @@ from coursecore.errors import UsageError
 from coursecore.safeyaml import load_mapping
 
 TIERS = ("general", "intermediate", "advanced")
+BACKENDS = ("kind", "namespace")
+"""Where a lab can run: a kind cluster of the learner's own, or a namespace on a shared cluster."""
 LAB_ID = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$")
@@ -119,6 +121,23 @@ class Lab:
     grading: Grading = field(default_factory=Grading)
     chapter: str | None = None
     """The book chapter the lab belongs to (path relative to the repository root)."""
+    backends: tuple[str, ...] = BACKENDS
+    """The sandbox backends the lab can be done on (see :data:`BACKENDS`)."""
+    backend_notes: dict[str, str] = field(default_factory=dict)
+    """For each backend the lab does not support: why, and what an instructor can do instead."""
+
+    def require_backend(self, backend: str) -> None:
+        """Refuse, saying why, to prepare this lab on a backend it cannot be done on.
+
+        Raises:
+            UsageError: the lab does not support ``backend``.
+        """
+        if backend not in self.backends:
+            why = self.backend_notes.get(backend) or "its lab.yaml does not list it"
+            raise UsageError(
+                f"lab {self.id} cannot be done on the {backend} backend: {why}",
+                hint=f"lab {self.id} runs on: {', '.join(self.backends)}",
+            )
 
     def to_json(self) -> dict[str, Any]:
         """The lab as plain data for ``kubecourse labs --json``."""
@@ -131,6 +150,8 @@ class Lab:
             "summary": self.summary,
             "chapter": self.chapter,
             "path": str(self.path),
+            "backends": list(self.backends),
+            "backend_notes": dict(self.backend_notes),
             "cluster": {
                 "nodes": c.nodes,
                 "addons": list(c.addons),
@@ -220,7 +241,11 @@ def load_lab(folder: Path) -> Lab:
     path = folder / "lab.yaml"
     raw = load_mapping(path, what="lab file", max_bytes=MAX_LAB_FILE)
     v = _Validator(path)
-    v.only(raw, "", {"id", "title", "tier", "minutes", "summary", "chapter", "cluster", "grading"})
+    v.only(
+        raw,
+        "",
+        {"id", "title", "tier", "minutes", "summary", "chapter", "backends", "backend_notes", "cluster", "grading"},
+    )
     lab_id = v.string(raw, "id", pattern=LAB_ID, what="a lab id (lowercase, digits, dashes)")
     if lab_id != folder.name:
         v.fail("id", f"is {lab_id!r} but the folder is {folder.name!r}; they must match")
@@ -229,6 +254,7 @@ def load_lab(folder: Path) -> Lab:
         v.fail("tier", f"is {tier!r}; expected one of {', '.join(TIERS)}")
     minutes = v.integer(raw, "minutes", low=1, high=600)
     chapter = v.string(raw, "chapter", required=False)
+    backends, notes = _backends(v, raw)
     return Lab(
         id=lab_id,
         title=v.string(raw, "title"),
@@ -237,9 +263,34 @@ def load_lab(folder: Path) -> Lab:
         summary=v.string(raw, "summary"),
         path=folder,
         chapter=chapter,
+        backends=backends,
+        backend_notes=notes,
         cluster=_cluster(v, raw.get("cluster", {}), folder),
         grading=_grading(v, raw.get("grading", {}), folder),
     )
+
+
+def _backends(v: _Validator, raw: dict) -> tuple[tuple[str, ...], dict[str, str]]:
+    listed = raw.get("backends", list(BACKENDS))
+    if not isinstance(listed, list) or not listed:
+        v.fail("backends", f"must be a non-empty list of {', '.join(BACKENDS)}, not {listed!r}")
+    for i, backend in enumerate(listed):
+        if backend not in BACKENDS:
+            v.fail(f"backends[{i}]", f"is {backend!r}; expected one of {', '.join(BACKENDS)}")
+    if len(set(listed)) != len(listed):
+        v.fail("backends", "lists a backend twice")
+    notes = raw.get("backend_notes", {})
+    v.mapping(notes, "backend_notes")
+    for backend, note in notes.items():
+        if backend not in BACKENDS or backend in listed:
+            v.fail(f"backend_notes.{backend}", "explains a backend the lab does not list as unsupported")
+        if not isinstance(note, str) or not note.strip():
+            v.fail(f"backend_notes.{backend}", "must say why the lab cannot run there, and what to do instead")
+    for backend in BACKENDS:
+        if backend not in listed and backend not in notes:
+            v.fail("backend_notes", f"must say why the lab cannot be done on the {backend} backend")
+    order = [b for b in BACKENDS if b in listed]
+    return tuple(order), {k: " ".join(str(n).split()) for k, n in notes.items()}
 
 
 def _cluster(v: _Validator, raw: Any, folder: Path) -> ClusterNeeds:
@@ -368,6 +419,7 @@ class _Validator:
 
 
 __all__ = [
+    "BACKENDS",
     "COURSE_FILE",
     "TIERS",
     "Capture",

@@ -56,6 +56,7 @@ def start(
     """
     started = time.monotonic()
     lab = labs.find(lab_id, labs_root)
+    lab.require_backend("kind")
     needs = lab.cluster
     # Unknown add-ons, unpinned or mismatching manifests and a missing network fail here,
     # before any cluster is made; install() then finds the verified files in the cache.

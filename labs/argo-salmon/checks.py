@@ -18,7 +18,7 @@ from . import salmon_workflow as sw
 FINISHED = ("Succeeded", "Failed", "Error")
 # On a live cluster a check run right after `kubectl create` would see a workflow still running;
 # the first check that reads the status watches it this long for it to finish.
-SETTLE_SECONDS = 45
+SETTLE_SECONDS = 180
 NO_WORKFLOW = ("missing", "workflow", sw.NAMESPACE, sw.NAME_PREFIX)
 NEVER_RAN_HINT = (
     "Argo refused the Workflow before it started a single pod; status.message names the problem "
@@ -212,7 +212,7 @@ def shared_storage(state):
     id="resource-requests",
     points=1,
     title="Every container and script template requests CPU and memory",
-    hint="Add `resources: {requests: {cpu: 500m, memory: 256Mi}}` to each container or script "
+    hint="Add `resources: {requests: {cpu: 200m, memory: 256Mi}}` to each container or script "
     "template (or once under `spec.templateDefaults`): the scheduler places pods by their requests.",
 )
 def resource_requests(state):

@@ -42,6 +42,8 @@ _PLURALS = {
     "ServiceAccount": "serviceaccounts",
     "Role": "roles",
     "RoleBinding": "rolebindings",
+    "ClusterRole": "clusterroles",
+    "ClusterRoleBinding": "clusterrolebindings",
     "ResourceQuota": "resourcequotas",
     "LimitRange": "limitranges",
     "NetworkPolicy": "networkpolicies",

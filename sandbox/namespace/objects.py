@@ -8,9 +8,11 @@ Services: nothing a learner makes can expose the nodes), a LimitRange, and a Net
 admits traffic from the learner's own namespace only. Every object carries the labels
 :func:`labels` gives, which is how teardown finds exactly what kubecourse made.
 
-Nothing here is cluster-wide except the Namespace: the Role is a Role, not a ClusterRole, so the
-learner's rights end at their namespace by construction, and deleting the Namespace deletes
-everything else.
+Nothing here is cluster-wide except the Namespace and one ClusterRole with its binding, which
+grant only reads no Role can: the learner's own Namespace (by name) and the nodes. Every right to
+write is in the Role, so it ends at the learner's namespace by construction; deleting the
+Namespace deletes everything else, and teardown deletes the two cluster-scoped objects by their
+labels.
 """
 
 from __future__ import annotations
@@ -33,36 +35,32 @@ NETWORK_POLICY = "kubecourse-same-namespace-only"
 ALL = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]
 READ = ["get", "list", "watch"]
 
-# What the labs do, namespaced. Deliberately absent: namespaces, resourcequotas, limitranges and
-# networkpolicies beyond reading (the learner must not loosen their own fence), roles and
-# rolebindings (no privilege escalation), and anything cluster-scoped (a Role cannot grant it).
+# What the namespace-mode labs' notebooks ask learners to do, in their namespace, and nothing more
+# (tests/unit/test_namespace_permissions.py walks every notebook command against these rules and
+# fails on a right no notebook uses). Deliberately absent: Secrets and ServiceAccounts (no
+# credentials to mint or mount beyond what the backend hands out), writing RBAC (no privilege
+# escalation), writing the quota, limits or network policy (the learner's own fence).
 LEARNER_RULES = [
-    {
-        "apiGroups": [""],
-        "resources": ["pods", "services", "configmaps", "secrets", "persistentvolumeclaims", "serviceaccounts"],
-        "verbs": ALL,
-    },
-    {
-        "apiGroups": [""],
-        "resources": ["pods/log", "pods/status", "events", "endpoints", "resourcequotas", "limitranges"],
-        "verbs": READ,
-    },
-    {"apiGroups": [""], "resources": ["pods/exec", "pods/portforward"], "verbs": ["get", "create"]},
-    {
-        "apiGroups": ["apps"],
-        "resources": ["deployments", "statefulsets", "replicasets", "deployments/scale", "statefulsets/scale"],
-        "verbs": ALL,
-    },
-    {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"], "verbs": ALL},
-    {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"], "verbs": ALL},
-    {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"], "verbs": ALL},
-    {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses"], "verbs": ALL},
-    {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": READ},
-    {"apiGroups": ["argoproj.io"], "resources": ["workflows", "workflowtemplates", "cronworkflows"], "verbs": ALL},
-    {"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": READ},
-    {"apiGroups": ["kueue.x-k8s.io"], "resources": ["localqueues", "workloads"], "verbs": READ},
-    {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": READ},
+    {"apiGroups": [""], "resources": ["pods", "services", "configmaps", "persistentvolumeclaims"], "verbs": ALL},
+    {"apiGroups": [""], "resources": ["pods/log", "events"], "verbs": READ},
+    # `kubectl run -it` attaches, `exec` and `cp` exec, `port-forward` port-forwards.
+    {"apiGroups": [""], "resources": ["pods/attach", "pods/exec", "pods/portforward"], "verbs": ["get", "create"]},
+    {"apiGroups": ["apps"], "resources": ["deployments", "replicasets", "deployments/scale"], "verbs": ALL},
+    {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ALL},
+    {"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ALL},
+    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": READ},
+    # Reading (never writing) the namespace's own Roles: argo-salmon checks its set-up Role is there.
+    {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"], "verbs": READ},
 ]
+FENCE_READS = [
+    # Not asked for by a notebook, but how a learner reads why a Pod was refused ("exceeded
+    # quota", "maximum cpu usage per Container"): the book's namespace-backend page teaches it.
+    {"apiGroups": [""], "resources": ["resourcequotas", "limitranges"], "verbs": READ},
+]
+# The cluster-scoped reads the labs' notebooks ask for, which no Role can grant: the learner's own
+# Namespace (`kubectl get namespace`, by name only) and the nodes (`kubectl get nodes`,
+# `describe node`: where Pods land is what the scheduling lab is about).
+CLUSTER_READ_NODES = {"apiGroups": [""], "resources": ["nodes"], "verbs": READ}
 EXECUTOR_RULES = [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]}]
 
 
@@ -126,7 +124,7 @@ def learner_role(name: str, settings: NamespaceSettings) -> dict:
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "Role",
         "metadata": _meta(name, LEARNER_ROLE, settings),
-        "rules": LEARNER_RULES,
+        "rules": LEARNER_RULES + FENCE_READS,
     }
 
 
@@ -142,6 +140,42 @@ def _binding(name: str, settings: NamespaceSettings, binding: str, role: str, ac
 
 def learner_binding(name: str, settings: NamespaceSettings) -> dict:
     return _binding(name, settings, LEARNER_ROLE, LEARNER_ROLE, SERVICE_ACCOUNT)
+
+
+def cluster_reader_name(name: str) -> str:
+    """The learner's ClusterRole and ClusterRoleBinding (RBAC names may hold a colon)."""
+    return f"kubecourse:{namespace_of(name)}"
+
+
+def learner_cluster_rules(name: str) -> list[dict]:
+    own = {"apiGroups": [""], "resources": ["namespaces"], "resourceNames": [namespace_of(name)], "verbs": ["get"]}
+    return [own, CLUSTER_READ_NODES]
+
+
+def learner_cluster_role(name: str, settings: NamespaceSettings) -> dict:
+    return {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": _meta(name, cluster_reader_name(name), settings, namespaced=False),
+        "rules": learner_cluster_rules(name),
+    }
+
+
+def learner_cluster_binding(name: str, settings: NamespaceSettings) -> dict:
+    return {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": _meta(name, cluster_reader_name(name), settings, namespaced=False),
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_reader_name(name)},
+        "subjects": [{"kind": "ServiceAccount", "name": SERVICE_ACCOUNT, "namespace": namespace_of(name)}],
+    }
+
+
+CLUSTER_SCOPED = (
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+)
+"""What a learner has outside their namespace, in the order teardown deletes it."""
 
 
 def executor_role(name: str, settings: NamespaceSettings) -> dict:
@@ -162,9 +196,9 @@ def resource_quota(name: str, settings: NamespaceSettings) -> dict:
     s = settings
     hard = {
         "requests.cpu": s.quota_cpu,
-        "limits.cpu": s.quota_cpu,
+        "limits.cpu": s.quota_cpu_limits,
         "requests.memory": s.quota_memory,
-        "limits.memory": s.quota_memory,
+        "limits.memory": s.quota_memory_limits,
         "requests.storage": s.quota_storage,
         "persistentvolumeclaims": str(s.quota_pvcs),
         "pods": str(s.quota_pods),
@@ -212,13 +246,15 @@ def network_policy(name: str, settings: NamespaceSettings) -> dict:
 
 
 def learner_objects(name: str, settings: NamespaceSettings | None = None) -> list[dict]:
-    """Every object of learner ``name``'s sandbox, Namespace first."""
+    """Every object of learner ``name``'s sandbox, Namespace first (two are cluster-scoped)."""
     settings = settings or NamespaceSettings()
     makers = (
         namespace,
         service_account,
         learner_role,
         learner_binding,
+        learner_cluster_role,
+        learner_cluster_binding,
         executor_role,
         executor_binding,
         resource_quota,
@@ -229,14 +265,17 @@ def learner_objects(name: str, settings: NamespaceSettings | None = None) -> lis
 
 
 __all__ = [
+    "CLUSTER_SCOPED",
     "COURSE_LABEL",
     "LEARNER_LABEL",
     "LEARNER_ROLE",
+    "FENCE_READS",
     "LEARNER_RULES",
     "MANAGED_BY",
     "MANAGER",
     "PREFIX",
     "SERVICE_ACCOUNT",
+    "cluster_reader_name",
     "course_selector",
     "labels",
     "learner_objects",

@@ -164,6 +164,11 @@ def deprovision(cluster: Cluster, name: str, *, settings: NamespaceSettings, loc
         for ns in found:
             if (ns.get("metadata") or {}).get("name") == namespace:
                 deleted = cluster.delete("v1", "Namespace", namespace)
+        # Outside the namespace, so not deleted with it: only what carries this learner's labels.
+        for api_version, kind in objects.CLUSTER_SCOPED:
+            obj = cluster.get(api_version, kind, objects.cluster_reader_name(name))
+            if obj is not None and owned(obj, name, settings):
+                cluster.delete(api_version, kind, objects.cluster_reader_name(name))
         saved = state.load(name)
         if saved is None or saved.backend == BACKEND:
             state.remove(name)

@@ -19,7 +19,7 @@ from coursecore.errors import UsageError
 from sandbox import classroom, data, state
 from sandbox.errors import SandboxError
 from sandbox.names import validate_name
-from sandbox.namespace import admission, objects, provision, records
+from sandbox.namespace import admission, executor, objects, provision, records
 from sandbox.namespace.api import Cluster
 from sandbox.namespace.kubeconfig import cluster_entry
 from sandbox.namespace.settings import NamespaceSettings
@@ -50,11 +50,13 @@ def instructor_kubeconfig(path: Path | None) -> Path:
     raise UsageError("say which cluster to use: --kubeconfig FILE (an admin kubeconfig) or set KUBECONFIG")
 
 
-def check_addons(cluster: Cluster, lab_id: str | None) -> list[str]:
+def check_addons(cluster: Cluster, lab_id: str | None, settings: NamespaceSettings | None = None) -> list[str]:
     """The add-ons lab ``lab_id`` needs, all present; raises :class:`AddonMissing` naming the rest."""
     if not lab_id:
         return []
-    needed = labs.find(lab_id).cluster.addons
+    lab = labs.find(lab_id)
+    lab.require_backend(provision.BACKEND)
+    needed = lab.cluster.addons
     missing = []
     for addon in needed:
         crd = ADDON_CRDS.get(addon)
@@ -67,6 +69,17 @@ def check_addons(cluster: Cluster, lab_id: str | None) -> list[str]:
             f"lab {lab_id} needs cluster-wide add-ons the shared cluster lacks: {', '.join(missing)}",
             hint="install them once as the cluster's admin (see the book's namespace-backend page)",
         )
+    if "argo-workflows" in needed:
+        where = (settings or NamespaceSettings()).argo_config
+        namespace, name = where.split("/", 1)
+        problem = executor.executor_problem(cluster.get("v1", "ConfigMap", name, namespace), where)
+        if problem:
+            raise AddonMissing(
+                f"lab {lab_id}: {problem}, so each workflow Pod counts its executor's default limits against "
+                "the learner's quota and only two runs of a fan-out go at once",
+                hint=f"as the cluster's admin, run once: {executor.fix_command(where)} "
+                "(or set argo_config: NAMESPACE/NAME in --settings)",
+            )
     return list(needed)
 
 
@@ -112,6 +125,8 @@ class Session:
         lab: str | None = None,
         progress: Callable[[str], None] = lambda text: None,
     ) -> provision.Provisioned:
+        if lab:
+            labs.find(lab).require_backend(provision.BACKEND)
         self.guard()
         return provision.provision(
             self.cluster,
@@ -145,7 +160,7 @@ def class_up(
     classroom._check_parallel(parallel)  # noqa: SLF001 (shared rules of class commands)
     settings = settings or NamespaceSettings()
     with Session(kubeconfig, context, settings, parallel=parallel) as session:
-        check_addons(session.cluster, lab)
+        check_addons(session.cluster, lab, settings)
         session.guard()
         folder = state.private_dir(Path(output))
 

@@ -30,7 +30,15 @@ class NamespaceSettings:
     course: str = "kubecourse"
     """Label value ``kubecourse.io/course``: two courses on one cluster never delete each other's."""
     quota_cpu: str = "2"
+    """CPU the learner's Pods may *request* in all."""
     quota_memory: str = "4Gi"
+    """Memory the learner's Pods may request in all."""
+    quota_cpu_limits: str = "8"
+    """CPU *limits* in all. Above the requests: a solver run requests a share and bursts to its
+    limit when the node is idle, and argo-salmon's eight runs (each with Argo's executor beside
+    it) then go at once instead of two at a time."""
+    quota_memory_limits: str = "6Gi"
+    """Memory limits in all (kept closer to the requests than CPU: memory is not borrowed back)."""
     quota_pods: int = 20
     quota_pvcs: int = 4
     quota_storage: str = "10Gi"
@@ -48,11 +56,16 @@ class NamespaceSettings:
     labs' plain manifests do not set (it is always *warned* about)."""
     token_ttl: int = 8 * 3600
     """Seconds the learner's token is valid; ``class up`` again hands out fresh ones."""
+    argo_config: str = "argo/workflow-controller-configmap"
+    """NAMESPACE/NAME of Argo's controller ConfigMap on the shared cluster, whose ``executor``
+    resources ``class up --lab`` checks for labs that use Argo."""
 
     def __post_init__(self) -> None:
         for name in (
             "quota_cpu",
             "quota_memory",
+            "quota_cpu_limits",
+            "quota_memory_limits",
             "quota_storage",
             "default_cpu_request",
             "default_memory_request",
@@ -81,6 +94,8 @@ class NamespaceSettings:
             )
         if not isinstance(self.course, str) or not self.course or not _LABEL_VALUE.match(self.course):
             raise UsageError(f"namespace setting course: {self.course!r} is not a valid label value")
+        if not isinstance(self.argo_config, str) or self.argo_config.count("/") != 1:
+            raise UsageError(f"namespace setting argo_config: {self.argo_config!r} is not NAMESPACE/NAME")
         ttl = self.token_ttl
         if not isinstance(ttl, int) or isinstance(ttl, bool) or not MIN_TOKEN_SECONDS <= ttl <= MAX_TOKEN_SECONDS:
             raise UsageError(f"namespace setting token_ttl: {ttl!r} must be from 10m to 7d")
@@ -113,7 +128,7 @@ def load_settings(path: Path | None = None, **overrides) -> NamespaceSettings:
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "token_ttl" in values:
         values["token_ttl"] = _token_seconds(values["token_ttl"])
-    for key in ("quota_cpu", "max_container_cpu"):  # YAML reads `quota_cpu: 2` as an int
+    for key in ("quota_cpu", "quota_cpu_limits", "max_container_cpu"):  # YAML reads `quota_cpu: 2` as an int
         if isinstance(values.get(key), (int, float)) and not isinstance(values.get(key), bool):
             values[key] = str(values[key])
     try:

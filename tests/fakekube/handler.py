@@ -15,7 +15,7 @@ import sys
 import traceback
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
 
@@ -182,7 +182,8 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
             found = discovery.document_for(registry, path, self.fake.port, self.headers.get("Accept") or "")
             if found is not None:
                 return found
-        segments = [s for s in path.split("/") if s]
+        # Go's net/http hands kube-apiserver a decoded path: `kubecourse%3Akc-x` names `kubecourse:kc-x`.
+        segments = [unquote(s) for s in path.split("/") if s]
         route = parse_resource_path(registry, segments)
         if route is None:
             raise path_not_found()

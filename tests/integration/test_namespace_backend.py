@@ -97,14 +97,14 @@ def test_learner_token_works_with_kubectl_in_its_namespace(fake_kube, home, rost
     from fakekube.fixtures import kubectl_path
 
     done = subprocess.run(
-        [str(kubectl_path()), "get", "serviceaccounts", "-o", "name"],
+        [str(kubectl_path()), "get", "roles", "-o", "name"],
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert "serviceaccount/learner" in done.stdout  # the context's namespace is kc-bob
+    assert "role.rbac.authorization.k8s.io/kubecourse-learner" in done.stdout  # the context's namespace is kc-bob
     fake_kube.server.expire_tokens()
     refused = subprocess.run([str(kubectl_path()), "get", "pods"], env=env, capture_output=True, text=True, timeout=60)
     assert refused.returncode != 0  # tokens expire; `class up` again hands out fresh ones
@@ -149,13 +149,22 @@ def test_class_down_removes_exactly_the_course_objects(fake_kube, home, roster, 
     server.namespace_grace = 0.05
     server.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kc-dave"}})  # not ours
     server.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "research"}})
+    rbac = "rbac.authorization.k8s.io/v1"
+    unlabelled = {"apiVersion": rbac, "kind": "ClusterRole", "metadata": {"name": "kubecourse:kc-dave"}}
+    server.create(unlabelled)  # named like ours, but not ours
     room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig)
+    assert server.get(rbac, "ClusterRoleBinding", "kubecourse:kc-bob")
     report = room.class_down(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig)
     assert report.ok and [r.status for r in report.results] == ["deleted"] * 3
     time.sleep(0.3)
     names = sorted(o["metadata"]["name"] for o in server.objects("v1", "Namespace"))
     assert "kc-alice" not in names and "kc-dave" in names and "research" in names
     assert server.objects("v1", "ServiceAccount", namespace="kc-bob") == []
+    # the cluster-scoped reader of each learner goes too (a namespace's deletion does not take it)
+    assert [o["metadata"]["name"] for o in server.objects(rbac, "ClusterRole") if "kc-" in o["metadata"]["name"]] == [
+        "kubecourse:kc-dave"
+    ]
+    assert not [o for o in server.objects(rbac, "ClusterRoleBinding") if "kc-" in o["metadata"]["name"]]
     assert state.names() == [] and list((tmp_path / "o").iterdir()) == []
     assert room.class_down(roster, kubeconfig=fake_kube.kubeconfig).ok  # again: nothing left, still fine
 
@@ -363,6 +372,23 @@ def test_class_up_checks_the_labs_cluster_wide_addons_first_and_copies_its_data(
     assert "argo-workflows (no CRD workflows.argoproj.io)" in capsys.readouterr().err
     assert fake_kube.server.get("v1", "Namespace", "kc-alice") is None  # nothing made before the check
     fake_kube.server.create(WORKFLOW_CRD)
+    with pytest.raises(SystemExit) as done:  # Argo is there, but its executor states no resources
+        run(args)
+    assert done.value.code == 3
+    err = capsys.readouterr().err
+    assert "executor" in err and "kubectl -n argo patch configmap workflow-controller-configmap" in err
+    assert fake_kube.server.get("v1", "Namespace", "kc-alice") is None
+    fake_kube.server.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "argo"}})
+    fake_kube.server.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "workflow-controller-configmap", "namespace": "argo"},
+            "data": {
+                "executor": "resources:\n  requests: {cpu: 10m, memory: 64Mi}\n  limits: {cpu: 100m, memory: 128Mi}\n"
+            },
+        }
+    )
     controllers = Controllers(fake_kube.server).start()  # completes the data-copy Jobs
     try:
         with pytest.raises(SystemExit) as done:
@@ -400,3 +426,11 @@ def test_start_refuses_a_namespace_sandbox(fake_kube, home, capsys):
     with pytest.raises(SystemExit) as done:
         run(["start", "first-pod", "--name", "shared"])
     assert done.value.code == 2 and "prepared by the instructor" in capsys.readouterr().err
+
+
+def test_class_up_refuses_a_lab_the_namespace_backend_cannot_run(fake_kube, home, roster, tmp_path):
+    from coursecore.errors import UsageError
+
+    with pytest.raises(UsageError, match="lab job-queues cannot be done on the namespace backend: .*cluster-scoped"):
+        room.class_up(roster, output=tmp_path / "o", kubeconfig=fake_kube.kubeconfig, lab="job-queues")
+    assert not [n for n in fake_kube.server.objects("v1", "Namespace") if n["metadata"]["name"].startswith("kc-")]

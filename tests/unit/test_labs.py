@@ -161,3 +161,53 @@ def test_the_course_is_taught_in_chapter_order_first_pod_first():
     assert labs.course_order() == [lab.id for lab in shipped]
     chapters = [int(Path(lab.chapter).name.split("-", 1)[0]) for lab in shipped]
     assert chapters == sorted(chapters), list(zip([lab.id for lab in shipped], chapters, strict=True))
+
+
+def test_labs_run_on_both_backends_unless_they_say_otherwise(tmp_path):
+    lab = labs.load_lab(write_lab(tmp_path, GOOD))
+    assert lab.backends == ("kind", "namespace") and lab.backend_notes == {}
+    lab.require_backend("namespace")
+
+
+@pytest.mark.parametrize(
+    ("backends", "notes", "field", "words"),
+    [
+        ([], None, "backends", "non-empty list"),
+        ("kind", None, "backends", "non-empty list"),
+        (["kind", "k3s"], None, "backends[1]", "expected one of kind, namespace"),
+        (["kind", "kind"], None, "backends", "twice"),
+        (["kind"], None, "backend_notes", "why the lab cannot be done on the namespace backend"),
+        (["kind"], {"namespace": "  "}, "backend_notes.namespace", "must say why"),
+        (["kind"], {"kind": "x", "namespace": "y"}, "backend_notes.kind", "does not list as unsupported"),
+        (["kind"], ["namespace"], "backend_notes", "must be a mapping"),
+    ],
+)
+def test_backend_mistakes_name_the_field(tmp_path, backends, notes, field, words):
+    data = {**GOOD, "backends": backends}
+    if notes is not None:
+        data["backend_notes"] = notes
+    with pytest.raises(UsageError) as caught:
+        labs.load_lab(write_lab(tmp_path, data))
+    assert field in caught.value.message and words in caught.value.message
+
+
+def test_a_lab_refuses_a_backend_it_does_not_support_and_says_why(tmp_path):
+    data = {
+        **GOOD,
+        "backends": ["kind"],
+        "backend_notes": {"namespace": "ClusterQueues are cluster-scoped;\n use kind"},
+    }
+    lab = labs.load_lab(write_lab(tmp_path, data))
+    assert lab.to_json()["backends"] == ["kind"]
+    with pytest.raises(UsageError) as caught:
+        lab.require_backend("namespace")
+    assert (
+        caught.value.message
+        == "lab demo cannot be done on the namespace backend: ClusterQueues are cluster-scoped; use kind"
+    )
+    assert "runs on: kind" in caught.value.hint
+
+
+def test_job_queues_is_kind_only_with_the_reason():
+    lab = labs.find("job-queues")
+    assert lab.backends == ("kind",) and "cluster-scoped" in lab.backend_notes["namespace"]

@@ -14,6 +14,8 @@ KINDS = [
     "ServiceAccount",
     "Role",
     "RoleBinding",
+    "ClusterRole",
+    "ClusterRoleBinding",
     "Role",
     "RoleBinding",
     "ResourceQuota",
@@ -34,7 +36,7 @@ def test_objects_in_apply_order_all_labelled_and_in_the_learner_namespace():
         assert labels["app.kubernetes.io/managed-by"] == "kubecourse"
         assert labels["kubecourse.io/learner"] == "alice"
         assert labels["kubecourse.io/course"] == "kubecourse"
-        if obj["kind"] != "Namespace":
+        if obj["kind"] not in ("Namespace", "ClusterRole", "ClusterRoleBinding"):
             assert obj["metadata"]["namespace"] == "kc-alice"
     assert objs[0]["metadata"]["name"] == "kc-alice" and "namespace" not in objs[0]["metadata"]
 
@@ -85,11 +87,12 @@ def test_learner_role_is_namespaced_and_cannot_touch_its_own_fence():
 
 
 def test_quota_closes_node_exposure_and_takes_sizes_from_settings():
-    settings = NamespaceSettings(quota_cpu="4", quota_memory="8Gi", quota_pods=50)
+    settings = NamespaceSettings(quota_cpu="4", quota_memory="8Gi", quota_memory_limits="12Gi", quota_pods=50)
     quota = by_kind_name(objects.learner_objects("alice", settings))[("ResourceQuota", "kubecourse-quota")]
     hard = quota["spec"]["hard"]
     assert hard["services.nodeports"] == "0" and hard["services.loadbalancers"] == "0"
-    assert hard["requests.cpu"] == "4" and hard["limits.memory"] == "8Gi" and hard["pods"] == "50"
+    assert hard["requests.cpu"] == "4" and hard["limits.memory"] == "12Gi" and hard["pods"] == "50"
+    assert hard["limits.cpu"] == NamespaceSettings().quota_cpu_limits
     limits = by_kind_name(objects.learner_objects("alice"))[("LimitRange", "kubecourse-limits")]["spec"]["limits"][0]
     assert limits["defaultRequest"] == {"cpu": "100m", "memory": "128Mi"}
 
@@ -139,3 +142,55 @@ def test_bad_settings_named(tmp_path, text, words):
     path.write_text(text)
     with pytest.raises(UsageError, match=words):
         load_settings(path)
+
+
+def test_the_only_cluster_wide_rights_are_reading_the_own_namespace_and_the_nodes():
+    objs = by_kind_name(objects.learner_objects("alice"))
+    role = objs[("ClusterRole", "kubecourse:kc-alice")]
+    assert role["rules"] == [
+        {"apiGroups": [""], "resources": ["namespaces"], "resourceNames": ["kc-alice"], "verbs": ["get"]},
+        {"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list", "watch"]},
+    ]
+    binding = objs[("ClusterRoleBinding", "kubecourse:kc-alice")]
+    assert binding["roleRef"]["name"] == "kubecourse:kc-alice"
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "learner", "namespace": "kc-alice"}]
+
+
+@pytest.mark.parametrize(
+    ("configmap", "problem"),
+    [
+        (None, "was not found"),
+        ({"data": {}}, "sets no executor resources"),
+        ({"data": {"executor": "imagePullPolicy: IfNotPresent\n"}}, "has no resources"),
+        (
+            {"data": {"executor": "resources: {requests: {cpu: 10m}}"}},
+            "leave out requests.memory, limits.cpu, limits.memory",
+        ),
+        ({"data": {"executor": "[unclosed"}}, "has no resources"),
+        (
+            {
+                "data": {
+                    "executor": "resources:\n  requests: {cpu: 10m, memory: 64Mi}\n  limits: {cpu: 100m, memory: 128Mi}\n"
+                }
+            },
+            None,
+        ),
+    ],
+)
+def test_argo_executor_resources_are_checked(configmap, problem):
+    from sandbox.namespace import executor
+
+    found = executor.executor_problem(configmap, "argo/workflow-controller-configmap")
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_the_fix_command_sets_what_the_check_asks_for():
+    import json
+    import shlex
+
+    from sandbox.namespace import executor
+
+    words = shlex.split(executor.fix_command("argo/workflow-controller-configmap"))
+    assert words[:5] == ["kubectl", "-n", "argo", "patch", "configmap"]
+    patched = {"data": json.loads(words[-1])["data"]}
+    assert executor.executor_problem(patched, "argo/workflow-controller-configmap") is None

@@ -164,8 +164,8 @@ FIXTURES: dict[str, list[tuple[str, str]]] = {
             edit(
                 DAG,
                 (
-                    "            cpu: 500m\n            memory: 256Mi\n",
-                    "            cpu: 500m\n            memory: 64Mi\n          limits:\n            memory: 64Mi\n",
+                    "            cpu: 200m\n            memory: 256Mi\n",
+                    "            cpu: 200m\n            memory: 64Mi\n          limits:\n            memory: 64Mi\n",
                 ),
             ),
         )
