@@ -137,6 +137,9 @@ def _render(report: classroom.ClassReport, json_output: bool) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    from kubecourse.cli import class_watch_cmd
+
+    class_watch_cmd.register(class_app)
     app.add_typer(class_app, name="class")
 
 

@@ -102,6 +102,28 @@ def test_a_learner_cannot_mint_a_token_that_never_expires(fake_kube, room_up):
         "type": "kubernetes.io/service-account-token",
     }
     done = _kubectl(room_up, "create", "-f", "-", input=yaml.safe_dump(secret))
+    assert done.returncode != 0 and 'cannot create resource "secrets"' in done.stderr  # RBAC first
+    # and the policy still holds where an admin grants Secrets after all (defence in depth)
+    rbac = "rbac.authorization.k8s.io/v1"
+    meta = {"name": "extra-secrets", "namespace": "kc-alice"}
+    fake_kube.server.create(
+        {
+            "apiVersion": rbac,
+            "kind": "Role",
+            "metadata": meta,
+            "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]}],
+        }
+    )
+    fake_kube.server.create(
+        {
+            "apiVersion": rbac,
+            "kind": "RoleBinding",
+            "metadata": meta,
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "extra-secrets"},
+            "subjects": [{"kind": "ServiceAccount", "name": "learner", "namespace": "kc-alice"}],
+        }
+    )
+    done = _kubectl(room_up, "create", "-f", "-", input=yaml.safe_dump(secret))
     assert done.returncode != 0 and admission.SECRET_POLICY in done.stderr
     plain = {
         "apiVersion": "v1",

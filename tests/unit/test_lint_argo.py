@@ -48,8 +48,8 @@ MISTAKES = [
     (
         "resource-singular",
         DAG,
-        "        resources:\n          requests:\n            cpu: 500m",
-        "        resource:\n          requests:\n            cpu: 500m",
+        "        resources:\n          requests:\n            cpu: 200m",
+        "        resource:\n          requests:\n            cpu: 200m",
         "unknown-field",
         "did you mean 'resources'?",
         "resource:",
@@ -173,7 +173,7 @@ MISTAKES = [
         "should be a valid list",
         "dependencies: run",
     ),
-    ("quantity", DAG, "cpu: 500m", "cpu: 1 core", "quantity", "'1 core' is not a Kubernetes quantity", "cpu: 1 core"),
+    ("quantity", DAG, "cpu: 200m", "cpu: 1 core", "quantity", "'1 core' is not a Kubernetes quantity", "cpu: 1 core"),
     (
         "input-typo",
         DAG,

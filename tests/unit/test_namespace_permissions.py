@@ -261,7 +261,8 @@ def test_notebook_commands_are_read_with_continuations_and_variables(tmp_path):
     lab_dir = tmp_path / "demo"
     lab_dir.mkdir()
     (lab_dir / "demo.md").write_text(
-        "text `kubectl get nodes` is prose\n```bash\n$ kubectl run x \\\n  -it --image=a -n {NS}\n!kubectl get pods -n $NS\n```\n"
+        "text `kubectl get nodes` is prose\n"
+        "```bash\n$ kubectl run x \\\n  -it --image=a -n {NS}\n!kubectl get pods -n $NS\n```\n"
     )
     lab = labs.Lab(id="demo", title="d", tier="general", minutes=1, summary="s", path=lab_dir)
     assert notebook_commands(lab) == ["get nodes", "run x -it --image=a -n x", "get pods -n x"]
