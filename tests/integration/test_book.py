@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -376,3 +377,160 @@ def test_no_raw_myst_syntax_in_the_built_pages(built_book):
             line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end())]
             offenders.append(f"{rel}: {line.strip()[:100]}")
     assert not offenders, "markup that did not render (shown as text):\n" + "\n".join(offenders[:20])
+
+
+# --- The Carpentries shape of a chapter, and the slides made from it -----------------------------
+
+CHAPTER = re.compile(r"^book/\d\d-")
+
+
+def _chapters() -> list[str]:
+    return [doc for doc in _toc_files() if CHAPTER.match(doc)]
+
+
+def _soup(path: Path):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _text(node) -> str:
+    return " ".join(node.get_text(" ", strip=True).split())
+
+
+def test_every_chapter_opens_with_an_overview_and_ends_with_key_points():
+    problems = []
+    for doc in _chapters():
+        source = (REPO / f"{doc}.md").read_text(encoding="utf-8")
+        first_section = source.find("\n## ")
+        overview = source.find(":::{lesson-overview}")
+        if overview < 0 or (first_section >= 0 and overview > first_section):
+            problems.append(f"{doc}: no lesson-overview before the first section")
+        minutes = re.search(r":teaching: (\d+)\n:exercises: (\d+)", source)
+        if minutes is None:
+            problems.append(f"{doc}: the overview states no teaching and exercise minutes")
+        keypoints = source.rfind(":::{keypoints}")
+        if keypoints < 0 or source[keypoints:].split("\n:::\n", 1)[-1].strip():
+            problems.append(f"{doc}: the key points are not the end of the chapter")
+        exercises = re.findall(r"^:{3,}\{exercise\}[^\n]*\n:label: (\S+)", source, re.M)
+        solutions = re.findall(r"^:{3,}\{solution\} (\S+)", source, re.M)
+        if minutes and int(minutes.group(2)) > 0 and not exercises:
+            problems.append(f"{doc}: exercise minutes but no exercise")
+        if sorted(exercises) != sorted(solutions):
+            problems.append(f"{doc}: exercises {exercises} and solutions {solutions} do not pair up")
+    assert not problems, "\n".join(problems)
+
+
+def test_exercises_render_with_solutions_hidden_until_revealed(built_book):
+    counted = 0
+    for doc in _chapters():
+        soup = _soup(built_book / f"{doc}.html")
+        exercises = soup.select("div.exercise")
+        solutions = soup.select("div.solution")
+        assert len(solutions) == len(exercises), f"{doc}: {len(exercises)} exercises, {len(solutions)} solutions"
+        for solution in solutions:
+            # sphinx-togglebutton collapses admonitions with the dropdown class until clicked
+            assert "dropdown" in solution["class"], f"{doc}: a solution is shown without being asked for"
+        counted += len(exercises)
+    assert counted >= 2 * len(_chapters()) - 4, f"only {counted} exercises in {len(_chapters())} chapters"
+
+
+def test_each_chapter_has_a_deck_made_from_its_own_page(built_book):
+    slides = built_book / "slides"
+    index = (slides / "index.html").read_text(encoding="utf-8")
+    for doc in _chapters():
+        page = _soup(built_book / f"{doc}.html")
+        deck_path = slides / f"{Path(doc).name}.html"
+        assert deck_path.is_file(), f"no slides for {doc}"
+        assert deck_path.name in index, f"{deck_path.name} missing from slides/index.html"
+        deck = _soup(deck_path)
+        deck_text = _text(deck)
+        overview = page.select_one(".lesson-overview")
+        for item in overview.select("ul > li"):  # questions and objectives, as the chapter renders them
+            assert _text(item) in deck_text, f"{doc}: deck lacks {_text(item)[:60]!r}"
+        for item in page.select(".keypoints li"):
+            assert _text(item) in deck_text, f"{doc}: deck lacks key point {_text(item)[:60]!r}"
+        figures = [Path(img["src"]).name for img in page.select("figure img")]
+        shown = [Path(img["src"]).name for img in deck.select("figure img")]
+        assert shown == figures, f"{doc}: deck figures {shown} != chapter figures {figures}"
+        for img in deck.select("img"):
+            assert (deck_path.parent / img["src"]).resolve().is_file(), f"{deck_path.name}: broken image {img['src']}"
+        for solution in page.select("div.solution"):
+            body = _text(solution.select_one("section") or solution)
+            assert body not in deck_text, f"{doc}: the deck gives away a solution"
+        assert len(deck.select("section.slide")) >= 4, f"{doc}: a deck of fewer than four slides"
+
+
+# --- Workshop pages: lab notes, setup, FAQ ------------------------------------------------------
+
+
+def _labs():
+    from coursecore.labs import discover
+
+    return {lab.id: lab for lab in discover(REPO / "labs")}
+
+
+def test_lab_notes_name_real_labs_with_their_planned_minutes():
+    notes = (REPO / "book" / "lab-notes.md").read_text(encoding="utf-8")
+    sections = re.findall(
+        r"^## `([a-z0-9-]+)`: .*?\n\n\*\*Planned:\*\* (\d+) minutes\. \*\*Tier:\*\* (\w+)", notes, re.M
+    )
+    assert len(sections) >= 10, "lab-notes.md should have a section per lab"
+    labs = _labs()
+    for lab_id, minutes, tier in sections:
+        assert lab_id in labs, f"lab-notes.md has notes for a lab that does not exist: {lab_id}"
+        assert int(minutes) == labs[lab_id].minutes, (
+            f"{lab_id}: notes plan {minutes} min, lab.yaml {labs[lab_id].minutes}"
+        )
+        assert tier == labs[lab_id].tier, f"{lab_id}: notes say tier {tier}, lab.yaml {labs[lab_id].tier}"
+
+
+def test_setup_page_shows_what_doctor_prints_when_the_machine_is_ready(tmp_path):
+    """The sample report on the setup page has the rows and closing lines the real command prints.
+
+    ``kubecourse doctor`` runs here against the project's stand-in kind and docker (tests/fakekind,
+    which answer ``kind version`` and ``docker info`` as kind v0.31.0 and Docker 29 do), so that it
+    reports a ready machine; the page's sample was made the same way.
+    """
+    sys.path.insert(0, str(REPO / "tests"))
+    from fakekind.fixtures import write_wrappers
+
+    bin_dir = tmp_path / "bin"
+    write_wrappers(bin_dir)
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{bin_dir}:{os.environ.get('PATH', '')}",
+        "FAKE_KIND_STATE": str(tmp_path / "state"),
+        "FAKE_KIND_LOG": str(tmp_path / "log"),
+        "KUBECOURSE_HOME": str(tmp_path / "home"),
+        "COLUMNS": "100",
+    }
+    kubecourse = Path(sys.executable).with_name("kubecourse")
+    done = subprocess.run([str(kubecourse), "doctor", "--json"], capture_output=True, text=True, env=env, timeout=120)
+    report = json.loads(done.stdout)
+    page = (REPO / "book" / "setup.md").read_text(encoding="utf-8")
+    sample = page.split("## What `kubecourse doctor` prints when all is well", 1)[1].split("```text\n", 1)[1]
+    sample = sample.split("\n```", 1)[0]
+    if report["ready"]:  # a machine without enough memory or disk is not ready even with the stand-ins
+        rows = [line.split("│")[1].strip() for line in sample.splitlines() if line.startswith("│")]
+        names = [row for row in rows if row]
+        assert names == [f["name"] for f in report["findings"]], f"doctor's rows changed: {names}"
+        human = subprocess.run([str(kubecourse), "doctor"], capture_output=True, text=True, env=env, timeout=120)
+        assert human.returncode == 0
+        for closing in ("Ready for labs.", "next: kubecourse labs"):
+            assert closing in human.stdout + human.stderr and closing in sample
+        assert re.search(r"This host can hold about \d+ one-node sandboxes", sample)
+
+
+def test_faq_lists_every_labs_visible_hints(built_book):
+    from autograder.loader import load_checks
+
+    page = "".join(_text(_soup(built_book / "book" / "faq.html")).split())  # literals split words apart
+    page = page.translate(str.maketrans("‘’“”", "''\"\"")).replace("…", "...")  # smart quotes
+    for lab_id in _labs():
+        for check in load_checks(REPO / "labs" / lab_id).checks:
+            if check.hidden or not check.hint:
+                assert "".join(check.title.split()) not in page, f"{lab_id}: the FAQ shows hidden check {check.id}"
+                continue
+            hint = "".join(check.hint.replace("`", "").split())
+            assert hint in page, f"{lab_id}/{check.id}: hint missing from the FAQ"
