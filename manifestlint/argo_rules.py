@@ -1,20 +1,31 @@
-"""The meaning checks of the ``argo-workflow`` linter: what a schema cannot see.
+"""Rules of meaning for Argo's workflow kinds: what a schema cannot see.
 
-Each rule reads the raw Workflow (plain data, possibly malformed: every access is guarded) and
-yields ``(field path, rule id, message)``. Messages say what Argo would do and how to fix it,
-because learners meet them before they meet the controller's terse ``invalid spec`` errors.
+The entrypoint and every template that a step, task or exit hook names exist; a template does
+exactly one thing; steps come in groups; dependencies exist and form no cycle; a step or task
+reads only outputs of steps and tasks that ran before it (its own exit hook may read its own);
+``{{item}}`` only inside a loop; ``{{inputs.parameters.x}}`` and ``{{workflow.parameters.x}}``
+name declared parameters. The variables Argo documents (docs/variables.md of the installed
+release) are never reported. A Workflow that references a WorkflowTemplate
+(``workflowTemplateRef``) gets its entrypoint, templates, volumes and parameters from there, so
+the rules that would need them are skipped.
+
+Messages say what Argo would do and how to fix it, because learners meet them before the
+controller's terse ``invalid spec`` errors.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
-from manifestlint import _rawdata as raw
-from manifestlint._rawdata import TextLine
+from manifestlint.argo_walk import Call, Spec, calls, specs, variables
+from manifestlint.fieldpath import FieldPath
+from manifestlint.objects import dicts, get, items, text
+from manifestlint.pod_rules import resource_findings
+from manifestlint.rules import Finding, rule
 
-API_VERSION = "argoproj.io/v1alpha1"
+ARGO = ["Workflow.argoproj.io", "WorkflowTemplate.argoproj.io", "ClusterWorkflowTemplate.argoproj.io"]
+ARGO += ["CronWorkflow.argoproj.io"]
 TEMPLATE_TYPES = (
     "container",
     "script",
@@ -27,382 +38,267 @@ TEMPLATE_TYPES = (
     "http",
     "plugin",
 )
-LOOP_KEYS = ("withItems", "withParam", "withSequence")
-_QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
-
-Found = tuple[tuple, str, str]
+_DEPENDS_WORD = re.compile(r"[\s()&|!]+")
 
 
-def semantic_problems(wf: dict) -> list[Found]:
-    """Every meaning problem of the Workflow ``wf``."""
-    out: list[Found] = list(_api_and_kind(wf))
-    spec = wf.get("spec")
-    if not isinstance(spec, dict):
-        return out + [(("spec",), "spec", "the Workflow has no spec: it needs an entrypoint and templates")]
-    templates = {t.get("name"): (i, t) for i, t in raw.dicts(spec.get("templates"))}
-    defaults = _default_requests(spec)
-    volumes = raw.names(spec.get("volumes")) | raw.names(spec.get("volumeClaimTemplates"), in_metadata=True)
-    globals_ = raw.names(raw.get(spec, "arguments", "parameters"))
-    out += _entrypoint(spec, templates)
-    out += _volume_sources(spec)
-    seen: dict[str, int] = {}
-    for i, t in raw.dicts(spec.get("templates")):
-        path = ("spec", "templates", i)
-        name = t.get("name")
-        if not isinstance(name, str) or not name:
-            out.append(
-                (path, "template-name", f"template {i + 1} has no name; steps and tasks refer to templates by name")
-            )
-        elif name in seen:
-            out.append(
-                (
-                    path + ("name",),
-                    "duplicate-template",
-                    f"template name '{name}' is used twice (first by template {seen[name] + 1}); names must be unique",
+def _known(names: object, what: str = "templates") -> str:
+    shown = sorted(str(n) for n in names if n is not None)  # type: ignore[attr-defined]
+    return f" ({what}: {', '.join(shown)})" if shown else ""
+
+
+@rule(kinds=ARGO)
+def spec_present(obj: dict) -> Iterator[Finding]:
+    for s in specs(obj):
+        if s.spec is None:
+            message = f"the {obj.get('kind')} has no {s.path[-1]}: it needs an entrypoint and templates"
+            yield Finding(s.path, message, "spec")
+
+
+@rule(kinds=ARGO)
+def entrypoint(obj: dict) -> Iterator[Finding]:
+    for s in specs(obj):
+        if s.spec is None or s.external:
+            continue
+        entry = s.spec.get("entrypoint")
+        if entry is None:
+            if s.needs_entrypoint:
+                message = f"{s.path}.entrypoint is missing: name the template the workflow starts with"
+                yield Finding(s.path, message, "entrypoint")
+        elif isinstance(entry, str) and entry not in s.templates and "{{" not in entry:
+            message = f"entrypoint '{entry}' is not the name of any template{_known(s.templates)}"
+            yield Finding(s.path.child("entrypoint"), message, "entrypoint")
+
+
+@rule(kinds=ARGO)
+def templates(obj: dict) -> Iterator[Finding]:
+    for s in specs(obj):
+        seen: dict[str, int] = {}
+        for i, t in dicts(get(s.spec, "templates")):
+            path = s.path.child("templates", i)
+            name = t.get("name")
+            if not isinstance(name, str) or not name:
+                message = f"template {i + 1} has no name; steps and tasks refer to templates by name"
+                yield Finding(path, message, "template-name")
+            elif name in seen:
+                message = (
+                    f"template name '{name}' is used twice (first by template {seen[name] + 1}); names must be unique"
                 )
-            )
-        else:
-            seen[name] = i
-        out += _template(t, path, templates, defaults, volumes | raw.names(t.get("volumes")), globals_)
-    return out
+                yield Finding(path.child("name"), message, "duplicate-template")
+            else:
+                seen[name] = i
+            shown = name if isinstance(name, str) and name else f"#{i + 1}"
+            kinds = [k for k in TEMPLATE_TYPES if t.get(k) is not None]
+            if not kinds:
+                message = f"template '{shown}' does nothing: give it one of container, script, dag or steps"
+                yield Finding(path, message, "template-type")
+            elif len(kinds) > 1:
+                message = f"template '{shown}' has both {kinds[0]} and {kinds[1]}; a template does exactly one thing"
+                yield Finding(path.child(kinds[1]), message, "template-type")
+            for key in ("container", "script"):
+                if isinstance(t.get(key), dict) and not t[key].get("image"):
+                    message = f"template '{shown}' runs a {key} without an image (e.g. 'image: salmon-solver:1.0')"
+                    yield Finding(path.child(key), message, "image")
+            for cpath, c in _template_containers(t, path):
+                yield from resource_findings(cpath, c)
 
 
-def _api_and_kind(wf: dict) -> Iterator[Found]:
-    api = wf.get("apiVersion")
-    if api is None:
-        yield (("apiVersion",), "api-version", f"apiVersion is missing; a Workflow needs 'apiVersion: {API_VERSION}'")
-    elif api != API_VERSION:
-        yield (
-            ("apiVersion",),
-            "api-version",
-            f"apiVersion '{api}' does not exist; Argo Workflows serves only '{API_VERSION}' (the 2019 study's workflows made this mistake with v1alpha2 and v2alpha1)",
-        )
-    kind = wf.get("kind")
-    if kind != "Workflow":
-        shown = "missing" if kind is None else f"'{kind}'"
-        yield (("kind",), "kind", f"kind is {shown}; write 'kind: Workflow' (spelled exactly so)")
-    meta = wf.get("metadata")
-    if not isinstance(meta, dict) or not (meta.get("name") or meta.get("generateName")):
-        yield (
-            ("metadata",),
-            "name",
-            "metadata needs a name or a generateName (e.g. 'generateName: salmon-', submitted with kubectl create)",
-        )
+@rule(kinds=ARGO)
+def volumes(obj: dict) -> Iterator[Finding]:
+    for s in specs(obj):
+        for i, volume in dicts(get(s.spec, "volumes")):
+            sources = [k for k in volume if k != "name"]
+            name = volume.get("name")
+            if len(sources) > 1:
+                message = f"volume '{name}' has both {sources[0]} and {sources[1]}; a volume has exactly one source"
+                yield Finding(s.path.child("volumes", i, sources[1]), message, "volume")
+            elif not sources:
+                message = f"volume '{name}' has no source: add e.g. 'persistentVolumeClaim: {{claimName: salmon-data}}'"
+                yield Finding(s.path.child("volumes", i), message, "volume")
+        if s.external:
+            continue  # the referenced WorkflowTemplate may declare the volumes
+        declared = s.names("volumes") | {
+            text(get(c, "metadata", "name")) for _, c in dicts(get(s.spec, "volumeClaimTemplates"))
+        }
+        for i, t in dicts(get(s.spec, "templates")):
+            own = declared | {text(v.get("name")) for _, v in dicts(t.get("volumes"))}
+            for cpath, c in _template_containers(t, s.path.child("templates", i)):
+                for j, mount in dicts(c.get("volumeMounts")):
+                    name = text(mount.get("name"))
+                    if name is not None and name not in own and "{{" not in name:
+                        message = (
+                            f"volumeMount '{name}' names no volume: declare it in spec.volumes "
+                            "(e.g. a persistentVolumeClaim) or spec.volumeClaimTemplates"
+                        )
+                        yield Finding(cpath.child("volumeMounts", j, "name"), message, "volume")
 
 
-def _volume_sources(spec: dict) -> Iterator[Found]:
-    for i, volume in raw.dicts(spec.get("volumes")):
-        sources = [k for k in volume if k != "name"]
-        if len(sources) > 1:
-            yield (
-                ("spec", "volumes", i, sources[1]),
-                "volume",
-                f"volume '{volume.get('name')}' has both {sources[0]} and {sources[1]}; a volume has exactly one source",
-            )
-        elif not sources:
-            yield (
-                ("spec", "volumes", i),
-                "volume",
-                f"volume '{volume.get('name')}' has no source: add e.g. 'persistentVolumeClaim: {{claimName: salmon-data}}'",
-            )
-
-
-def _entrypoint(spec: dict, templates: dict) -> Iterator[Found]:
-    entry = spec.get("entrypoint")
-    if entry is None:
-        if spec.get("workflowTemplateRef") is None:
-            yield (("spec",), "entrypoint", "spec.entrypoint is missing: name the template the workflow starts with")
-    elif entry not in templates:
-        yield (
-            ("spec", "entrypoint"),
-            "entrypoint",
-            f"entrypoint '{entry}' is not the name of any template{raw.known(templates)}",
-        )
-
-
-def _template(t: dict, path: tuple, templates: dict, defaults: set, volumes: set, globals_: set) -> list[Found]:
-    out: list[Found] = []
-    name = t.get("name", f"#{path[-1] + 1}")
-    kinds = [k for k in TEMPLATE_TYPES if t.get(k) is not None]
-    if not kinds:
-        out.append(
-            (path, "template-type", f"template '{name}' does nothing: give it one of container, script, dag or steps")
-        )
-    elif len(kinds) > 1:
-        out.append(
-            (
-                path + (kinds[1],),
-                "template-type",
-                f"template '{name}' has both {kinds[0]} and {kinds[1]}; a template does exactly one thing",
-            )
-        )
+def _template_containers(t: dict, path: FieldPath) -> Iterator[tuple[FieldPath, dict]]:
     for key in ("container", "script"):
         if isinstance(t.get(key), dict):
-            out += _container(t[key], path + (key,), name, defaults, volumes)
-    for j, c in raw.dicts(raw.get(t, "containerSet", "containers")):
-        out += _container(c, path + ("containerSet", "containers", j), name, defaults, volumes)
-    inputs = raw.names(raw.get(t, "inputs", "parameters"))
-    loops_ok: set[tuple] = set()
-    if isinstance(t.get("dag"), dict):
-        out += _dag(t["dag"], path + ("dag",), templates, loops_ok)
-    if isinstance(t.get("steps"), list):
-        out += _steps(t["steps"], path + ("steps",), templates, loops_ok)
-    for var_path, var in raw.variables(t, path):
-        parts = var.split(".")
-        if parts[0] == "item" and not any(var_path[: len(p)] == p for p in loops_ok):
-            out.append(
-                (
-                    var_path,
-                    "item-outside-loop",
-                    f"'{{{{{var}}}}}' is only defined in a step or task with withItems/withParam; pass the item in as an input parameter (value: '{{{{item}}}}') and use '{{{{inputs.parameters.<name>}}}}' here",
-                )
-            )
-        elif parts[:2] == ["inputs", "parameters"] and len(parts) > 2 and parts[2] not in inputs:
-            out.append(
-                (
-                    var_path,
-                    "unknown-input",
-                    f"template '{name}' uses '{{{{{var}}}}}' but declares no input parameter '{parts[2]}'{raw.known(inputs, 'inputs')}",
-                )
-            )
-        elif parts[:2] == ["workflow", "parameters"] and len(parts) > 2 and parts[2] not in globals_:
-            out.append(
-                (
-                    var_path,
-                    "unknown-parameter",
-                    f"'{{{{{var}}}}}' names no parameter in spec.arguments.parameters{raw.known(globals_, 'parameters')}",
-                )
-            )
-    return out
+            yield path.child(key), t[key]
+    for key in ("initContainers", "sidecars"):
+        for j, c in dicts(t.get(key)):
+            yield path.child(key, j), c
+    for j, c in dicts(get(t, "containerSet", "containers")):
+        yield path.child("containerSet", "containers", j), c
 
 
-def _container(c: dict, path: tuple, name: str, defaults: set, volumes: set) -> list[Found]:
-    out: list[Found] = []
-    if not c.get("image"):
-        out.append(
-            (
-                path,
-                "image",
-                f"template '{name}' runs a container without an image (for the solver: 'image: salmon-solver:1.0')",
-            )
-        )
-    requests = raw.get(c, "resources", "requests")
-    requests = requests if isinstance(requests, dict) else {}
-    for resource in ("cpu", "memory"):
-        if resource not in requests and resource not in defaults:
-            example = "500m" if resource == "cpu" else "256Mi"
-            out.append(
-                (
-                    path,
-                    "requests",
-                    f"template '{name}': the container requests no {resource} (set resources.requests.{resource}, e.g. {example}); without requests the scheduler cannot place many pods sensibly",
-                )
-            )
-    for section in ("requests", "limits"):
-        values = raw.get(c, "resources", section)
-        for key, value in values.items() if isinstance(values, dict) else ():
-            text = str(value)
-            if "{{" not in text and not _QUANTITY.match(text):
-                out.append(
-                    (
-                        path + ("resources", section, key),
-                        "quantity",
-                        f"'{value}' is not a Kubernetes quantity (write e.g. 500m or 1 for CPU, 256Mi or 1Gi for memory)",
+@rule(kinds=ARGO)
+def steps_and_tasks(obj: dict) -> Iterator[Finding]:
+    """Step groups, unique names, the templates they run and the arguments those need, loops."""
+    for s in specs(obj):
+        for i, t in dicts(get(s.spec, "templates")):
+            steps = t.get("steps")
+            for g, group in items(steps):
+                if not isinstance(group, list):
+                    message = (
+                        "each entry under steps is a group (a list) of steps that run in parallel: "
+                        "write '- - name: ...' (two dashes)"
                     )
-                )
-    for j, mount in raw.dicts(c.get("volumeMounts")):
-        if mount.get("name") not in volumes:
-            out.append(
-                (
-                    path + ("volumeMounts", j, "name"),
-                    "volume",
-                    f"volumeMount '{mount.get('name')}' names no volume: declare it in spec.volumes (e.g. a persistentVolumeClaim) or spec.volumeClaimTemplates",
-                )
+                    yield Finding(s.path.child("templates", i, "steps", g), message, "step-group")
+        for call in calls(s):
+            yield from _call(call, s)
+
+
+def _call(call: Call, s: Spec) -> Iterator[Finding]:
+    what, name, node = call.what, call.name, call.node
+    if call.duplicate_of is not None:
+        if what == "step":
+            message = (
+                f"step name '{name}' is used twice in this template (first in group {call.duplicate_of + 1}); "
+                "Argo rejects duplicate step names"
             )
-    return out
-
-
-def _dag(dag: dict, path: tuple, templates: dict, loops_ok: set) -> list[Found]:
-    out: list[Found] = []
-    tasks = dict()
-    for j, task in raw.dicts(dag.get("tasks")):
-        tpath = path + ("tasks", j)
-        tname = task.get("name")
-        if tname in tasks:
-            out.append(
-                (
-                    tpath + ("name",),
-                    "duplicate-task",
-                    f"task name '{tname}' is used twice in this dag; names must be unique",
-                )
+            yield Finding(call.path.child("name"), message, "duplicate-step")
+        else:
+            yield Finding(
+                call.path.child("name"),
+                f"task name '{name}' is used twice in this dag; names must be unique",
+                "duplicate-task",
             )
-        tasks.setdefault(tname, (j, task))
-    graph: dict[Any, list] = {}
-    for tname, (j, task) in tasks.items():
-        tpath = path + ("tasks", j)
-        out += _call(task, tpath, "task", templates, loops_ok)
-        deps = task.get("dependencies") if isinstance(task.get("dependencies"), list) else []
-        if isinstance(task.get("depends"), str):
-            deps = deps + [w.split(".")[0] for w in re.split(r"[\s()&|!]+", task["depends"]) if w]
-        graph[tname] = deps
-        for dep in deps:
-            if dep not in tasks:
-                out.append(
-                    (
-                        tpath + (("dependencies" if "dependencies" in task else "depends"),),
-                        "dependency",
-                        f"task '{tname}' depends on '{dep}', which is not a task of this dag{raw.known(tasks, 'tasks')}",
-                    )
-                )
-        out += _output_refs(task, tpath, "tasks", tasks, templates)
-    cycle = raw.find_cycle(graph)
-    for tname, (j, task) in tasks.items():
-        before = raw.ancestors(graph, tname)
-        for var_path, var in raw.variables(task, path + ("tasks", j)):
-            parts = var.split(".")
-            if not cycle and parts[0] == "tasks" and len(parts) > 1 and parts[1] in tasks and parts[1] not in before:
-                out.append(
-                    (
-                        var_path,
-                        "dependency",
-                        f"task '{tname}' uses '{{{{{var}}}}}' but does not depend on '{parts[1]}': add it to dependencies, or the value does not exist yet",
-                    )
-                )
-    if cycle:
-        j = tasks[cycle[0]][0]
-        out.append(
-            (
-                path + ("tasks", j),
-                "dependency-cycle",
-                f"dependencies form a cycle: {' -> '.join(map(str, cycle))}; a dag must have no cycles",
-            )
-        )
-    return out
-
-
-def _steps(groups: list, path: tuple, templates: dict, loops_ok: set) -> list[Found]:
-    out: list[Found] = []
-    names: dict[Any, tuple] = {}
-    for g, group in enumerate(groups):
-        if not isinstance(group, list):
-            out.append(
-                (
-                    path + (g,),
-                    "step-group",
-                    "each entry under steps is a group (a list) of steps that run in parallel: write '- - name: ...' (two dashes)",
-                )
-            )
-            continue
-        for k, step in raw.dicts(group):
-            spath = path + (g, k)
-            sname = step.get("name")
-            if sname in names:
-                out.append(
-                    (
-                        spath + ("name",),
-                        "duplicate-step",
-                        f"step name '{sname}' is used twice in this template (first in group {names[sname][0] + 1}); Argo rejects duplicate step names",
-                    )
-                )
-                continue
-            names[sname] = (g, step)
-    for g, group in enumerate(groups):
-        for k, step in raw.dicts(group if isinstance(group, list) else []):
-            spath = path + (g, k)
-            out += _call(step, spath, "step", templates, loops_ok)
-            earlier = {n: v for n, v in names.items() if v[0] < g}
-            out += _output_refs(
-                step, spath, "steps", earlier, templates, later={n for n, v in names.items() if v[0] >= g}
-            )
-    return out
-
-
-def _call(call: dict, path: tuple, what: str, templates: dict, loops_ok: set) -> list[Found]:
-    """Checks shared by dag tasks and steps: the template exists, parameters, loops."""
-    out: list[Found] = []
-    cname = call.get("name")
-    target = call.get("template")
-    loops = [k for k in LOOP_KEYS if call.get(k) is not None]
-    if loops:
-        loops_ok.add(path)
+    loops = [k for k in ("withItems", "withParam", "withSequence") if node.get(k) is not None]
     if len(loops) > 1:
-        out.append((path + (loops[1],), "loop", f"{what} '{cname}' has both {loops[0]} and {loops[1]}; use one"))
-    if call.get("withItems") == []:
-        out.append(
-            (
-                path + ("withItems",),
-                "loop",
-                f"{what} '{cname}' loops over an empty withItems list and would run nothing",
-            )
+        yield Finding(call.path.child(loops[1]), f"{what} '{name}' has both {loops[0]} and {loops[1]}; use one", "loop")
+    if node.get("withItems") == []:
+        yield Finding(
+            call.path.child("withItems"),
+            f"{what} '{name}' loops over an empty withItems list and would run nothing",
+            "loop",
         )
+    yield from _runs_a_template(call, s)
+    for hook_path, hook in call.hooks():
+        target = text(hook.get("template"))
+        if target is not None and not s.external and target not in s.templates and "{{" not in target:
+            message = (
+                f"the exit hook of {what} '{name}' runs template '{target}', which does not exist{_known(s.templates)}"
+            )
+            yield Finding(hook_path.child("template"), message, "template-ref")
+
+
+def _runs_a_template(call: Call, s: Spec) -> Iterator[Finding]:
+    what, name, node = call.what, call.name, call.node
+    target = node.get("template")
     if target is None:
-        if call.get("templateRef") is None and call.get("inline") is None:
-            out.append((path, "template-ref", f"{what} '{cname}' names no template to run (add 'template: <name>')"))
-        return out
-    if target not in templates:
-        return out + [
-            (
-                path + ("template",),
-                "template-ref",
-                f"{what} '{cname}' runs template '{target}', which does not exist{raw.known(templates)}",
+        if node.get("templateRef") is None and node.get("inline") is None:
+            yield Finding(
+                call.path, f"{what} '{name}' names no template to run (add 'template: <name>')", "template-ref"
             )
-        ]
-    _, tpl = templates[target]
-    passed = raw.names(raw.get(call, "arguments", "parameters"))
-    for _, param in raw.dicts(raw.get(tpl, "inputs", "parameters")):
+        return
+    if not isinstance(target, str) or s.external or "{{" in target:
+        return  # a wrong type is the schema's; a referenced WorkflowTemplate holds the templates
+    if target not in s.templates:
+        message = f"{what} '{name}' runs template '{target}', which does not exist{_known(s.templates)}"
+        yield Finding(call.path.child("template"), message, "template-ref")
+        return
+    passed = {text(p.get("name")) for _, p in dicts(get(node, "arguments", "parameters"))}
+    for _, param in dicts(get(s.templates[target], "inputs", "parameters")):
         pname = param.get("name")
-        if pname not in passed and param.get("value") is None and param.get("default") is None:
-            out.append(
-                (
-                    path,
-                    "arguments",
-                    f"{what} '{cname}' does not pass parameter '{pname}', which template '{target}' requires (arguments: parameters: - name: {pname})",
-                )
+        provided = any(param.get(k) is not None for k in ("value", "default", "valueFrom"))
+        if isinstance(pname, str) and pname not in passed and not provided:
+            message = (
+                f"{what} '{name}' does not pass parameter '{pname}', which template '{target}' requires "
+                f"(arguments: parameters: - name: {pname})"
             )
-    return out
+            yield Finding(call.path, message, "arguments")
 
 
-def _output_refs(
-    call: dict, path: tuple, prefix: str, known: dict, templates: dict, later: set = frozenset()
-) -> list[Found]:
-    out: list[Found] = []
-    for var_path, var in raw.variables(call, path):
-        parts = var.split(".")
-        if parts[0] != prefix or len(parts) < 2:
+@rule(kinds=ARGO)
+def dependencies(obj: dict) -> Iterator[Finding]:
+    for s in specs(obj):
+        for dag_path, tasks in s.dags():
+            graph: dict[str, list[str]] = {}
+            for tname, (j, task) in tasks.items():
+                deps = [d for _, d in items(task.get("dependencies")) if isinstance(d, str)]
+                depends = text(task.get("depends"))
+                if depends is not None:
+                    deps += [w.split(".")[0] for w in _DEPENDS_WORD.split(depends) if w]
+                graph[tname] = deps
+                field = "dependencies" if "dependencies" in task else "depends"
+                for dep in deps:
+                    if dep not in tasks:
+                        known = _known(tasks, "tasks")
+                        message = f"task '{tname}' depends on '{dep}', which is not a task of this dag{known}"
+                        yield Finding(dag_path.child("tasks", j, field), message, "dependency")
+            cycle = _find_cycle(graph)
+            if cycle:
+                message = f"dependencies form a cycle: {' -> '.join(cycle)}; a dag must have no cycles"
+                yield Finding(dag_path.child("tasks", tasks[cycle[0]][0]), message, "dependency-cycle")
+                continue
+            for tname, (j, task) in tasks.items():
+                before = _ancestors(graph, tname)
+                for var_path, var, in_hook in variables(task, dag_path.child("tasks", j)):
+                    parts = var.split(".")
+                    if parts[0] != "tasks" or len(parts) < 3 or parts[1] not in tasks:
+                        continue
+                    if parts[1] not in before and not (in_hook and parts[1] == tname):
+                        message = (
+                            f"task '{tname}' uses '{{{{{var}}}}}' but does not depend on '{parts[1]}': "
+                            "add it to dependencies, or the value does not exist yet"
+                        )
+                        yield Finding(var_path, message, "dependency")
+
+
+def _ancestors(graph: dict[str, list[str]], node: str) -> set[str]:
+    seen: set[str] = set()
+    todo = list(graph.get(node, ()))
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo += graph.get(current, ())
+    return seen
+
+
+def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    for start in graph:
+        if start in state:
             continue
-        ref = parts[1]
-        if ref not in known:
-            why = "which runs in this or a later group" if ref in later else f"which is not a {prefix[:-1]} here"
-            out.append(
-                (
-                    var_path,
-                    "reference",
-                    f"'{{{{{var}}}}}' refers to '{ref}', {why}; a {prefix[:-1]} can only use outputs of {prefix} that ran before it",
-                )
-            )
-            continue
-        if parts[2:4] == ["outputs", "parameters"] and len(parts) > 4:
-            node = known[ref][1]
-            tpl = templates.get(node.get("template")) if isinstance(node, dict) else None
-            declared = raw.names(raw.get(tpl[1], "outputs", "parameters")) if tpl else None
-            if declared is not None and parts[4] not in declared:
-                out.append(
-                    (
-                        var_path,
-                        "reference",
-                        f"'{{{{{var}}}}}': template '{node.get('template')}' declares no output parameter '{parts[4]}'{raw.known(declared, 'outputs')}",
-                    )
-                )
-    return out
+        stack = [(start, iter(graph[start]))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            nxt = next(children, None)
+            if nxt is None:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+            elif nxt in graph and state.get(nxt) == 1:
+                return path[path.index(nxt) :] + [nxt]
+            elif nxt in graph and nxt not in state:
+                state[nxt] = 1
+                stack.append((nxt, iter(graph[nxt])))
+                path.append(nxt)
+    return None
 
 
-def _default_requests(spec: dict) -> set:
-    found: set = set()
-    for key in ("container", "script"):
-        requests = raw.get(spec, "templateDefaults", key, "resources", "requests")
-        if isinstance(requests, dict):
-            found |= set(requests)
-    return found
-
-
-__all__ = ["API_VERSION", "TextLine", "semantic_problems"]
+__all__ = [
+    "ARGO",
+    "TEMPLATE_TYPES",
+    "dependencies",
+    "entrypoint",
+    "spec_present",
+    "steps_and_tasks",
+    "templates",
+    "volumes",
+]

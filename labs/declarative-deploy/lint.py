@@ -1,32 +1,38 @@
-"""The declarative-deploy lab's own lint rules, for the overlay's kustomization.yaml."""
+"""The declarative-deploy lab's own lint rules, for the production overlay's kustomization.yaml.
+
+The base's kustomization (``resources: [deployment.yaml, ...]``) is the starting point the lab
+hands out; the rules are about the overlay the learner writes (``resources: [../../base]``).
+"""
 
 from __future__ import annotations
 
+from manifestlint import Finding, rule
 
-def overlay(doc):
-    if doc.get("kind") != "Kustomization":
-        return []
-    found = []
-    if "commonLabels" in doc:
-        found.append(
-            (
-                "commonLabels",
-                "commonLabels also changes spec.selector, which an existing Deployment cannot change: "
-                "use labels: [{pairs: {...}, includeTemplates: true}]",
-            )
+
+def _is_overlay(kustomization):
+    resources = kustomization.get("resources")
+    return isinstance(resources, list) and any(isinstance(r, str) and r.startswith("../") for r in resources)
+
+
+@rule(kinds=["Kustomization"])
+def overlay(kustomization):
+    if not _is_overlay(kustomization):
+        return
+    if "commonLabels" in kustomization:
+        yield Finding(
+            "commonLabels",
+            "commonLabels also changes spec.selector, which an existing Deployment cannot change: "
+            "use labels: [{pairs: {...}, includeTemplates: true}]",
         )
-    is_overlay = any(str(r).startswith("../") for r in doc.get("resources") or [])
-    if is_overlay and doc.get("namespace") is None:
-        found.append(((), "set namespace: deploy-prod, or the objects land wherever kubectl points"))
-    for i, gen in enumerate(doc.get("configMapGenerator") or []):
+    if kustomization.get("namespace") is None:
+        yield Finding("", "set namespace: deploy-prod, or the objects land wherever kubectl points")
+    generators = kustomization.get("configMapGenerator")
+    for i, gen in enumerate(generators if isinstance(generators, list) else []):
         if isinstance(gen, dict) and gen.get("name") == "site" and gen.get("behavior") not in ("replace", "merge"):
-            found.append(
-                (("configMapGenerator", i), "the base already generates site: say behavior: replace (or merge)")
+            yield Finding(
+                ("configMapGenerator", i), "the base already generates site: say behavior: replace (or merge)"
             )
-    for i, image in enumerate(doc.get("images") or []):
+    images = kustomization.get("images")
+    for i, image in enumerate(images if isinstance(images, list) else []):
         if isinstance(image, dict) and str(image.get("newTag", "")) in ("", "latest"):
-            found.append((("images", i), "pin an exact release with newTag (latest moves under you)"))
-    return found
-
-
-RULES = [overlay]
+            yield Finding(("images", i), "pin an exact release with newTag (latest moves under you)")

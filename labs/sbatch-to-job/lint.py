@@ -2,42 +2,30 @@
 
 from __future__ import annotations
 
+from manifestlint import Finding, containers, rule
 
-def translated(doc):
-    if doc.get("kind") != "Job":
-        return []
-    spec = doc.get("spec") or {}
-    pod = (spec.get("template") or {}).get("spec") or {}
-    found = []
+
+@rule(kinds=["Job.batch"])
+def translated(job):
+    spec = job.get("spec") if isinstance(job.get("spec"), dict) else {}
+    pod = (spec.get("template") or {}).get("spec") if isinstance(spec.get("template"), dict) else None
+    pod = pod if isinstance(pod, dict) else {}
     if spec.get("completionMode") != "Indexed":
-        found.append(("spec", "--array needs completionMode: Indexed (and completions)"))
+        yield Finding("spec", "--array needs completionMode: Indexed (and completions)")
     if spec.get("parallelism") is None:
-        found.append(("spec", "the array throttle %4 has no counterpart yet: spec.parallelism"))
+        yield Finding("spec", "the array throttle %4 has no counterpart yet: spec.parallelism")
     if spec.get("activeDeadlineSeconds") is None and pod.get("activeDeadlineSeconds") is None:
-        found.append(("spec", "--time has no counterpart yet: activeDeadlineSeconds"))
+        yield Finding("spec", "--time has no counterpart yet: activeDeadlineSeconds")
     if spec.get("backoffLimitPerIndex") is None:
-        found.append(("spec", "--no-requeue has no counterpart yet: backoffLimitPerIndex"))
-    for i, c in enumerate(pod.get("containers") or []):
-        requests = (c.get("resources") or {}).get("requests") or {}
+        yield Finding("spec", "--no-requeue has no counterpart yet: backoffLimitPerIndex")
+    for path, c in containers(job, init=False):
+        requests = (c.get("resources") or {}).get("requests") if isinstance(c.get("resources"), dict) else None
+        requests = requests if isinstance(requests, dict) else {}
         for name, option in (("cpu", "--cpus-per-task"), ("memory", "--mem")):
             if name not in requests:
-                found.append(
-                    (
-                        ("spec", "template", "spec", "containers", i),
-                        f"{option} has no counterpart yet: resources.requests.{name}",
-                    )
-                )
-        words = " ".join(str(w) for w in (c.get("command") or []) + (c.get("args") or []))
-        if "SLURM_ARRAY_TASK_ID" in words and not any(
-            e.get("name") == "SLURM_ARRAY_TASK_ID" for e in c.get("env") or []
+                yield Finding(path, f"{option} has no counterpart yet: resources.requests.{name}")
+        env = c.get("env") if isinstance(c.get("env"), list) else []
+        if "SLURM_ARRAY_TASK_ID" in str([c.get("command"), c.get("args")]) and not any(
+            isinstance(e, dict) and e.get("name") == "SLURM_ARRAY_TASK_ID" for e in env
         ):
-            found.append(
-                (
-                    ("spec", "template", "spec", "containers", i),
-                    "$SLURM_ARRAY_TASK_ID is not set in a Pod; use $JOB_COMPLETION_INDEX",
-                )
-            )
-    return found
-
-
-RULES = [translated]
+            yield Finding(path, "$SLURM_ARRAY_TASK_ID is not set in a Pod; use $JOB_COMPLETION_INDEX")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from coursecore.errors import UsageError
 from coursecore.safeyaml import load_mapping
+from coursecore.versions import ARGO_VERSION
 from sandbox import state
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -48,7 +49,6 @@ class Addon:
     homepage: str = ""
 
 
-ARGO_VERSION = "v3.7.3"
 # Kueue 0.15 introduced the v1beta2 API the job-queues lab and the book use; 0.17 dropped v1beta1.
 KUEUE_VERSION = "v0.17.1"
 

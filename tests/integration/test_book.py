@@ -152,21 +152,14 @@ def test_kubernetes_examples_are_valid_objects():
 
 
 def test_argo_examples_have_no_unknown_fields():
-    from hera.workflows.models import Workflow
-
-    def without_none(value):
-        if isinstance(value, dict):
-            return {k: without_none(v) for k, v in value.items() if v is not None}
-        if isinstance(value, list):
-            return [without_none(v) for v in value]
-        return value
+    # Checked against the schema of the Argo release the sandbox installs (the linter's).
+    from manifestlint import lint_object
 
     workflows = [(c, o) for c, o in _yaml_examples() if o["kind"] == "Workflow"]
     assert workflows, "the book should show at least one complete Argo Workflow"
     for chapter, obj in workflows:
-        # The model drops keys it does not know, so a typo shows up as a difference.
-        dumped = Workflow.model_validate(obj).model_dump(by_alias=True, exclude_none=True, mode="json")
-        assert dumped == without_none(obj), f"{chapter}: Workflow has unknown or misspelt fields"
+        schema = [f"{f.path}: {f.message}" for f in lint_object(obj) if f.rule in ("unknown-field", "type", "required")]
+        assert not schema, f"{chapter}: Workflow has unknown or misspelt fields: {schema}"
 
 
 def _author_guide() -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from coursecore.labs import find
-from manifestlint.manifests import lint_file, lint_text
+from manifestlint import lint_file, lint_text
 
 QUEUES = """\
 apiVersion: kueue.x-k8s.io/v1beta2

@@ -146,11 +146,11 @@ class Controller:
         return self.wf
 
     def _invalid(self) -> str:
-        from manifestlint.argo_rules import semantic_problems
+        from manifestlint import lint_object
 
-        for _, rule, message in semantic_problems(self.wf):
-            if rule in CONTROLLER_RULES:
-                return message
+        for finding in lint_object(self.wf):
+            if finding.rule in CONTROLLER_RULES:
+                return finding.message
         return ""
 
     # -- templates -----------------------------------------------------------------------------
