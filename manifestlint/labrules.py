@@ -8,13 +8,12 @@ says so, instead of a "no problems found" that would suggest the lab's rules wer
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from coursecore.errors import UsageError
+from coursecore.lab_package import lab_module
 from manifestlint.rules import Rule, collect
 
 
@@ -48,7 +47,7 @@ def for_lab(lab: Any) -> LabLint:
     Raises:
         UsageError: the lab's ``lint.py`` cannot be imported or defines something that is not a rule.
     """
-    rules = tuple(load_rules(Path(lab.path), lab.id))
+    rules = tuple(load_rules(Path(lab.path)))
     scope: list[str] = []
     for capture in lab.grading.capture:
         group = capture.api_version.rpartition("/")[0] if "/" in capture.api_version else ""
@@ -65,24 +64,19 @@ def for_lab(lab: Any) -> LabLint:
     )
 
 
-def load_rules(folder: Path, lab_id: str) -> list[Rule]:
-    """The rules ``folder/lint.py`` defines (none when the lab has no such file)."""
-    path = folder / "lint.py"
+def load_rules(folder: Path) -> list[Rule]:
+    """The rules ``folder/lint.py`` defines (none when the lab has no such file), imported as part
+    of the lab's package (:mod:`coursecore.lab_package`), so that it may import the lab's other files.
+
+    Raises:
+        UsageError: ``lint.py`` cannot be imported, or still declares a ``RULES`` list.
+    """
+    path = Path(folder) / "lint.py"
     if not path.is_file():
         return []
-    name = f"kubecourse_lab_lint_{lab_id.replace('-', '_')}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise UsageError(f"{path}: cannot be loaded as a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # so that dataclasses and pickling inside it find their module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as err:  # an author's bug; name the file instead of a traceback
-        del sys.modules[name]
-        raise UsageError(f"{path}: the lab's lint rules cannot be loaded: {type(err).__name__}: {err}") from err
+    module = lab_module(folder, "lint.py")
     if hasattr(module, "RULES"):
-        raise UsageError(f"{path}: RULES lists are no longer read; tag each rule with @manifestlint.rule instead")
+        raise UsageError(f"{path}: RULES lists are not read; tag each rule with @manifestlint.rule instead")
     return collect(module)
 
 

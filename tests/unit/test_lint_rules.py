@@ -15,7 +15,7 @@ def lab_rules(tmp_path):
 
     def load(source: str):
         (tmp_path / "lint.py").write_text(source)
-        return load_rules(tmp_path, "demo")
+        return load_rules(tmp_path)
 
     return load
 
