@@ -148,7 +148,7 @@ def lint_text(text: str, *, source: str = "<text>", lab: Any = None, path: Path 
     context = _Context(
         lab=for_lab(lab) if lab is not None and not isinstance(lab, LabLint) else lab,
         role=kustomize.role_of(path) if path is not None else None,
-        filename=Path(source).name if path is None else path.name,
+        filename=path.name if path is not None else (Path(source).name if not source.startswith("<") else ""),
     )
     return _lint_text(text, source, context)
 
@@ -259,8 +259,8 @@ def _scope_notes(objects: list[tuple[Document, FieldPath, dict, Identity]], ctx:
 
 
 def _apply_hint(objects: list[tuple[Document, FieldPath, dict, Identity]], ctx: _Context, source: str) -> str | None:
-    if ctx.role is not None and ctx.role.part != "resource" or not objects or source == "<stdin>":
-        return None
+    if ctx.role is not None and ctx.role.part != "resource" or not objects or not ctx.filename:
+        return None  # a patch or config (kustomize applies it), nothing to apply, or not a file
     if any(who.family == "kustomize" for *_, who in objects):
         return f"kubectl apply -k {Path(source).parent}"
     if not all(who.family in ("kubernetes", "argo", "custom") for *_, who in objects):

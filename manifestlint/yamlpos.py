@@ -121,7 +121,7 @@ def parse_with_lines(text: str, *, source: str) -> list[Document]:
                 node = loader.get_node()
                 if node is None:
                     continue
-                empty = isinstance(node, ScalarNode) and node.value == "" and node.style is None
+                empty = isinstance(node, ScalarNode) and node.value == "" and not node.style  # libyaml: "" for plain
                 doc = Document(number=len(docs) + 1, data=None, start_line=node.start_mark.line + 1, empty=empty)
                 _Walk(loader, doc, source).visit(node, FieldPath(), 0)
                 doc.data = loader.construct_document(node)
