@@ -527,3 +527,130 @@ def test_faq_lists_every_labs_visible_hints(built_book):
                 continue
             hint = "".join(check.hint.replace("`", "").split())
             assert hint in page, f"{lab_id}/{check.id}: hint missing from the FAQ"
+
+
+# --- Lesson plans: the minutes add up ------------------------------------------------------------
+
+PLAN_ROW = re.compile(r"^\|\s*(\d\d):(\d\d)\s*\|\s*(\d*)\s*\|([^|]*)\|([^|]*)\|([^|]*)\|$")
+LONGEST_STRETCH = 120  # minutes of teaching and labs between two breaks (Carpentries keep it near 90)
+
+
+def _plan_tables(name: str) -> dict[str, list[tuple[int, int | None, str, str]]]:
+    """Every schedule table of a plan page under its section heading: (start, minutes, block, tier)."""
+    tables: dict[str, list] = {}
+    heading = ""
+    for line in (REPO / "book" / f"{name}.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            heading = line.lstrip("# ").strip()
+        row = PLAN_ROW.match(line)
+        if row:
+            assert tables.get(heading, [(0, 0, "", "")])[-1][2] != "End", f"{name}: two tables under {heading!r}"
+            start = int(row[1]) * 60 + int(row[2])
+            minutes = int(row[3]) if row[3] else None
+            tables.setdefault(heading, []).append((start, minutes, row[4].strip(), row[5].strip()))
+    return tables
+
+
+def _chapter_lessons() -> dict[str, tuple[int, str]]:
+    """Chapter file name -> (teaching + exercise minutes, tier), from the chapters' overviews."""
+    lessons = {}
+    for doc in _chapters():
+        source = (REPO / f"{doc}.md").read_text(encoding="utf-8")
+        tier = re.search(r"^:tier: (.+)$", source, re.M)[1].strip()
+        minutes = re.search(r":teaching: (\d+)\n:exercises: (\d+)", source)
+        lessons[Path(doc).name] = (int(minutes[1]) + int(minutes[2]), tier)
+    return lessons
+
+
+def _check_plan_table(title: str, rows, labs, lessons) -> list[str]:
+    """The table's times follow from its minutes; each block takes its chapter's or lab's own."""
+    problems, stretch = [], 0
+    for (start, minutes, block, tier), following in zip(rows, rows[1:] + [None], strict=True):
+        where = f"{title} {start // 60:02d}:{start % 60:02d}"
+        if following is None:
+            if block != "End" or minutes is not None:
+                problems.append(f"{where}: the last row must be End, with no minutes")
+            continue
+        if minutes is None:
+            problems.append(f"{where}: a block without minutes")
+            continue
+        if following[0] != start + minutes:
+            problems.append(
+                f"{where}: {block} takes {minutes} min, so the next block starts at "
+                f"{(start + minutes) // 60:02d}:{(start + minutes) % 60:02d}, not as written"
+            )
+        lab = re.fullmatch(r"Lab `([a-z0-9-]+)`", block)
+        chapter = re.fullmatch(r"\{doc\}`([\w-]+)`", block)
+        if lab:
+            if lab[1] not in labs:
+                problems.append(f"{where}: no lab {lab[1]}")
+            elif (minutes, tier) != (labs[lab[1]].minutes, labs[lab[1]].tier):
+                problems.append(
+                    f"{where}: {lab[1]} is {labs[lab[1]].minutes} min, {labs[lab[1]].tier} in its "
+                    f"lab.yaml, not {minutes} min, {tier}"
+                )
+        elif chapter:
+            if chapter[1] not in lessons:
+                problems.append(f"{where}: {chapter[1]} is not a chapter with an overview")
+            elif (minutes, tier) != lessons[chapter[1]]:
+                problems.append(
+                    f"{where}: {chapter[1]} is {lessons[chapter[1]]} by its overview, not {minutes} min, {tier}"
+                )
+        if block in ("Break", "Lunch"):
+            stretch = 0
+        else:
+            stretch += minutes
+            if stretch > LONGEST_STRETCH:
+                problems.append(f"{where}: {stretch} minutes without a break")
+    return problems
+
+
+def _plan_labs(rows) -> list[str]:
+    return [m[1] for _, _, block, _ in rows for m in [re.fullmatch(r"Lab `([a-z0-9-]+)`", block)] if m]
+
+
+def test_two_day_plan_adds_up_and_holds_every_lab_once_in_course_order():
+    labs, lessons = _labs(), _chapter_lessons()
+    tables = _plan_tables("plan-two-day")
+    days = [tables[name] for name in ("Day one", "Day two")]
+    problems = [
+        p
+        for title, rows in zip(("Day one", "Day two"), days, strict=True)
+        for p in _check_plan_table(title, rows, labs, lessons)
+    ]
+    assert not problems, "\n".join(problems)
+    taught = [lab for rows in days for lab in _plan_labs(rows)]
+    assert taught == list(labs), (
+        f"book/plan-two-day.md should teach every lab once, in course order (labs/course.yaml): {taught}; "
+        "a new lab needs a `Lab `id`` row with its lab.yaml minutes and tier"
+    )
+    assert sum(labs[lab].minutes for lab in taught) == sum(lab.minutes for lab in labs.values())
+    for rows in days:
+        assert rows[-1][0] <= 17 * 60, "a workshop day that ends after 17:00"
+
+
+def test_one_day_plan_adds_up_and_says_what_it_leaves_out():
+    labs, lessons = _labs(), _chapter_lessons()
+    tables = _plan_tables("plan-one-day")
+    assert len(tables) >= 3, "the one-day page should hold the day and two half-day variants"
+    problems = [p for title, rows in tables.items() for p in _check_plan_table(title, rows, labs, lessons)]
+    assert not problems, "\n".join(problems)
+    order = list(labs)
+    for title, rows in tables.items():
+        taught = _plan_labs(rows)
+        assert taught == sorted(taught, key=order.index), f"{title}: labs out of course order: {taught}"
+    day = _plan_labs(tables["The day"])
+    source = (REPO / "book" / "plan-one-day.md").read_text(encoding="utf-8")
+    left_out = source.split("## Not in this day", 1)[1].split("\n## ", 1)[0]
+    named = re.findall(r"Lab\s+`([a-z0-9-]+)`", left_out)
+    assert sorted(day + named) == sorted(labs), f"every lab is either in the day or under 'Not in this day': {named}"
+    assert tables["The day"][-1][0] <= 17 * 60
+
+
+def test_every_lab_has_instructor_notes_in_course_order():
+    notes = (REPO / "book" / "lab-notes.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^## `([a-z0-9-]+)`", notes, re.M)
+    assert sections == list(_labs()), (
+        f"book/lab-notes.md should have one section per lab, in course order: {sections}; "
+        "a new lab needs its instructor notes (what to demonstrate, what learners get wrong, where the time goes)"
+    )
