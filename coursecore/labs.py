@@ -23,6 +23,9 @@ BACKENDS = ("kind", "namespace")
 """Where a lab can run: a kind cluster of the learner's own, or a namespace on a shared cluster."""
 LAB_ID = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+PINNED_IMAGE = re.compile(
+    r"^[a-z0-9][a-z0-9._/-]*(:[0-9]+)?[a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}@sha256:[0-9a-f]{64}$"
+)
 QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$")
 MAX_LAB_FILE = 256 * 1024
 COURSE_FILE = "course.yaml"
@@ -50,6 +53,9 @@ class DataVolume:
     """Folder (relative to the lab) whose files are copied onto the claim."""
     size: str = "1Gi"
     """Requested storage."""
+    image: str = ""
+    """The image the copy runs in, pinned by digest (``busybox:1.36.1@sha256:...``) and listed in
+    ``cluster.images`` so that ``start`` loads it into the nodes first."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,7 +164,8 @@ class Lab:
                 "namespaces": list(c.namespaces),
                 "images": [{"name": i.name, "build": i.build} for i in c.images],
                 "data": [
-                    {"claim": d.claim, "namespace": d.namespace, "source": d.source, "size": d.size} for d in c.data
+                    {"claim": d.claim, "namespace": d.namespace, "source": d.source, "size": d.size, "image": d.image}
+                    for d in c.data
                 ],
                 "manifests": list(c.manifests),
             },
@@ -312,19 +319,25 @@ def _cluster(v: _Validator, raw: Any, folder: Path) -> ClusterNeeds:
     for i, item in enumerate(v.items(raw, "data", prefix="cluster")):
         where = f"cluster.data[{i}]"
         v.mapping(item, where)
-        v.only(item, where, {"claim", "namespace", "source", "size"})
+        v.only(item, where, {"claim", "namespace", "source", "size", "image"})
         source = v.string(item, "source", prefix=where)
         if not (folder / source).is_dir():
             v.fail(f"{where}.source", f"folder {source!r} does not exist in {folder}")
         size = v.string(item, "size", prefix=where, required=False) or "1Gi"
         if not QUANTITY.match(size):
             v.fail(f"{where}.size", f"{size!r} is not a Kubernetes quantity such as 1Gi")
+        copy_image = v.string(item, "image", prefix=where)
+        if not PINNED_IMAGE.match(copy_image):
+            v.fail(f"{where}.image", f"{copy_image!r} must be pinned by digest: NAME:TAG@sha256:<64 hex>")
+        if copy_image not in {i.name for i in images}:
+            v.fail(f"{where}.image", f"{copy_image!r} must also be listed in cluster.images (start loads it)")
         data.append(
             DataVolume(
                 claim=v.string(item, "claim", prefix=where, pattern=DNS_LABEL),
                 namespace=v.string(item, "namespace", prefix=where, pattern=DNS_LABEL),
                 source=source,
                 size=size,
+                image=copy_image,
             )
         )
     manifests = []

@@ -13,6 +13,8 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +58,7 @@ def run(
     timeout: float,
     env: dict[str, str] | None = None,
     input: str | None = None,
+    stdin_path: Path | None = None,
     check: bool = True,
 ) -> Completed:
     """Run ``args`` (``args[0]`` a tool name or path) and return what it printed.
@@ -65,30 +68,15 @@ def run(
         timeout: seconds before the command is killed and :class:`CommandFailed` raised.
         env: variables added to (not replacing) the current environment.
         input: text fed on stdin.
+        stdin_path: a file fed on stdin as bytes (an image archive); exclusive with ``input``.
         check: raise :class:`CommandFailed` on a non-zero exit.
     """
     exe = args[0] if os.sep in args[0] else find_tool(args[0])
     argv = [exe, *args[1:]]
     shown = shlex.join([Path(args[0]).name, *args[1:]])
     short = short_command(args)
-    try:
-        proc = subprocess.run(
-            argv,
-            input=input,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env={**os.environ, **(env or {})},
-            stdin=None if input is not None else subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired as err:
-        stderr = err.stderr.decode(errors="replace") if isinstance(err.stderr, bytes) else (err.stderr or "")
-        raise CommandFailed(
-            f"`{short}` did not finish within {timeout:g} s",
-            detail=f"$ {shown}\n{stderr[-STDERR_TAIL:]}",
-        ) from None
-    except FileNotFoundError:
-        raise ToolMissing(f"{args[0]} is not installed", hint=INSTALL_HINTS.get(args[0], "")) from None
+    with open(stdin_path, "rb") if stdin_path is not None else _no_file() as stdin_file:
+        proc = _spawn(argv, shown, short, args[0], timeout=timeout, env=env, input=input, stdin_file=stdin_file)
     done = Completed(args=tuple(argv), returncode=proc.returncode, stdout=proc.stdout, stderr=proc.stderr)
     if check and proc.returncode != 0:
         last = _last_line(proc.stderr) or _last_line(proc.stdout) or "no output"
@@ -97,6 +85,32 @@ def run(
             detail=f"$ {shown}\n{proc.stderr[-STDERR_TAIL:]}",
         )
     return done
+
+
+def _spawn(argv, shown, short, tool, *, timeout, env, input, stdin_file) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(
+            argv,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+            stdin=stdin_file if stdin_file is not None else (None if input is not None else subprocess.DEVNULL),
+        )
+    except subprocess.TimeoutExpired as err:
+        stderr = err.stderr.decode(errors="replace") if isinstance(err.stderr, bytes) else (err.stderr or "")
+        raise CommandFailed(
+            f"`{short}` did not finish within {timeout:g} s",
+            detail=f"$ {shown}\n{stderr[-STDERR_TAIL:]}",
+        ) from None
+    except FileNotFoundError:
+        raise ToolMissing(f"{tool} is not installed", hint=INSTALL_HINTS.get(tool, "")) from None
+
+
+@contextmanager
+def _no_file() -> Iterator[None]:
+    yield None
 
 
 def short_command(args: list[str]) -> str:

@@ -8,8 +8,11 @@ finds the finished Job and does nothing, while changed files get a new Job. The 
 storage class, so kind's default (``standard``, local-path, WaitForFirstConsumer) binds it when
 the copy pod is scheduled.
 
-The copy pod uses the helper image kind's local-path provisioner already uses (read from its
-``local-path-config`` ConfigMap), which is present on every kind node: no pull, no network.
+The copy runs in an image the lab pins by digest (``cluster.data[].image``, also listed in
+``cluster.images``), which ``start`` pulls by digest and loads into the nodes before copying: no
+registry, no network, and a known ``cp``. It does not borrow the image of kind's local-path
+provisioner: that is ``kindest/local-path-helper``, a distroless image with only ``sh``, ``rm``
+and ``mkdir`` (kind v0.31.0, images/local-path-helper/Dockerfile), where ``cp`` is "not found".
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from coursecore.errors import UsageError
 from coursecore.labs import DataVolume
 from sandbox import kubectl, readiness
 from sandbox.errors import SandboxError
+from sandbox.images import node_name
 
 MAX_DATA_BYTES = 900 * 1024  # a ConfigMap holds at most 1 MiB including its metadata
-FALLBACK_HELPER_IMAGE = "docker.io/library/busybox:1.37.0"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "kubecourse"}
 
 
@@ -58,8 +61,12 @@ def content_hash(files: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
-def manifests(volume: DataVolume, files: list[tuple[str, bytes]], helper_image: str) -> tuple[str, str]:
-    """(Job name, YAML stream of PVC + ConfigMap + Job) for copying ``files`` onto the claim."""
+def manifests(volume: DataVolume, files: list[tuple[str, bytes]], *, loaded: bool = True) -> tuple[str, str]:
+    """(Job name, YAML stream of PVC + ConfigMap + Job) for copying ``files`` onto the claim, in
+    the lab's pinned copy image: under the name ``start`` loaded it by (``loaded``), else by its
+    digest, for clusters whose nodes pull it (the namespace backend's shared cluster)."""
+    if not volume.image:
+        raise UsageError(f"data for claim {volume.claim!r} names no copy image (cluster.data[].image in lab.yaml)")
     import base64
 
     digest = content_hash(files)
@@ -92,7 +99,8 @@ def manifests(volume: DataVolume, files: list[tuple[str, bytes]], helper_image: 
                     "containers": [
                         {
                             "name": "copy",
-                            "image": helper_image,
+                            "image": node_name(volume.image) if loaded else volume.image,
+                            # Loaded into the nodes by `start`; a registry is only the last resort.
                             "imagePullPolicy": "IfNotPresent",
                             # -L: ConfigMap volumes are symlink farms; copy the files, not the links.
                             "command": ["sh", "-c", "cp -RL /src/. /dst/ && ls -lR /dst"],
@@ -114,22 +122,11 @@ def manifests(volume: DataVolume, files: list[tuple[str, bytes]], helper_image: 
     return job_name, "\n---\n".join(json.dumps(doc) for doc in (pvc, config_map, job))
 
 
-def helper_image(kubeconfig: Path) -> str:
-    """The image kind's local-path provisioner runs its helper pods with (busybox-based)."""
-    import yaml
-
-    try:
-        with readiness.api_client(kubeconfig) as api:
-            cm = readiness.get_json(api, "/api/v1/namespaces/local-path-storage/configmaps/local-path-config")
-        pod = yaml.safe_load(((cm or {}).get("data") or {}).get("helperPod.yaml") or "") or {}
-        image = pod["spec"]["containers"][0]["image"]
-        return image if isinstance(image, str) and image else FALLBACK_HELPER_IMAGE
-    except Exception:  # not kind, or another provisioner: the pinned busybox is the fallback
-        return FALLBACK_HELPER_IMAGE
-
-
-def copy(volume: DataVolume, lab_path: Path, kubeconfig: Path, *, timeout: float | None = None) -> CopiedData:
-    """Create the claim and copy the lab's files onto it (once per content)."""
+def copy(
+    volume: DataVolume, lab_path: Path, kubeconfig: Path, *, timeout: float | None = None, loaded: bool = True
+) -> CopiedData:
+    """Create the claim and copy the lab's files onto it (once per content). ``loaded``: the copy
+    image was loaded into the nodes (kind); otherwise the nodes pull it by digest."""
     files = collect(lab_path / volume.source)
     size = sum(len(body) for _, body in files)
     if size > MAX_DATA_BYTES:
@@ -137,7 +134,7 @@ def copy(volume: DataVolume, lab_path: Path, kubeconfig: Path, *, timeout: float
             f"data folder {lab_path / volume.source} holds {size} bytes; labs ship at most "
             f"{MAX_DATA_BYTES} bytes of data (generate larger inputs inside the cluster)"
         )
-    job_name, text = manifests(volume, files, helper_image(kubeconfig))
+    job_name, text = manifests(volume, files, loaded=loaded)
     already = _job_outcome(kubeconfig, volume.namespace, job_name)
     if already == "Complete":
         return CopiedData(
@@ -169,12 +166,10 @@ def _job_outcome(kubeconfig: Path, namespace: str, name: str) -> str | None:
 
 
 __all__ = [
-    "FALLBACK_HELPER_IMAGE",
     "MAX_DATA_BYTES",
     "CopiedData",
     "collect",
     "content_hash",
     "copy",
-    "helper_image",
     "manifests",
 ]

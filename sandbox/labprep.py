@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursecore import labs
-from sandbox import addons, data, images, kind, kubectl, lifecycle, state
-from sandbox.addons import cache
+from sandbox import addons, data, images, kubectl, lifecycle, state
+from sandbox.addons import cache, lock
 from sandbox.addons.install import install, namespace_manifest
+from sandbox.errors import ChecksumMismatch
 from sandbox.lifecycle import Progress, quiet
 
 
@@ -46,6 +47,7 @@ def start(
     progress: Progress = quiet,
     labs_root: Path | None = None,
     lock_wait: float = lifecycle.LOCK_WAIT,
+    pins: lock.Pins | None = None,
 ) -> StartResult:
     """Create (or reuse) the sandbox and prepare lab ``lab_id`` in it.
 
@@ -53,17 +55,20 @@ def start(
         lab_id: a lab under ``labs/`` (or ``labs_root``).
         name: sandbox name (default: the login name).
         offline: use only cached manifests and local images; never download.
+        pins: the add-on lock files in force (default: :func:`sandbox.addons.lock.current`).
     """
     started = time.monotonic()
     lab = labs.find(lab_id, labs_root)
     lab.require_backend("kind")
     needs = lab.cluster
-    # Unknown add-ons, unpinned or mismatching manifests and a missing network fail here,
-    # before any cluster is made; install() then finds the verified files in the cache.
+    pins = pins or lock.current()
+    # Unknown add-ons, mismatching manifests, strict mode and a missing network fail here,
+    # before any cluster is made; install() then finds the verified files in the cache. A first
+    # download is recorded in the lock and said in one line.
     for addon_name in needs.addons:
         addon = addons.get(addon_name)
         for manifest in addon.manifests:
-            cache.fetch(addon, manifest, offline=offline)
+            cache.fetch(addon, manifest, offline=offline, pins=pins, notice=progress)
     # A sandbox with fewer nodes than the lab needs is refused by `up`, with the fix.
     sandbox = lifecycle.up(name, nodes=needs.nodes, lab=lab.id, progress=progress, lock_wait=lock_wait)
     kubeconfig = sandbox.kubeconfig
@@ -90,12 +95,12 @@ def start(
                 if images.present(image):
                     step(
                         f"image {image}",
-                        lambda image=image: kind.load_docker_image(sandbox.state.cluster, image),
-                        lambda _: "loaded into the nodes",
+                        lambda image=image: _load_addon_image(sandbox.state.cluster, image, pins),
+                        lambda loaded: f"loaded into the nodes ({loaded.method})",
                     )
             step(
                 f"add-on {addon.name} {addon.version}",
-                lambda addon=addon: install(addon, kubeconfig, offline=offline),
+                lambda addon=addon: install(addon, kubeconfig, offline=offline, pins=pins),
                 lambda r: f"ready in namespace {r.namespace}",
             )
         for manifest in needs.manifests:
@@ -108,7 +113,7 @@ def start(
             step(
                 f"image {image.name}",
                 lambda image=image: images.prepare(image, sandbox.state.cluster, lab.path, offline=offline),
-                lambda r: f"{r.source}, loaded into the nodes",
+                lambda r: f"{r.source}, loaded into the nodes ({r.method})",
             )
         for volume in needs.data:
             step(
@@ -120,6 +125,21 @@ def start(
         if saved is not None and saved.lab != lab.id:
             state.update(saved, lab=lab.id)
     return StartResult(lab=lab.id, sandbox=sandbox, steps=done, seconds=time.monotonic() - started)
+
+
+def _load_addon_image(cluster: str, image: str, pins: lock.Pins) -> images.Loaded:
+    """Load a prefetched add-on image, after checking its registry digest against the lock (the
+    first one seen is recorded there, like the manifest that names it)."""
+    repo = images.split_pinned(image)[0].rsplit(":", 1)[0]
+    found = [d.split("@", 1)[1] for d in images.repo_digests(image) if d.split("@", 1)[0].endswith(repo)]
+    if found:
+        pinned = pins.record_image_digest(image, found[0])
+        if pinned is not None and pinned not in found:
+            raise ChecksumMismatch(
+                f"failed to verify image {image}: the local copy has digest {found[0]}, the add-on lock pins {pinned}",
+                hint=f"remove the local image (`docker image rm {image}`) and run `kubecourse prefetch` again",
+            )
+    return images.load(cluster, image)
 
 
 __all__ = ["StartResult", "start"]

@@ -225,6 +225,7 @@ def _create(backend: Backend, new: state.SandboxState, ready_timeout: float | No
                 f'failed to create sandbox "{new.name}" while {title}: {message}',
                 detail=getattr(err, "detail", ""),
                 hint=leftover
+                or (f"{err.hint} (nothing was left behind)" if getattr(err, "hint", "") else "")
                 or "nothing was left behind; check `kubecourse doctor`, then run "
                 "`kubecourse up` again (add -v to see kind's full output)",
             ) from err

@@ -15,7 +15,7 @@ from coursecore import labs
 from coursecore.errors import KubecourseError
 from coursecore.labs import Image
 from sandbox import addons, images, kind
-from sandbox.addons import cache
+from sandbox.addons import cache, lock
 from sandbox.lifecycle import Progress, quiet
 
 
@@ -27,7 +27,8 @@ class Fetched:
     """``node image``, ``manifest``, ``add-on image`` or ``lab image``."""
     name: str
     status: str
-    """``cached`` / ``local`` (already there), ``downloaded``, ``pulled``, ``built`` or ``failed``."""
+    """``cached`` / ``local`` (already there), ``downloaded``, ``pinned`` (downloaded and
+    recorded in the add-on lock for the first time), ``pulled``, ``built`` or ``failed``."""
     detail: str = ""
 
     @property
@@ -44,8 +45,13 @@ def prefetch(
     node_image: str = kind.DEFAULT_NODE_IMAGE,
     labs_root: Path | None = None,
     progress: Progress = quiet,
+    pins: lock.Pins | None = None,
 ) -> list[Fetched]:
-    """Fetch what ``lab_ids`` (default: every lab) need; return one :class:`Fetched` per item."""
+    """Fetch what ``lab_ids`` (default: every lab) need; return one :class:`Fetched` per item.
+
+    Manifests are verified against ``pins`` (default :func:`sandbox.addons.lock.current`); one
+    that nothing pins is recorded in the home lock, which the instructor can then ship."""
+    pins = pins or lock.current()
     chosen = [labs.find(i, labs_root) for i in lab_ids] if lab_ids else labs.discover(labs_root)
     results = [_try("node image", node_image, lambda: _pull(node_image), progress)]
     seen: set[str] = set()
@@ -60,7 +66,7 @@ def prefetch(
                     _try(
                         "manifest",
                         f"{addon.name} {addon.version} {manifest.filename}",
-                        lambda a=addon, m=manifest: _manifest(a, m),
+                        lambda a=addon, m=manifest: _manifest(a, m, pins, progress),
                         progress,
                     )
                 )
@@ -76,11 +82,17 @@ def prefetch(
     return results
 
 
-def _manifest(addon, manifest) -> str:
-    if cache.cached(addon, manifest) is not None:
-        return "cached"
-    cache.fetch(addon, manifest)
-    return "downloaded"
+def _manifest(addon, manifest, pins: lock.Pins, progress: Progress) -> tuple[str, str]:
+    if cache.cached(addon, manifest, pins) is not None:
+        return "cached", ""
+    said: list[str] = []
+
+    def notice(line: str) -> None:
+        said.append(line)
+        progress(line)
+
+    cache.fetch(addon, manifest, pins=pins, notice=notice)
+    return ("pinned", said[0]) if said else ("downloaded", "")
 
 
 def _pull(image: str) -> str:
@@ -90,10 +102,11 @@ def _pull(image: str) -> str:
 def _try(kind_: str, name: str, action, progress: Progress) -> Fetched:
     progress(f"{kind_} {name}")
     try:
-        status = action()
+        outcome = action()
     except KubecourseError as err:
         return Fetched(kind=kind_, name=name, status="failed", detail=err.message)
-    return Fetched(kind=kind_, name=name, status=status)
+    status, detail = outcome if isinstance(outcome, tuple) else (outcome, "")
+    return Fetched(kind=kind_, name=name, status=status, detail=detail)
 
 
 __all__ = ["Fetched", "prefetch"]

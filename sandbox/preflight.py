@@ -12,7 +12,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sandbox import _run
+from sandbox import _run, engine, kind
 from sandbox.errors import SandboxError
 
 # One kind node: its container plus the kubelet and control plane, measured by kind's users at
@@ -92,29 +92,54 @@ def probe_kubectl() -> Finding:
     return Finding(name="kubectl", ok=True, detail=f"{version} ({_run.find_tool('kubectl')})")
 
 
+def probe_kind() -> Finding:
+    """kind, installed and at least the release whose node image kubecourse pins."""
+    try:
+        found = kind.version()
+    except SandboxError as err:
+        return Finding(name="kind", ok=False, detail=err.message, fix=err.hint or kind.INSTALL_PINNED_KIND)
+    checked = kind.check_version(found)
+    return Finding(name="kind", ok=checked.ok, detail=checked.detail[:160], fix=checked.fix)
+
+
 def probe_container_engine() -> Finding:
-    """A reachable Docker daemon, or Podman (kind's experimental provider)."""
-    problems = []
-    for engine in ("docker", "podman"):
-        try:
-            _run.find_tool(engine)
-        except SandboxError:
-            problems.append(f"{engine}: not installed")
-            continue
-        try:
-            done = _run.run([engine, "info", "--format", "{{.ServerVersion}}"], timeout=DAEMON_TIMEOUT)
-        except SandboxError as err:
-            problems.append(f"{engine}: installed but no daemon answers ({err.message})")
-            continue
-        version = done.stdout.strip() or "running"
-        return Finding(name="container engine", ok=True, detail=f"{engine} {version}")
+    """The engine kind will use (as kind picks it: ``KIND_EXPERIMENTAL_PROVIDER``, else Docker,
+    else Podman), and that it answers. kubecourse drives Podman through kind's Podman provider:
+    it saves images with ``podman`` and loads them with ``kind load image-archive``."""
+    try:
+        chosen = engine.detect()
+    except SandboxError as err:
+        return Finding(name="container engine", ok=False, detail=err.message, fix=err.hint)
+    found, problem = _engine_answers(chosen.name)
+    if found is not None:
+        via = " through kind's Podman provider (KIND_EXPERIMENTAL_PROVIDER=podman)" if chosen.name == "podman" else ""
+        return Finding(name="container engine", ok=True, detail=f"{chosen.name} {found}{via}")
+    problems = [problem]
+    other = "podman" if chosen.name == "docker" else "docker"
+    if chosen.chosen_by != engine.PROVIDER_ENV:
+        other_found, other_problem = _engine_answers(other)
+        problems.append(f"kind would use {chosen.name}, not {other}" if other_found is not None else other_problem)
     return Finding(
         name="container engine",
         ok=False,
         detail="; ".join(problems)[:200],
         fix="start Docker (`sudo systemctl start docker`) or install it: "
-        "https://docs.docker.com/engine/install/ (Podman works too: `sudo apt-get install podman`)",
+        "https://docs.docker.com/engine/install/ (Podman works too: `sudo apt-get install podman`; "
+        "with Docker installed but stopped, kind uses Podman only with KIND_EXPERIMENTAL_PROVIDER=podman)",
     )
+
+
+def _engine_answers(name: str) -> tuple[str | None, str]:
+    """(server version, "") when ``name`` is installed and its daemon answers, else (None, why)."""
+    try:
+        _run.find_tool(name)
+    except SandboxError:
+        return None, f"{name}: not installed"
+    try:
+        done = _run.run([name, "info", "--format", "{{.ServerVersion}}"], timeout=DAEMON_TIMEOUT)
+    except SandboxError as err:
+        return None, f"{name}: installed but no daemon answers ({err.message})"
+    return done.stdout.strip() or "running", ""
 
 
 def read_meminfo(path: Path = Path("/proc/meminfo")) -> int:
@@ -203,7 +228,7 @@ def run_preflight(home: Path | None = None) -> Preflight:
     instances = read_sysctl("fs.inotify.max_user_instances")
     findings = (
         probe_kubectl(),
-        probe_tool("kind", ["version"]),
+        probe_kind(),
         probe_container_engine(),
         probe_memory(available),
         probe_disk(free, existing),
@@ -220,6 +245,7 @@ __all__ = [
     "probe_container_engine",
     "probe_disk",
     "probe_inotify",
+    "probe_kind",
     "probe_kubectl",
     "probe_memory",
     "probe_tool",

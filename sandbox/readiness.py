@@ -32,25 +32,41 @@ DEPLOYMENTS_TIMEOUT = 300
 JOB_TIMEOUT = 300
 RETRY_PAUSE = 0.5
 _preloading: list[threading.Thread] = []
+_preload_lock = threading.Lock()
 
 
 def preload() -> None:
-    """Import the kubernetes client in the background (idempotent, thread-safe enough: a second
-    import simply waits on Python's import lock)."""
-    if not _preloading:
-        thread = threading.Thread(target=_import_client, daemon=True, name="kubernetes-import")
-        _preloading.append(thread)
-        thread.start()
+    """Import the kubernetes client in the background (idempotent). Whoever needs the client
+    next waits for this import to finish (:func:`_await_preload`) instead of racing it."""
+    with _preload_lock:
+        if not _preloading:
+            thread = threading.Thread(target=_import_client, daemon=True, name="kubernetes-import")
+            _preloading.append(thread)
+            thread.start()
 
 
 def _import_client() -> None:
-    import_jsonschema_quickly()
-    for module in ("kubernetes.client.api_client", "kubernetes.config.kube_config", "kubernetes.watch"):
-        importlib.import_module(module)
+    try:
+        import_jsonschema_quickly()
+        for module in ("kubernetes.client.api_client", "kubernetes.config.kube_config", "kubernetes.watch"):
+            importlib.import_module(module)
+    except Exception:  # noqa: BLE001 - the caller imports again and reports the error itself
+        pass
+
+
+def _await_preload() -> None:
+    """Let a background import finish before importing here. Two threads importing the
+    ``kubernetes`` package at once see each other's half-initialised modules ("cannot import
+    name 'Watch' from partially initialized module", or importlib's ``_DeadlockError``): a kind
+    that returns at once made ``up`` die with a traceback."""
+    for thread in list(_preloading):
+        if thread is not threading.current_thread():
+            thread.join()
 
 
 def api_client(kubeconfig: Path):
     """A :class:`kubernetes.client.ApiClient` for exactly this kubeconfig file."""
+    _await_preload()
     import_jsonschema_quickly()
     from kubernetes import config
     from kubernetes.client.api_client import ApiClient

@@ -14,8 +14,21 @@ from kubecourse.cli import _namespace as ns
 from kubecourse.cli._output import err, next_step, out, print_json
 from sandbox import inventory, kind, labprep, lifecycle, state
 from sandbox import prefetch as prefetch_mod
+from sandbox.addons import lock as addon_lock
 
 NAME_HELP = "Sandbox name (lowercase letters, digits, dashes; at most 39). Default: your login name."
+ADDONS_LOCK = typer.Option(
+    None,
+    "--addons-lock",
+    help="Verify add-on manifests against this lock file (default: $KUBECOURSE_ADDONS_LOCK, else the "
+    "course's addons.lock beside labs/); first downloads are recorded in $KUBECOURSE_HOME/addons.lock.",
+)
+STRICT_ADDONS = typer.Option(
+    None,
+    "--strict-addons/--no-strict-addons",
+    help="Refuse add-on manifests that no lock pins instead of recording them (default: "
+    "$KUBECOURSE_ADDONS_STRICT, or `strict: true` in the course's lock).",
+)
 
 
 def _progress(text: str) -> None:
@@ -165,13 +178,18 @@ def start(
     name: str = typer.Option(None, "--name", "-n", help=NAME_HELP),
     offline: bool = typer.Option(False, "--offline", help="Use only what `kubecourse prefetch` cached."),
     json_output: bool = typer.Option(False, "--json", help="Print what was prepared as JSON."),
+    addons_lock: Path = ADDONS_LOCK,
+    strict_addons: bool = STRICT_ADDONS,
 ) -> None:
     """Prepare a lab: create your sandbox if needed, then install what the lab asks for.
 
-    Namespaces, add-ons (such as Argo Workflows, at a pinned release verified by sha256), the
-    lab's images (built from its Dockerfile if missing, then loaded into the nodes) and its data
-    (copied onto a PersistentVolumeClaim). Waits until all of it is ready. Running it again
-    changes nothing.
+    Namespaces, add-ons (such as Argo Workflows, at a pinned release), the lab's images (built
+    from its Dockerfile if missing, then loaded into the nodes) and its data (copied onto a
+    PersistentVolumeClaim). Waits until all of it is ready. Running it again changes nothing.
+
+    Add-on manifests are verified by sha256 against their pin. One that no release or lock pins
+    is recorded in `$KUBECOURSE_HOME/addons.lock` on its first download (one line says so, with
+    the hash to compare) and verified against it from then on; a changed file is refused.
     """
     if ns.recorded(name):
         raise UsageError(
@@ -179,7 +197,9 @@ def start(
             "the instructor: `kubecourse class up --backend namespace --lab LAB`"
         )
     with lifecycle.sigterm_as_interrupt():
-        result = labprep.start(lab, name, offline=offline, progress=_progress)
+        result = labprep.start(
+            lab, name, offline=offline, progress=_progress, pins=addon_lock.current(addons_lock, strict=strict_addons)
+        )
     if json_output:
         print_json(result.to_json())
     else:
@@ -193,14 +213,20 @@ def start(
 def prefetch(
     labs: list[str] = typer.Argument(None, help="Lab ids; default: every lab."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object per item."),
+    addons_lock: Path = ADDONS_LOCK,
+    strict_addons: bool = STRICT_ADDONS,
 ) -> None:
     """Download and cache what labs need, so that they start offline later.
 
-    Fetches the pinned kind node image, add-on manifests (verified against their sha256 and
-    kept in `$KUBECOURSE_HOME/cache`), add-on images and lab images. Run it on the workshop
-    host before the room fills up. Exits 1 if any item failed (the others are still fetched).
+    Fetches the pinned kind node image, add-on manifests (verified against their pins and kept
+    in `$KUBECOURSE_HOME/cache`), add-on images and lab images. Run it on the workshop host
+    before the room fills up. A manifest no lock pins yet is recorded in
+    `$KUBECOURSE_HOME/addons.lock` (status `pinned`): ship that file with the course so that every
+    learner verifies against the same hashes. Exits 1 if any item failed (the others are still
+    fetched).
     """
-    results = prefetch_mod.prefetch(labs or None, progress=_progress)
+    pins = addon_lock.current(addons_lock, strict=strict_addons)
+    results = prefetch_mod.prefetch(labs or None, progress=_progress, pins=pins)
     if json_output:
         print_json([r.to_json() for r in results])
     else:

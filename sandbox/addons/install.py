@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox import kubectl, readiness
-from sandbox.addons import cache
+from sandbox.addons import cache, lock
 from sandbox.addons.registry import Addon
 
 
@@ -26,13 +26,21 @@ def namespace_manifest(name: str) -> str:
     return f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n"
 
 
-def install(addon: Addon, kubeconfig: Path, *, offline: bool = False, timeout: float | None = None) -> Installed:
+def install(
+    addon: Addon,
+    kubeconfig: Path,
+    *,
+    offline: bool = False,
+    timeout: float | None = None,
+    pins: lock.Pins | None = None,
+) -> Installed:
     """Install ``addon`` into the cluster of ``kubeconfig`` and wait for it.
 
-    Every manifest is fetched and verified before anything is applied, so a checksum mismatch
-    leaves the cluster untouched.
+    Every manifest is fetched and verified (against ``pins``) before anything is applied, so a
+    checksum mismatch leaves the cluster untouched.
     """
-    files = [cache.fetch(addon, m, offline=offline) for m in addon.manifests]
+    pins = pins or lock.current()
+    files = [cache.fetch(addon, m, offline=offline, pins=pins) for m in addon.manifests]
     kubectl.apply(kubeconfig, text=namespace_manifest(addon.namespace))
     for path in files:
         kubectl.apply(kubeconfig, path=path, namespace=addon.namespace)

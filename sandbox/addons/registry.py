@@ -28,7 +28,8 @@ class Manifest:
 
     url: str
     sha256: str | None
-    """The pinned checksum; ``None`` means "not pinned yet": it is refused, never trusted."""
+    """The checksum this release pins; ``None`` leaves pinning to the lock file
+    (:mod:`sandbox.addons.lock`: recorded on first download, verified afterwards)."""
     filename: str
     """Name in the cache folder."""
 
@@ -52,9 +53,10 @@ class Addon:
 # Kueue 0.15 introduced the v1beta2 API the job-queues lab and the book use; 0.17 dropped v1beta1.
 KUEUE_VERSION = "v0.17.1"
 
-# The sha256 values of upstream release assets must be computed on a networked machine
-# (`curl -sL URL | sha256sum`) and written here; an add-on without one is refused, not trusted,
-# unless an instructor pins it in $KUBECOURSE_HOME/addons.yaml.
+# Upstream publishes these install manifests without checksums, and this machine cannot download
+# them: sha256 None leaves the pin to the lock file (sandbox/addons/lock.py), which records the
+# first download and verifies every later use. A release that knows a hash pins it here (or an
+# instructor in $KUBECOURSE_HOME/addons.yaml, or in the course's addons.lock).
 REGISTRY: dict[str, Addon] = {
     "argo-workflows": Addon(
         name="argo-workflows",

@@ -172,7 +172,7 @@ def class_up(
                 # Copied as the learner (their token, their namespace, their quota): the lab's
                 # data lands on a claim in their namespace, named as the lab names it.
                 report(f"data {volume.source}/ onto claim {volume.claim}")
-                data.copy(replace(volume, namespace=done.namespace), lab_obj.path, done.kubeconfig)
+                data.copy(replace(volume, namespace=done.namespace), lab_obj.path, done.kubeconfig, loaded=False)
             handed = folder / f"{learner.name}.kubeconfig"
             state.write_private(handed, done.kubeconfig.read_text())
             return classroom.LearnerResult(

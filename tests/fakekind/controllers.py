@@ -1,11 +1,43 @@
 """Stand-ins for the controllers a kind cluster runs (the fake API server runs none): a thread
 that marks Deployments Available, Jobs Complete (or Failed, when told) and claims Bound, the way
-kube-controller-manager and the kubelet would once the pods ran."""
+kube-controller-manager and the kubelet would once the pods ran.
+
+A Job fails as it would on a real node when its container runs a program its image does not
+have: kind's local-path helper image (``kindest/local-path-helper``) holds only ``sh``, ``rm`` and
+``mkdir`` (kind v0.31.0, images/local-path-helper/Dockerfile), so ``cp`` there is "not found".
+"""
 
 from __future__ import annotations
 
+import re
+import shlex
 import threading
 import time
+
+# Image (by repository) -> the programs it contains; images not listed are assumed complete.
+IMAGE_PROGRAMS = {"kindest/local-path-helper": {"sh", "rm", "mkdir"}}
+SHELL_BUILTINS = {"set", "cd", "echo", "printf", "test", "[", "exit", "true", "false", ":", "export", "read"}
+
+
+def missing_program(container: dict) -> str | None:
+    """The first program ``container`` runs that its image lacks (``None`` if all are there)."""
+    image = container.get("image") or ""
+    repo = image.split("@")[0].rsplit(":", 1)[0].removeprefix("docker.io/")
+    have = IMAGE_PROGRAMS.get(repo)
+    if have is None:
+        return None
+    argv = list(container.get("command") or []) + list(container.get("args") or [])
+    programs = argv[:1]
+    if argv[:2] in (["sh", "-c"], ["/bin/sh", "-c"]) and len(argv) > 2:
+        for part in re.split(r"&&|\|\||;|\||\n", argv[2]):
+            words = shlex.split(part, comments=True) if part.strip() else []
+            if words:
+                programs.append(words[0])
+    for program in programs:
+        name = program.rsplit("/", 1)[-1]
+        if name not in have and name not in SHELL_BUILTINS:
+            return name
+    return None
 
 
 class Controllers:
@@ -17,6 +49,8 @@ class Controllers:
         self.delay = delay
         """Seconds an object must exist before its status is set (to exercise the watches)."""
         self.fail_jobs: set[str] = set()
+        self.logs: dict[tuple[str, str], str] = {}
+        """What a failed Job's pod printed, by (namespace, job)."""
         self._first_seen: dict[tuple, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True, name="fake-controllers")
@@ -65,7 +99,11 @@ class Controllers:
             for job in self.server.objects("batch/v1", "Job", ns):
                 name = job["metadata"]["name"]
                 if not (job.get("status") or {}).get("conditions") and self._due(("j", ns, name)):
-                    failed = name in self.fail_jobs
+                    containers = (((job.get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers")
+                    lacking = [p for p in map(missing_program, containers or []) if p]
+                    failed = name in self.fail_jobs or bool(lacking)
+                    if lacking:
+                        self.logs[(ns, name)] = f"sh: {lacking[0]}: not found"
                     kind = "Failed" if failed else "Complete"
                     self.server.patch_status(
                         "batch/v1",

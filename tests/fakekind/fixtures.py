@@ -19,12 +19,13 @@ import pytest
 HERE = Path(__file__).resolve().parent
 
 
-def write_wrappers(bin_dir: Path) -> None:
-    """Executable ``kind`` and ``docker`` scripts in ``bin_dir`` that run the fakes."""
+def write_wrappers(bin_dir: Path, tools: tuple[str, ...] = ("kind", "docker")) -> None:
+    """Executable ``kind``, ``docker`` (and ``podman``) scripts in ``bin_dir`` that run the fakes."""
     bin_dir.mkdir(parents=True, exist_ok=True)
-    for tool in ("kind", "docker"):
+    for tool in tools:
+        program = "kind.py" if tool == "kind" else "docker.py"
         script = bin_dir / tool
-        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{HERE / (tool + ".py")}" "$@"\n')
+        script.write_text(f'#!/bin/sh\nFAKE_ENGINE_TOOL={tool} exec "{sys.executable}" "{HERE / program}" "$@"\n')
         script.chmod(0o755)
 
 
@@ -77,6 +78,23 @@ class FakeKind:
             self.env.pop(key, None)
             self.monkeypatch.delenv(key, raising=False)
 
+    def make_foreign_cluster(self, name: str) -> None:
+        """A cluster someone else made on the same engine (another user's kubecourse home)."""
+        from sandbox import _run
+
+        _run.run(
+            [
+                "kind",
+                "create",
+                "cluster",
+                "--name",
+                name,
+                "--kubeconfig",
+                str(self.state.parent / f"{name}.kubeconfig"),
+            ],
+            timeout=60,
+        )
+
     def clusters(self) -> list[str]:
         """Clusters that exist in the fake right now."""
         return sorted(p.stem for p in self.state.glob("*.json"))
@@ -93,13 +111,39 @@ class FakeKind:
         self.controllers = Controllers(server, delay=delay).start()
         return self.controllers
 
-    def docker_images(self) -> list[str]:
-        path = self.state / "docker-images.txt"
-        return path.read_text().split() if path.exists() else []
+    def docker_images(self, tool: str = "docker") -> list[str]:
+        """References in the fake engine's image store."""
+        return sorted(_engine().load_store(tool)) if self.state.exists() else []
 
-    def add_docker_image(self, image: str) -> None:
-        with open(self.state / "docker-images.txt", "a") as handle:
-            handle.write(image + "\n")
+    def add_docker_image(self, image: str, *, multi_platform: bool = False, tool: str = "docker") -> None:
+        """Put an image into the fake engine's store: as built (one platform), or as pulled from
+        a registry (``multi_platform``: an index of several platforms, this one's content only)."""
+        engine = _engine()
+        engine.add_image(
+            tool,
+            image,
+            platforms=list(engine.UPSTREAM_PLATFORMS) if multi_platform else None,
+            digest=engine.digest_of("registry:" + image) if multi_platform else None,
+        )
+
+    def use_podman(self, *, docker_too: bool = False) -> None:
+        """Put a fake ``podman`` on PATH (and, unless ``docker_too``, take ``docker`` away), as
+        on a host with Podman only."""
+        podman_bin = self.bin_dir.parent / "bin-podman"
+        write_wrappers(podman_bin, ("kind", "podman") + (("docker",) if docker_too else ()))
+        if not docker_too:  # this machine has a docker client in /usr/bin: hide it
+            stub = podman_bin / "docker"
+            stub.write_text("#!/bin/sh\necho 'docker: command not found' >&2\nexit 127\n")
+            stub.chmod(0o755)
+        rest = [p for p in os.environ["PATH"].split(os.pathsep) if p != str(self.bin_dir)]
+        self._set("PATH", os.pathsep.join([str(podman_bin), *rest]))
+        from sandbox import engine as product_engine
+
+        product_engine.forget()
+
+    def node_images(self, cluster: str) -> dict[str, list[str]]:
+        """Images present on each node of ``cluster``."""
+        return (self.cluster(cluster) or {}).get("node_images", {})
 
 
 @pytest.fixture
@@ -129,6 +173,12 @@ def fake_kind(tmp_path, monkeypatch, request) -> Iterator[FakeKind]:
         "FAKE_KIND_TOKEN",
         "FAKE_KIND_READY_AFTER",
         "FAKE_DOCKER_FAIL",
+        "FAKE_KIND_VERSION",
+        "FAKE_DOCKER_STORE",
+        "FAKE_DOCKER_OLD",
+        "KIND_EXPERIMENTAL_PROVIDER",
+        "KUBECOURSE_ADDONS_LOCK",
+        "KUBECOURSE_ADDONS_STRICT",
         "KUBECONFIG",
     ):
         monkeypatch.delenv(key, raising=False)
@@ -152,6 +202,13 @@ def fake_kind(tmp_path, monkeypatch, request) -> Iterator[FakeKind]:
         fake.controllers.stop()
     if getattr(fake.kube, "_owned_by_fake_kind", False):
         fake.kube.stop()
+
+
+def _engine():
+    sys.path.insert(0, str(HERE.parent))
+    from fakekind import docker
+
+    return docker
 
 
 def _api_server(request):

@@ -5,16 +5,37 @@ Environment:
 - ``FAKE_KIND_LOG``: JSON-lines file; one ``{"argv", "verb", "time", "pid", "outcome"}`` line per
   invocation (appended atomically, so parallel calls interleave whole lines).
 - ``FAKE_KIND_STATE``: folder holding one ``<cluster>.json`` per cluster.
-- ``FAKE_KIND_API_URL`` / ``FAKE_KIND_TOKEN`` / ``FAKE_KIND_CA`` (CA file): the fake API server the written kubeconfig points
-  at and where ``create`` registers Nodes (``DELETE``\\ d again on ``delete``). Without a URL the
-  kubeconfig points at ``https://127.0.0.1:6443`` and no Nodes are registered.
+- ``FAKE_KIND_API_URL`` / ``FAKE_KIND_TOKEN`` / ``FAKE_KIND_CA`` (CA file): the fake API server
+  the written kubeconfig points at and where ``create`` registers Nodes (``DELETE``\\ d again on
+  ``delete``). Without a URL the kubeconfig points at ``https://127.0.0.1:6443`` and no Nodes are registered.
 - ``FAKE_KIND_FAIL`` / ``FAKE_KIND_HANG``: comma-separated steps, each ``VERB`` or
   ``VERB@CLUSTER``, where VERB is one of :data:`VERBS`. A failing step prints kind's style of
   error and exits 1 (a failing ``create`` leaves nothing, as kind cleans up after itself unless
   ``--retain``); a hanging ``create`` first makes the cluster, then sleeps (a half-made cluster).
 - ``FAKE_KIND_SLEEP``: ``VERB:SECONDS,...`` time to spend in a verb (for benchmarks).
+- ``FAKE_KIND_VERSION``: what ``kind version`` prints (default: kind v0.31.0's line).
 - ``FAKE_KIND_NOT_READY``: if set, Nodes are registered with ``Ready=False``;
   ``FAKE_KIND_READY_AFTER=SECONDS`` registers them NotReady and flips them Ready later.
+
+Behaviour that follows kind v0.31.0's sources, because kubecourse broke on it on real hosts:
+
+- The state folder is the container engine's daemon: ``get clusters`` lists **every** cluster
+  in it, whoever made it (pkg/cluster/internal/providers/docker/provider.go ListClusters filters
+  containers by the label ``io.x-k8s.kind.cluster`` only).
+- ``create`` and ``delete`` take ``<kubeconfig>.lock`` with O_EXCL
+  (pkg/cluster/internal/kubeconfig/internal/kubeconfig/lock.go). A leftover lock makes ``create``
+  fail after the nodes exist (pkg/cluster/internal/create/create.go: the export is retried 4
+  times, the nodes are kept) and ``delete`` delete the nodes and then exit 1
+  (pkg/cluster/internal/delete/delete.go).
+- ``create`` installs the storage kind ships (pkg/build/nodeimage/const_storage.go): StorageClass
+  ``standard`` and ConfigMap ``local-path-storage/local-path-config`` whose helper pod runs
+  ``kindest/local-path-helper``, an image with only sh, rm and mkdir
+  (images/local-path-helper/Dockerfile).
+- ``load docker-image`` always asks ``docker`` (pkg/cmd/kind/load/docker-image/docker-image.go),
+  then imports a plain ``docker save`` with ``ctr ... import --all-platforms``
+  (pkg/cluster/nodeutils/util.go), which fails for multi-platform images under Docker's
+  containerd store (kind issue #3795); ``load image-archive`` imports an archive the same way,
+  through the provider (Docker or Podman, ``KIND_EXPERIMENTAL_PROVIDER``).
 """
 
 from __future__ import annotations
@@ -22,6 +43,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import ssl
 import subprocess
 import sys
@@ -31,8 +53,36 @@ import urllib.request
 from pathlib import Path
 
 VERSION = "kind v0.31.0 go1.25.5 linux/amd64"
-VERBS = ("version", "get-clusters", "get-nodes", "get-kubeconfig", "create", "delete", "load")
+VERBS = ("version", "get-clusters", "get-nodes", "get-kubeconfig", "create", "delete", "load", "load-archive")
 DEFAULT_IMAGE = "kindest/node:v1.35.0"
+# pkg/build/nodeimage/const_storage.go at v0.31.0
+HELPER_IMAGE = "docker.io/kindest/local-path-helper:v20251211-v0.29.0-alpha-100-g82a92c5d"
+STORAGE = [
+    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "local-path-storage"}},
+    {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "StorageClass",
+        "metadata": {
+            "name": "standard",
+            "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+        },
+        "provisioner": "rancher.io/local-path",
+        "volumeBindingMode": "WaitForFirstConsumer",
+        "reclaimPolicy": "Delete",
+    },
+    {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "local-path-config", "namespace": "local-path-storage"},
+        "data": {
+            "setup": '#!/bin/sh\nset -eu\nmkdir -m 0777 -p "$VOL_DIR"',
+            "teardown": '#!/bin/sh\nset -eu\nrm -rf "$VOL_DIR"',
+            "helperPod.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: helper-pod\nspec:\n"
+            "  priorityClassName: system-node-critical\n  containers:\n  - name: helper-pod\n"
+            f"    image: {HELPER_IMAGE}\n    imagePullPolicy: IfNotPresent\n",
+        },
+    },
+]
 
 
 def main(argv: list[str]) -> int:
@@ -80,6 +130,7 @@ def _parse(argv: list[str]):
         ("create", "cluster"): "create",
         ("delete", "cluster"): "delete",
         ("load", "docker-image"): "load",
+        ("load", "image-archive"): "load-archive",
     }
     for prefix, verb in table.items():
         if tuple(words[: len(prefix)]) == prefix:
@@ -168,7 +219,7 @@ def _fail(verb: str, cluster: str, opts: dict, positional: list[str]) -> int:
 
 
 def _version(cluster, opts, positional) -> int:
-    print(VERSION)
+    print(os.environ.get("FAKE_KIND_VERSION") or VERSION)
     return 0
 
 
@@ -218,6 +269,12 @@ def _create(cluster, opts, positional) -> int:
         return 1
     print(f'Creating cluster "{cluster}" ...', file=sys.stderr)
     print(f" ✓ Ensuring node image ({opts.get('image', DEFAULT_IMAGE)}) 🖼", file=sys.stderr)
+    target = _kubeconfig_target(opts)
+    if _locked(target):  # the nodes are made, then exporting the credentials fails: kept nodes
+        _make_cluster(cluster, opts, export=False)
+        print(" ✓ Starting control-plane 🕹️", file=sys.stderr)
+        print(f"ERROR: failed to lock config file: open {target}.lock: file exists", file=sys.stderr)
+        return 1
     data = _make_cluster(cluster, opts)
     if _wants("FAKE_KIND_HANG", "create", cluster):
         print(" • Starting control-plane 🕹️  ...", file=sys.stderr, flush=True)
@@ -232,7 +289,7 @@ def _create(cluster, opts, positional) -> int:
     return 0 if data else 1
 
 
-def _make_cluster(cluster: str, opts: dict) -> dict:
+def _make_cluster(cluster: str, opts: dict, *, export: bool = True) -> dict:
     roles = ["control-plane"]
     if opts.get("config"):
         import yaml  # only here and for existing kubeconfigs: keeps the common calls quick
@@ -254,40 +311,180 @@ def _make_cluster(cluster: str, opts: dict) -> dict:
         "image": opts.get("image", DEFAULT_IMAGE),
         "kubeconfig": str(kubeconfig),
         "images": [],
+        "node_images": {node: [] for node in nodes},
+        "provider": _provider(),
         "created": time.time(),
     }
     _save(data)
-    _merge_kubeconfig(kubeconfig, _kubeconfig(cluster))
+    if export:
+        _merge_kubeconfig(kubeconfig, _kubeconfig(cluster))
     _register_nodes(nodes, roles)
+    _install_storage()
     return data
+
+
+def _engine():
+    """The fake engine module (this file also runs as a script, outside the tests' sys.path)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from fakekind import docker
+
+    return docker
+
+
+def _provider() -> str:
+    """kind's choice (pkg/internal/runtime/runtime.go, pkg/cluster/provider.go)."""
+    requested = os.environ.get("KIND_EXPERIMENTAL_PROVIDER", "")
+    if requested in ("docker", "podman"):
+        return requested
+    if shutil.which("docker"):
+        return "docker"
+    return "podman" if shutil.which("podman") else "docker"
+
+
+def _locked(kubeconfig: Path) -> bool:
+    """kind's O_EXCL lock, tried 4 times as create.go does; True when a leftover holds it."""
+    lock = Path(str(kubeconfig) + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)  # lock.go makes the folder first
+    for pause in (0, 0.001, 0.05, 0.1):
+        time.sleep(pause)
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL, 0)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        lock.unlink()
+        return False
+    return True
+
+
+def _install_storage() -> None:
+    for obj in STORAGE:
+        path = "/api/v1/namespaces" if obj["kind"] == "Namespace" else None
+        if obj["kind"] == "StorageClass":
+            path = "/apis/storage.k8s.io/v1/storageclasses"
+        elif obj["kind"] == "ConfigMap":
+            path = "/api/v1/namespaces/local-path-storage/configmaps"
+        _api("POST", path, obj)
+
+
+def cluster_of_node(node: str) -> dict | None:
+    """The cluster a node container belongs to (for the fake engine's ``exec``)."""
+    for path in sorted(_state_dir().glob("*.json")):
+        data = json.loads(path.read_text())
+        if node in data.get("nodes", []):
+            return data
+    return None
+
+
+def record_images(cluster: str, names: list[str], *, nodes: list[str] | None = None) -> None:
+    """Mark images as present on ``nodes`` (default: all) of ``cluster``."""
+    data = _load(cluster)
+    if data is None:
+        return
+    per_node = data.setdefault("node_images", {n: [] for n in data["nodes"]})
+    for node in nodes or data["nodes"]:
+        per_node.setdefault(node, [])
+        per_node[node] += [n for n in names if n not in per_node[node]]
+    data["images"] += [n for n in names if n not in data["images"]]
+    _save(data)
 
 
 def _delete(cluster, opts, positional) -> int:
     print(f'Deleting cluster "{cluster}" ...', file=sys.stderr)
     data = _load(cluster)
+    target = _kubeconfig_target(opts)
+    lock_error = ""
+    try:  # delete.go: the kubeconfig entry first (under its lock), the nodes anyway, then the error
+        fd = os.open(str(target) + ".lock", os.O_CREAT | os.O_EXCL, 0)
+        os.close(fd)
+        try:
+            if target.is_file():
+                _remove_from_kubeconfig(target, f"kind-{cluster}")
+        finally:
+            os.unlink(str(target) + ".lock")
+    except FileExistsError:
+        lock_error = f"failed to lock config file: open {target}.lock: file exists"
+        print(f"ERROR: failed to update kubeconfig: {lock_error}", file=sys.stderr)
+    except FileNotFoundError:
+        pass  # the folder is gone: nothing to lock or update
     if data:
         for node in data["nodes"]:
             _api("DELETE", f"/api/v1/nodes/{node}")
         (_state_dir() / f"{cluster}.json").unlink(missing_ok=True)
-    target = _kubeconfig_target(opts)
-    if target.is_file():
-        _remove_from_kubeconfig(target, f"kind-{cluster}")
+        print(f"Deleted nodes: {json.dumps(data['nodes'])}", file=sys.stderr)
+    if lock_error:
+        print(f'ERROR: failed to delete cluster "{cluster}": {lock_error}', file=sys.stderr)
+        return 1
     return 0
 
 
 def _load_image(cluster, opts, positional) -> int:
+    engine = _engine()
+
+    # docker-image.go: the image ID comes from `docker image inspect`, whatever the provider.
+    store = engine.load_store("docker") if shutil.which("docker") else {}
+    entries = []
+    for image in positional:
+        entry = engine.find(store, image)
+        if entry is None:
+            print(f'ERROR: image: "{image}" not present locally', file=sys.stderr)
+            return 1
+        entries.append((image, entry))
     data = _load(cluster)
     if not data:
         print(f'ERROR: no nodes found for cluster "{cluster}"', file=sys.stderr)
         return 1
-    for image in positional:
+    for image, entry in entries:
         print(
-            f'Image: "{image}" with ID "sha256:0000" not yet present on node "{data["nodes"][0]}", loading...',
+            f'Image: "{image}" with ID "{entry["id"]}" not yet present on node "{data["nodes"][0]}", loading...',
             file=sys.stderr,
         )
-        if image not in data["images"]:
-            data["images"].append(image)
-    _save(data)
+    # `docker save` (plain) then `ctr ... import --all-platforms --digests` on each node.
+    containerd_store = os.environ.get("FAKE_DOCKER_STORE", "containerd") == "containerd"
+    archive = {
+        "format": "fake-image-archive",
+        "images": [
+            {
+                "name": image,
+                "platforms": entry["platforms"] if containerd_store else entry["content"],
+                "content": entry["content"],
+            }
+            for image, entry in entries
+        ],
+    }
+    return _import_everywhere(data, json.dumps(archive), provider="docker")
+
+
+def _load_archive(cluster, opts, positional) -> int:
+    for path in positional:
+        if not Path(path).is_file():
+            print(f"ERROR: stat {path}: no such file or directory", file=sys.stderr)
+            return 1
+    data = _load(cluster)
+    if not data:
+        print(f'ERROR: no nodes found for cluster "{cluster}"', file=sys.stderr)
+        return 1
+    for path in positional:
+        code = _import_everywhere(data, Path(path).read_text(errors="replace"), provider=_provider())
+        if code:
+            return code
+    return 0
+
+
+def _import_everywhere(data: dict, archive: str, *, provider: str) -> int:
+    engine = _engine()
+
+    names, error = engine.ctr_import(archive, all_platforms=True, wanted=None)
+    if error:
+        node = data["nodes"][0]
+        print(
+            f'ERROR: failed to load image: command "{provider} exec --privileged -i {node} ctr --namespace=k8s.io '
+            'images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1',
+            file=sys.stderr,
+        )
+        print(f"Command Output: {error}", file=sys.stderr)
+        return 1
+    record_images(data["name"], names)
     return 0
 
 
@@ -299,6 +496,7 @@ HANDLERS = {
     "create": _create,
     "delete": _delete,
     "load": _load_image,
+    "load-archive": _load_archive,
 }
 
 
@@ -439,7 +637,7 @@ def _register_nodes(nodes: list[str], roles: list[str]) -> None:
         return
     later = os.environ.get("FAKE_KIND_READY_AFTER")
     ready = not (os.environ.get("FAKE_KIND_NOT_READY") or later)
-    for name, role in zip(nodes, roles):
+    for name, role in zip(nodes, roles, strict=True):
         made = _api("POST", "/api/v1/nodes", node_object(name, role, ready))
         conditions = ((made or {}).get("status") or {}).get("conditions") or []
         if made is not None and not conditions:

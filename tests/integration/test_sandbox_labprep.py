@@ -37,9 +37,11 @@ cluster:
   manifests: [setup/rbac.yaml]
   images:
     - {{name: "demo-solver:1.0", build: image}}
+    - {{name: "{copy}"}}
   data:
-    - {{claim: demo-data, namespace: demo, source: data, size: 2Gi}}
+    - {{claim: demo-data, namespace: demo, source: data, size: 2Gi, image: "{copy}"}}
 """
+COPY_IMAGE = "busybox:1.36.1@sha256:" + "7" * 64
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def lab_env(fake_kind, tmp_path, monkeypatch):
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: executor, namespace: demo}\n"
         "rules: [{apiGroups: [argoproj.io], resources: [workflowtaskresults], verbs: [create, patch]}]\n"
     )
-    (lab / "lab.yaml").write_text(LAB.format(nodes=1))
+    (lab / "lab.yaml").write_text(LAB.format(nodes=1, copy=COPY_IMAGE))
     monkeypatch.setenv("KUBECOURSE_LABS", str(root))
     fake_kind.play_controllers()
     with FileServer({"/install.yaml": MANIFEST}) as server:
@@ -80,6 +82,7 @@ def test_start_prepares_everything_and_is_idempotent(lab_env):
         "add-on argo-workflows v3.7.3",
         "manifest setup/rbac.yaml",
         "image demo-solver:1.0",
+        f"image {COPY_IMAGE}",
         "data data/ onto claim demo/demo-data",
     ]
     assert kube.get("rbac.authorization.k8s.io/v1", "Role", "executor", "demo") is not None
@@ -90,7 +93,7 @@ def test_start_prepares_everything_and_is_idempotent(lab_env):
     assert kube.get("v1", "Namespace", "demo") is not None
     builds = [c["argv"] for c in fake_kind.invocations("build", tool="docker")]
     assert builds == [["build", "-t", "demo-solver:1.0", str(lab / "image")]]
-    assert fake_kind.cluster("kubecourse-alice")["images"] == ["demo-solver:1.0"]
+    assert fake_kind.cluster("kubecourse-alice")["images"] == ["demo-solver:1.0", "busybox:1.36.1"]
     pvc = kube.get("v1", "PersistentVolumeClaim", "demo-data", "demo")
     assert pvc["spec"]["resources"]["requests"]["storage"] == "2Gi"
     (job,) = kube.objects("batch/v1", "Job", "demo")
@@ -137,7 +140,7 @@ def test_a_failed_copy_job_is_reported_with_how_to_see_why(lab_env):
     from sandbox import data
 
     lab = labs.find("demo-lab")
-    name, _ = data.manifests(lab.cluster.data[0], data.collect(lab.path / "data"), "img")
+    name, _ = data.manifests(lab.cluster.data[0], data.collect(lab.path / "data"))
     fake_kind.controllers.fail_jobs = {name}
     with pytest.raises(SandboxError) as info:
         labprep.start("demo-lab", "alice")
@@ -148,7 +151,7 @@ def test_a_failed_copy_job_is_reported_with_how_to_see_why(lab_env):
 def test_a_lab_needing_more_nodes_than_the_sandbox_has(lab_env):
     fake_kind, _, lab = lab_env
     labprep.start("demo-lab", "alice")
-    (lab / "lab.yaml").write_text(LAB.format(nodes=2))
+    (lab / "lab.yaml").write_text(LAB.format(nodes=2, copy=COPY_IMAGE))
     with pytest.raises(SandboxBroken) as info:
         labprep.start("demo-lab", "alice")
     assert "--nodes 2 --recreate" in info.value.hint
@@ -164,6 +167,7 @@ def test_prefetch_then_start_offline(lab_env):
         ("add-on image", "pulled"),
         ("add-on image", "pulled"),
         ("lab image", "built"),
+        ("lab image", "pulled"),
     ]
     again = prefetch.prefetch(["demo-lab"])
     assert {r.status for r in again} == {"local", "cached"}
@@ -195,3 +199,25 @@ def test_cli_unknown_lab_is_exit_2(lab_env, capsys):
         run(["start", "no-such-lab"])
     assert info.value.code == 2
     assert "unknown lab 'no-such-lab'" in capsys.readouterr().err
+
+
+def test_cli_start_pins_an_unpinned_addon_on_first_download_then_verifies(lab_env, capsys):
+    fake_kind, server, _ = lab_env
+    home = fake_kind.kubecourse_home
+    (home / "addons.yaml").write_text(f"argo-workflows:\n  url: {server.url('/install.yaml')}\n")  # no sha256
+    with pytest.raises(SystemExit) as info:
+        run(["start", "demo-lab", "--name", "alice", "--strict-addons"])
+    assert info.value.code == 2 and "strict mode refuses" in capsys.readouterr().err
+    assert fake_kind.clusters() == []
+    with pytest.raises(SystemExit) as info:
+        run(["start", "demo-lab", "--name", "alice"])
+    assert info.value.code == 0
+    err = capsys.readouterr().err
+    assert f"pinned add-on argo-workflows v3.7.3 install.yaml on first download: sha256 {SHA}" in err
+    assert str(home / "addons.lock") in err
+    server.files["/install.yaml"] = MANIFEST + b"\n# changed upstream\n"
+    (home / "cache").joinpath("addons", "argo-workflows", "v3.7.3", "install.yaml").unlink()
+    with pytest.raises(SystemExit) as info:
+        run(["start", "demo-lab", "--name", "alice"])
+    err = capsys.readouterr().err
+    assert info.value.code == 3 and f"expected {SHA}" in err and "Traceback" not in err

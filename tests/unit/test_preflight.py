@@ -62,14 +62,35 @@ def test_sysctl_and_meminfo_readers(tmp_path):
 
 
 def test_missing_kind_has_an_install_hint(bindir):
-    finding = preflight.probe_tool("kind", ["version"])
+    finding = preflight.probe_kind()
     assert not finding.ok and "kind.sigs.k8s.io" in finding.fix
 
 
-def test_installed_kind_reports_its_version(bindir):
-    fake_tool(bindir, "kind", "print('kind v0.31.0 go1.25 linux/amd64')")
-    finding = preflight.probe_tool("kind", ["version"])
-    assert finding.ok and finding.detail.startswith("kind v0.31.0")
+@pytest.mark.parametrize(
+    "printed, ok, words",
+    [
+        ("kind v0.31.0 go1.25.5 linux/amd64", True, "kind v0.31.0"),
+        ("kind v0.31.2 go1.25.5 linux/amd64", True, "kind v0.31.2"),
+        ("kind v0.32.0 go1.26 linux/amd64", True, "tested with v0.31.0"),
+        ("kind v0.29.0 go1.24.2 linux/amd64", False, "older than v0.31.0"),
+        ("kind v0.11.1 go1.16.4 linux/amd64", False, "older than v0.31.0"),
+        ("kind version unknown", False, "cannot read a version"),
+    ],
+)
+def test_kind_is_checked_against_the_release_of_the_pinned_node_image(bindir, printed, ok, words):
+    fake_tool(bindir, "kind", f"print({printed!r})")
+    finding = preflight.probe_kind()
+    assert finding.ok is ok and words in finding.detail
+    if not ok:
+        assert "go install sigs.k8s.io/kind@v0.31.0" in finding.fix
+
+
+DOCKER_V = "print('Docker version 28.2.2, build e6534b4')"
+PODMAN_V = "print('podman version 5.4.0')"
+
+
+def engine_script(version: str, info: str) -> str:
+    return f"import sys\nif sys.argv[1:] == ['-v']:\n    {version}\nelse:\n    {info}"
 
 
 @pytest.mark.parametrize(
@@ -77,15 +98,37 @@ def test_installed_kind_reports_its_version(bindir):
     [
         ({}, False, "docker: not installed"),
         (
-            {"docker": "import sys; sys.stderr.write('Cannot connect to the Docker daemon\\n'); sys.exit(1)"},
+            {
+                "docker": engine_script(
+                    DOCKER_V, "sys.stderr.write('Cannot connect to the Docker daemon\\n'); sys.exit(1)"
+                )
+            },
             False,
             "no daemon answers",
         ),
-        ({"docker": "print('28.2.2')"}, True, "docker 28.2.2"),
-        ({"docker": "import sys; sys.exit(1)", "podman": "print('5.4.0')"}, True, "podman 5.4.0"),
+        ({"docker": engine_script(DOCKER_V, "print('28.2.2')")}, True, "docker 28.2.2"),
+        ({"podman": engine_script(PODMAN_V, "print('5.4.0')")}, True, "podman 5.4.0 through kind's Podman provider"),
+        # Podman's docker shim prints "podman version": kind (and kubecourse) then use Podman.
+        (
+            {"docker": engine_script(PODMAN_V, "print('5.4.0')"), "podman": engine_script(PODMAN_V, "print('5.4.0')")},
+            True,
+            "podman 5.4.0",
+        ),
+        # A Docker whose daemon is down: kind still picks Docker, so Podman beside it does not help.
+        (
+            {
+                "docker": engine_script(DOCKER_V, "sys.exit(1)"),
+                "podman": engine_script(PODMAN_V, "print('5.4.0')"),
+            },
+            False,
+            "kind would use docker, not podman",
+        ),
     ],
 )
 def test_container_engine(bindir, engines, ok, words):
+    from sandbox import engine
+
+    engine.forget()
     for name, script in engines.items():
         fake_tool(bindir, name, script)
     finding = preflight.probe_container_engine()

@@ -60,6 +60,7 @@ def test_verbs_against_the_fake(fake_kind, tmp_path):
     assert kind.get_nodes("kubecourse-a") == ["kubecourse-a-control-plane", "kubecourse-a-worker"]
     assert "kind-kubecourse-a" in kubeconfig.read_text()
     assert "kind-kubecourse-a" in kind.get_kubeconfig("kubecourse-a")
+    fake_kind.add_docker_image("solver:1")
     kind.load_docker_image("kubecourse-a", "solver:1")
     assert fake_kind.cluster("kubecourse-a")["images"] == ["solver:1"]
     kind.delete_cluster("kubecourse-a", kubeconfig=kubeconfig)
@@ -68,6 +69,7 @@ def test_verbs_against_the_fake(fake_kind, tmp_path):
     assert [c["verb"] for c in fake_kind.invocations()] == [
         "version",
         "get-clusters",
+        "version",  # create checks the installed kind against the pinned node image's release
         "create",
         "get-clusters",
         "get-nodes",
