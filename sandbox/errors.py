@@ -41,6 +41,10 @@ class ChecksumMismatch(EnvironmentProblem, SandboxError):
     """A downloaded file does not match its pinned sha256."""
 
 
+class ForeignCluster(UsageError, SandboxError):
+    """A kind cluster this kubecourse home did not make: not deleted unless named explicitly."""
+
+
 class CapacityExceeded(UsageError, SandboxError):
     """More sandboxes were asked for than this host can hold."""
 
@@ -50,6 +54,7 @@ __all__ = [
     "ChecksumMismatch",
     "CommandFailed",
     "CreateFailed",
+    "ForeignCluster",
     "InvalidName",
     "NotReady",
     "SandboxBroken",

@@ -1,8 +1,14 @@
 """What sandboxes exist: state on disk reconciled with ``kind get clusters``, and the reaper.
 
 A sandbox is *running* (state and cluster), *missing* (state, no cluster), *expired* (its TTL
-passed), *creating* (another process holds its lock) or *orphaned* (a ``kubecourse-*`` cluster
-with no state: a crashed run, found through kind, which lists clusters by its container label).
+passed) or *creating* (another process holds its lock). A ``kubecourse-*`` cluster without state
+in this ``$KUBECOURSE_HOME`` is *foreign*: ``kind get clusters`` lists every cluster on the
+container engine (kind finds them by a container label, whoever made them), so on a shared
+workshop host it is another instructor's or learner's sandbox. kubecourse records a sandbox's
+state before kind creates it, so a crashed run of this home leaves state (*missing* or
+*expired*), never a foreign cluster. Foreign clusters are listed but never reaped or deleted by
+``--all``/``--expired`` unless asked (``include_foreign``), and ``down --name`` deletes one named
+explicitly.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from sandbox.errors import SandboxError
 from sandbox.lifecycle import DownResult, down
 from sandbox.names import sandbox_of
 
-REAPABLE = ("expired", "orphaned", "missing")
+REAPABLE = ("expired", "missing")
+FOREIGN = "foreign"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,9 +34,10 @@ class SandboxStatus:
     cluster: str
     backend: str
     status: str
-    """running, missing, expired, creating, orphaned, or unreadable (corrupt state file)."""
+    """running, missing, expired, creating, foreign (a kubecourse-* cluster this home did not
+    make), or unreadable (corrupt state file)."""
     age: float | None
-    """Seconds since creation (``None`` for orphans: no record of it)."""
+    """Seconds since creation (``None`` for foreign clusters: no record of them here)."""
     ttl: int | None
     expires_in: float | None
     """Seconds until the TTL passes (negative once expired)."""
@@ -117,7 +125,7 @@ def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) 
                 name=name,
                 cluster=cluster,
                 backend=backend.name,
-                status="orphaned",
+                status=FOREIGN,
                 age=None,
                 ttl=None,
                 expires_in=None,
@@ -129,18 +137,23 @@ def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) 
     return sorted(rows, key=lambda r: r.name)
 
 
-def reap(*, backend: Backend | None = None, now: float | None = None) -> list[DownResult]:
-    """Delete expired, orphaned and missing sandboxes (``kubecourse down --expired``)."""
+def reap(
+    *, backend: Backend | None = None, now: float | None = None, include_foreign: bool = False
+) -> list[DownResult]:
+    """Delete expired and missing sandboxes of this home (``kubecourse down --expired``), and
+    foreign ``kubecourse-*`` clusters only when ``include_foreign``."""
     backend = backend or kind.KindBackend()
-    rows = [r for r in list_sandboxes(backend=backend, now=now) if r.status in REAPABLE]
+    wanted = REAPABLE + ((FOREIGN,) if include_foreign else ())
+    rows = [r for r in list_sandboxes(backend=backend, now=now) if r.status in wanted]
     return [_down(r, backend, r.status) for r in rows]
 
 
-def down_all(*, backend: Backend | None = None) -> list[DownResult]:
-    """Delete every sandbox kubecourse made (with state) or can see (``kubecourse-*`` clusters)."""
+def down_all(*, backend: Backend | None = None, include_foreign: bool = False) -> list[DownResult]:
+    """Delete every sandbox this home made, and foreign ``kubecourse-*`` clusters only when
+    ``include_foreign``."""
     backend = backend or kind.KindBackend()
-    rows = list_sandboxes(backend=backend)
-    return [_down(r, backend, "asked") for r in rows]
+    rows = [r for r in list_sandboxes(backend=backend) if include_foreign or r.status != FOREIGN]
+    return [_down(r, backend, "foreign" if r.status == FOREIGN else "asked") for r in rows]
 
 
 def _down(row: SandboxStatus, backend: Backend, reason: str) -> DownResult:
@@ -148,7 +161,7 @@ def _down(row: SandboxStatus, backend: Backend, reason: str) -> DownResult:
         from sandbox.namespace.room import down_recorded
 
         return DownResult(name=row.name, cluster=down_recorded(row.name), reason=reason)
-    return down(row.name, backend=backend, reason=reason)
+    return down(row.name, backend=backend, reason=reason, include_foreign=row.status == FOREIGN)
 
 
 def summary(rows: list[SandboxStatus]) -> dict[str, int]:
@@ -158,4 +171,4 @@ def summary(rows: list[SandboxStatus]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["REAPABLE", "SandboxStatus", "down_all", "list_sandboxes", "reap", "summary"]
+__all__ = ["FOREIGN", "REAPABLE", "SandboxStatus", "down_all", "list_sandboxes", "reap", "summary"]

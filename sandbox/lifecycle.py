@@ -21,7 +21,7 @@ from pathlib import Path
 from coursecore.errors import KubecourseError
 from sandbox import cluster_config, kind, readiness, state
 from sandbox.backend import Backend
-from sandbox.errors import CreateFailed, SandboxBroken, SandboxError
+from sandbox.errors import CreateFailed, ForeignCluster, SandboxBroken, SandboxError
 from sandbox.names import cluster_name, default_name, validate_name
 
 LOCK_WAIT = 600  # a concurrent `up` of the same name may legitimately take minutes
@@ -150,7 +150,11 @@ def _health(existing: state.SandboxState | None, name: str, clusters: list[str])
     cluster = cluster_name(name)
     if existing is None:
         if cluster in clusters:
-            return f"kind cluster {cluster} exists but kubecourse has no state for it (a crashed run?)", []
+            return (
+                f"kind cluster {cluster} exists but this kubecourse home ({state.home()}) has no state for it: "
+                "it may be another user's sandbox on the same container engine",
+                [],
+            )
         return None, []
     if existing.phase != "ready":
         return "its creation was interrupted", []
@@ -295,20 +299,36 @@ class DownResult:
     name: str
     cluster: str
     reason: str = "asked"
-    """Why: ``asked``, ``expired``, ``orphaned`` (cluster without state), ``missing`` (state
-    without cluster)."""
+    """Why: ``asked``, ``expired``, ``foreign`` (a cluster this home did not make, deleted on
+    request), ``missing`` (state without cluster)."""
 
     def to_json(self) -> dict:
         return {"name": self.name, "cluster": self.cluster, "reason": self.reason}
 
 
 def down(
-    name: str | None = None, *, backend: Backend | None = None, reason: str = "asked", lock_wait: float = LOCK_WAIT
+    name: str | None = None,
+    *,
+    backend: Backend | None = None,
+    reason: str = "asked",
+    lock_wait: float = LOCK_WAIT,
+    include_foreign: bool = False,
 ) -> DownResult:
-    """Delete sandbox ``name``: its kind cluster and its state. Succeeds if it is already gone."""
+    """Delete sandbox ``name``: its kind cluster and its state. Succeeds if it is already gone.
+
+    Raises:
+        ForeignCluster: the cluster exists but this home has no state for it (another user's
+            sandbox on a shared engine) and ``include_foreign`` is false; nothing is deleted.
+    """
     name = validate_name(name) if name else default_name()
     backend = backend or kind.KindBackend()
     with _locked(name, lock_wait, quiet):
+        if not include_foreign and state.load(name) is None and cluster_name(name) in backend.list():
+            raise ForeignCluster(
+                f"kind cluster {cluster_name(name)} was not made by this kubecourse home ({state.home()}); "
+                "it may be another user's sandbox, so it was not deleted",
+                hint=f"delete it by name if it is yours: kubecourse down --name {name}",
+            )
         _delete(backend, name)
     return DownResult(name=name, cluster=cluster_name(name), reason=reason)
 

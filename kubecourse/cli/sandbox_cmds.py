@@ -107,8 +107,9 @@ def ls(
     """List sandboxes: name, cluster, status, age, TTL, lab.
 
     Status is checked against `kind get clusters`: running, missing (the cluster is gone),
-    expired (its TTL passed), creating, or orphaned (a `kubecourse-*` cluster without state,
-    left by a crashed run). `kubecourse down --expired` deletes expired, missing and orphaned ones.
+    expired (its TTL passed), creating, or foreign (a `kubecourse-*` cluster this
+    `$KUBECOURSE_HOME` did not make: on a shared host, another user's sandbox). `kubecourse down
+    --expired` deletes expired and missing ones; foreign clusters only with `--include-foreign`.
     """
     rows = inventory.list_sandboxes()
     if json_output:
@@ -117,7 +118,7 @@ def ls(
     table = Table(title=f"{len(rows)} sandbox{'es' * (len(rows) != 1)}", title_justify="left")
     for column in ("name", "backend", "cluster", "status", "age", "ttl", "expires in", "lab"):
         table.add_column(column)
-    colours = {"running": "green", "creating": "cyan"}
+    colours = {"running": "green", "creating": "cyan", inventory.FOREIGN: "yellow"}
     for r in rows:
         colour = colours.get(r.status, "red")
         table.add_row(
@@ -133,7 +134,7 @@ def ls(
     out.print(table)
     stale = [r for r in rows if r.status in inventory.REAPABLE]
     if stale:
-        next_step(f"kubecourse down --expired   ({len(stale)} expired, missing or orphaned)")
+        next_step(f"kubecourse down --expired   ({len(stale)} expired or missing)")
     elif not rows:
         next_step("kubecourse up")
 
@@ -141,20 +142,27 @@ def ls(
 def down(
     name: str = typer.Option(None, "--name", "-n", help=NAME_HELP),
     all_: bool = typer.Option(False, "--all", help="Delete every kubecourse sandbox on this host."),
-    expired: bool = typer.Option(False, "--expired", help="Delete expired, missing and orphaned sandboxes."),
+    expired: bool = typer.Option(False, "--expired", help="Delete expired and missing sandboxes."),
+    include_foreign: bool = typer.Option(
+        False,
+        "--include-foreign",
+        help="With --all or --expired (or no name), also delete `kubecourse-*` clusters this "
+        "$KUBECOURSE_HOME did not make (on a shared host: other users' sandboxes).",
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print what was deleted as JSON."),
 ) -> None:
     """Delete a sandbox: its kind cluster and its state (kubeconfig included).
 
     With no option, deletes your own sandbox (named after your login). Deleting a sandbox that
-    does not exist succeeds.
+    does not exist succeeds. A cluster this `$KUBECOURSE_HOME` did not make (see `kubecourse
+    ls`: foreign) is deleted only when named with `--name`, or with `--include-foreign`.
     """
     if sum(bool(x) for x in (name, all_, expired)) > 1:
         raise UsageError("give only one of --name, --all and --expired")
     if all_:
-        results = inventory.down_all()
+        results = inventory.down_all(include_foreign=include_foreign)
     elif expired:
-        results = inventory.reap()
+        results = inventory.reap(include_foreign=include_foreign)
     elif ns.recorded(name):
         namespace = ns.down_one(name)
         if json_output:
@@ -163,7 +171,8 @@ def down(
             out.print(f"deleted {name} (namespace {namespace})", markup=False, highlight=False)
         return
     else:
-        results = [lifecycle.down(name)]
+        # A name given explicitly is the user's decision, foreign or not.
+        results = [lifecycle.down(name, include_foreign=include_foreign or bool(name))]
     if json_output:
         print_json([r.to_json() for r in results])
         return

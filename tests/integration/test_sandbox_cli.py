@@ -108,11 +108,11 @@ def test_ls_reconciles_state_with_kind(fake_kind, capsys, tmp_path):
         "alice": "running",
         "bob": "expired",
         "carol": "missing",
-        "dave": "orphaned",
+        "dave": "foreign",
     }
     assert rows["alice"]["ttl_seconds"] == 3600 and rows["alice"]["backend"] == "kind"
     code, out, err = cli(capsys, "ls")
-    assert "orphaned" in out and "kubecourse down --expired" in err
+    assert "foreign" in out and "kubecourse down --expired" in err
     (state.sandbox_dir("alice") / state.STATE_FILE).write_text("{garbage")
     code, out, _ = cli(capsys, "ls", "--json")
     assert {r["name"]: r["status"] for r in json.loads(out)}["alice"] == "unreadable"
@@ -121,12 +121,8 @@ def test_ls_reconciles_state_with_kind(fake_kind, capsys, tmp_path):
 
     code, out, _ = cli(capsys, "down", "--expired", "--json")
     assert code == 0
-    assert {r["name"]: r["reason"] for r in json.loads(out)} == {
-        "bob": "expired",
-        "carol": "missing",
-        "dave": "orphaned",
-    }
-    assert fake_kind.clusters() == ["kubecourse-alice"]
+    assert {r["name"]: r["reason"] for r in json.loads(out)} == {"bob": "expired", "carol": "missing"}
+    assert fake_kind.clusters() == ["kubecourse-alice", "kubecourse-dave"]  # dave is not ours
     assert state.names() == ["alice"]
 
 

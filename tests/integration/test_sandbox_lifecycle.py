@@ -95,7 +95,7 @@ def test_nodes_that_stop_being_ready_make_the_sandbox_broken(fake_kind, monkeypa
         lifecycle.up("alice")
 
 
-def test_an_orphaned_cluster_needs_recreate(fake_kind, tmp_path):
+def test_a_cluster_without_state_here_needs_recreate(fake_kind, tmp_path):
     _run.run(
         ["kind", "create", "cluster", "--name", "kubecourse-alice", "--kubeconfig", str(tmp_path / "k")], timeout=30
     )

@@ -185,3 +185,50 @@ def test_cli_up_with_old_kind_is_one_line_without_traceback(fake_kind):
     )
     assert proc.returncode == 3 and "Traceback" not in proc.stderr
     assert "older than v0.31.0" in proc.stderr and "go install sigs.k8s.io/kind@v0.31.0" in proc.stderr
+
+
+def _cli(*args, home=None):
+    env = dict(os.environ)
+    if home is not None:
+        env["KUBECOURSE_HOME"] = str(home)
+    return subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "kubecourse"), *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+
+
+def test_another_users_cluster_on_the_same_engine_is_foreign_and_kept(fake_kind, tmp_path):
+    """``kind get clusters`` lists every cluster on the engine, by the container label
+    ``io.x-k8s.kind.cluster`` (pkg/cluster/internal/providers/docker/provider.go ListClusters;
+    pkg/cmd/kind/get/clusters/clusters.go), so another instructor's ``kubecourse-*`` room on a
+    shared host showed up here as "orphaned", and ``down --expired`` deleted it."""
+    other_home = tmp_path / "other-instructor"
+    assert _cli("up", "--name", "dave", home=other_home).returncode == 0
+    lifecycle.up("alice", ttl=1)
+    old = state.load("alice")
+    state.update(old, created=old.created - 60)  # alice's TTL passed
+    rows = {r["name"]: r["status"] for r in json.loads(_cli("ls", "--json").stdout)}
+    assert rows == {"alice": "expired", "dave": "foreign"}
+    assert "foreign" in _cli("ls").stdout
+    done = _cli("down", "--expired", "--json")
+    assert done.returncode == 0 and [r["name"] for r in json.loads(done.stdout)] == ["alice"]
+    assert _cli("down", "--all").returncode == 0
+    assert fake_kind.clusters() == ["kubecourse-dave"]
+    # Without a name, `down` means "my sandbox": a foreign cluster of that name is not deleted.
+    refused = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "kubecourse"), "down"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "USER": "dave", "LOGNAME": "dave"},
+    )
+    assert refused.returncode == 2 and "not made by this kubecourse home" in refused.stderr
+    assert "Traceback" not in refused.stderr and fake_kind.clusters() == ["kubecourse-dave"]
+    # The other home still owns and uses it.
+    assert json.loads(_cli("ls", "--json", home=other_home).stdout)[0]["status"] == "running"
+    # Named explicitly, or with --include-foreign, it goes.
+    assert _cli("down", "--all", "--include-foreign").returncode == 0
+    assert fake_kind.clusters() == []
