@@ -145,6 +145,11 @@ class Lab:
                 hint=f"lab {self.id} runs on: {', '.join(self.backends)}",
             )
 
+    solution: tuple[str, ...] = ()
+    """The reference solution as the notebook tells learners to apply it: kubectl command lines,
+    run in order by ``kubecourse rehearse`` in the learner's folder (the starter files with
+    ``solution/`` written over them). ``kubectl wait`` / ``rollout status`` lines are the waits."""
+
     def to_json(self) -> dict[str, Any]:
         """The lab as plain data for ``kubecourse labs --json``."""
         c = self.cluster
@@ -169,6 +174,7 @@ class Lab:
                 ],
                 "manifests": list(c.manifests),
             },
+            "solution": list(self.solution),
         }
 
 
@@ -251,7 +257,19 @@ def load_lab(folder: Path) -> Lab:
     v.only(
         raw,
         "",
-        {"id", "title", "tier", "minutes", "summary", "chapter", "backends", "backend_notes", "cluster", "grading"},
+        {
+            "id",
+            "title",
+            "tier",
+            "minutes",
+            "summary",
+            "chapter",
+            "backends",
+            "backend_notes",
+            "cluster",
+            "grading",
+            "solution",
+        },
     )
     lab_id = v.string(raw, "id", pattern=LAB_ID, what="a lab id (lowercase, digits, dashes)")
     if lab_id != folder.name:
@@ -274,6 +292,7 @@ def load_lab(folder: Path) -> Lab:
         backend_notes=notes,
         cluster=_cluster(v, raw.get("cluster", {}), folder),
         grading=_grading(v, raw.get("grading", {}), folder),
+        solution=_solution(v, raw, folder),
     )
 
 
@@ -376,6 +395,67 @@ def _grading(v: _Validator, raw: Any, folder: Path) -> Grading:
     return Grading(checks=checks, capture=tuple(captures), lint=lint)
 
 
+# Solution steps run only kubectl, only these verbs, and only against the rehearsal's sandbox.
+SOLUTION_VERBS = ("apply", "create", "wait", "rollout", "delete", "label", "annotate", "patch", "scale")
+_CLUSTER_FLAGS = ("--kubeconfig", "--context", "--cluster", "--server", "-s", "--token", "--user", "--as")
+_DURATION = re.compile(r"^(\d+)(s|m|h)$")
+DEFAULT_STEP_SECONDS = 600
+
+
+def _solution(v: _Validator, raw: dict, folder: Path) -> tuple[str, ...]:
+    import shlex
+
+    steps = []
+    for i, item in enumerate(v.items(raw, "solution")):
+        where = f"solution[{i}]"
+        if not isinstance(item, str):
+            v.fail(where, "must be a kubectl command line (a string)")
+        try:
+            argv = shlex.split(item)
+        except ValueError as err:
+            v.fail(where, f"cannot be split into words: {err}")
+        if len(argv) < 2 or argv[0] != "kubectl" or argv[1] not in SOLUTION_VERBS:
+            v.fail(where, f"must be `kubectl VERB ...` with VERB one of {', '.join(SOLUTION_VERBS)}")
+        for arg in argv[2:]:
+            if arg.split("=", 1)[0] in _CLUSTER_FLAGS:
+                v.fail(where, f"must not choose the cluster ({arg.split('=', 1)[0]}): rehearse uses its own sandbox")
+        for path in _files_named(argv):
+            if not any((folder / part / path).exists() for part in ("starter", "solution")):
+                v.fail(where, f"names {path!r}, which is in neither starter/ nor solution/ of {folder}")
+        if step_timeout(argv) is None:
+            v.fail(where, "has a --timeout that is not a duration such as 300s, 10m or 1h")
+        steps.append(item)
+    return tuple(steps)
+
+
+def _files_named(argv: list[str]) -> list[str]:
+    found = []
+    for i, arg in enumerate(argv):
+        for flag in ("-f", "--filename", "-k", "--kustomize"):
+            if arg == flag and i + 1 < len(argv):
+                found.append(argv[i + 1])
+            elif arg.startswith(flag + "="):
+                found.append(arg.split("=", 1)[1])
+    return [f for f in found if f != "-"]
+
+
+def step_timeout(argv: list[str]) -> float | None:
+    """Seconds to let one solution step run: its own ``--timeout`` plus a minute, else the
+    default; ``None`` for a ``--timeout`` that is not a duration."""
+    for i, arg in enumerate(argv):
+        value = (
+            arg.split("=", 1)[1]
+            if arg.startswith("--timeout=")
+            else (argv[i + 1] if arg == "--timeout" and i + 1 < len(argv) else None)
+        )
+        if value is not None:
+            match = _DURATION.match(value)
+            if not match:
+                return None
+            return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)] + 60
+    return DEFAULT_STEP_SECONDS
+
+
 class _Validator:
     """Field readers that raise UsageError naming the file and the dotted field path."""
 
@@ -420,7 +500,7 @@ class _Validator:
     def items(self, raw, key, *, prefix=""):
         value = raw.get(key, [])
         if not isinstance(value, list):
-            self.fail(f"{prefix}.{key}", f"must be a list, not {type(value).__name__}")
+            self.fail(f"{prefix}.{key}" if prefix else key, f"must be a list, not {type(value).__name__}")
         return value
 
     def strings(self, raw, key, *, prefix="", pattern=None):

@@ -59,6 +59,7 @@ def run(
     env: dict[str, str] | None = None,
     input: str | None = None,
     stdin_path: Path | None = None,
+    cwd: Path | None = None,
     check: bool = True,
 ) -> Completed:
     """Run ``args`` (``args[0]`` a tool name or path) and return what it printed.
@@ -69,6 +70,7 @@ def run(
         env: variables added to (not replacing) the current environment.
         input: text fed on stdin.
         stdin_path: a file fed on stdin as bytes (an image archive); exclusive with ``input``.
+        cwd: the folder to run in (relative file names in ``args`` are resolved there).
         check: raise :class:`CommandFailed` on a non-zero exit.
     """
     exe = args[0] if os.sep in args[0] else find_tool(args[0])
@@ -76,7 +78,9 @@ def run(
     shown = shlex.join([Path(args[0]).name, *args[1:]])
     short = short_command(args)
     with open(stdin_path, "rb") if stdin_path is not None else _no_file() as stdin_file:
-        proc = _spawn(argv, shown, short, args[0], timeout=timeout, env=env, input=input, stdin_file=stdin_file)
+        proc = _spawn(
+            argv, shown, short, args[0], timeout=timeout, env=env, input=input, stdin_file=stdin_file, cwd=cwd
+        )
     done = Completed(args=tuple(argv), returncode=proc.returncode, stdout=proc.stdout, stderr=proc.stderr)
     if check and proc.returncode != 0:
         last = _last_line(proc.stderr) or _last_line(proc.stdout) or "no output"
@@ -87,7 +91,7 @@ def run(
     return done
 
 
-def _spawn(argv, shown, short, tool, *, timeout, env, input, stdin_file) -> subprocess.CompletedProcess:
+def _spawn(argv, shown, short, tool, *, timeout, env, input, stdin_file, cwd) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(
             argv,
@@ -97,6 +101,7 @@ def _spawn(argv, shown, short, tool, *, timeout, env, input, stdin_file) -> subp
             timeout=timeout,
             env={**os.environ, **(env or {})},
             stdin=stdin_file if stdin_file is not None else (None if input is not None else subprocess.DEVNULL),
+            cwd=cwd,
         )
     except subprocess.TimeoutExpired as err:
         stderr = err.stderr.decode(errors="replace") if isinstance(err.stderr, bytes) else (err.stderr or "")

@@ -76,4 +76,16 @@ def delete(kubeconfig: Path, resource: str, name: str, *, namespace: str, timeou
     )
 
 
-__all__ = ["APPLY_TIMEOUT", "FIELD_MANAGER", "apply", "delete"]
+def run(kubeconfig: Path, args: list[str], *, cwd: Path | None = None, timeout: float | None = None) -> str:
+    """``kubectl ARGS`` against the sandbox's own kubeconfig, in ``cwd``; returns its output.
+
+    For commands written for learners (``kubectl apply -f pod.yaml``, ``kubectl wait ...``):
+    ``--kubeconfig`` goes first, so the command can never reach another cluster.
+    """
+    done = _run.run(
+        ["kubectl", "--kubeconfig", str(kubeconfig), *args], timeout=timeout or APPLY_TIMEOUT, env=_env(), cwd=cwd
+    )
+    return done.stdout
+
+
+__all__ = ["APPLY_TIMEOUT", "FIELD_MANAGER", "apply", "delete", "run"]

@@ -17,6 +17,7 @@ from kubecourse.cli import (
     grade_cmd,
     labs_cmd,
     lint_cmd,
+    rehearse_cmd,
     results_cmd,
     sandbox_cmds,
 )
@@ -47,9 +48,15 @@ COMMAND_MODULES = (
     grade_cmd,
     lint_cmd,
     results_cmd,
+    rehearse_cmd,
 )
 
 _state = {"verbose": False}
+
+
+def verbose() -> bool:
+    """Whether ``-v`` was given (commands show failure details then)."""
+    return _state["verbose"]
 
 
 def _version(value: bool) -> None:
@@ -109,4 +116,4 @@ def run(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-__all__ = ["app", "run"]
+__all__ = ["app", "run", "verbose"]

@@ -43,8 +43,10 @@ def missing_program(container: dict) -> str | None:
 class Controllers:
     """Start with :meth:`start`; stop with :meth:`stop`. ``fail_jobs`` holds Job names to fail."""
 
-    def __init__(self, server, *, period: float = 0.1, delay: float = 0.0) -> None:
+    def __init__(self, server, *, period: float = 0.1, delay: float = 0.0, replay=None) -> None:
         self.server = server
+        self.replay = replay
+        """A :class:`fakekind.replay.Replay` playing back the real controllers for labs, or None."""
         self.period = period
         self.delay = delay
         """Seconds an object must exist before its status is set (to exercise the watches)."""
@@ -75,6 +77,8 @@ class Controllers:
                 continue
 
     def reconcile(self) -> None:
+        if self.replay is not None:
+            self.replay.reconcile(self.server)
         for ns in [n["metadata"]["name"] for n in self.server.objects("v1", "Namespace")]:
             for dep in self.server.objects("apps/v1", "Deployment", ns):
                 name = dep["metadata"]["name"]

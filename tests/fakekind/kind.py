@@ -331,6 +331,27 @@ def _engine():
     return docker
 
 
+def _wipe_cluster_content() -> None:
+    """Deleting a real cluster deletes everything in it. Every fake cluster shares one API
+    server, so once the last one is gone its namespaces and custom resource definitions go too
+    (a next cluster must not find the last one's objects)."""
+    if not os.environ.get("FAKE_KIND_API_URL"):
+        return
+    kept = {"default", "kube-system", "kube-public", "kube-node-lease"}
+    gone = []
+    for ns in (_api("GET", "/api/v1/namespaces") or {}).get("items") or []:
+        name = ns["metadata"]["name"]
+        if name not in kept:
+            _api("DELETE", f"/api/v1/namespaces/{name}")
+            gone.append(name)
+    for crd in (_api("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions") or {}).get("items") or []:
+        _api("DELETE", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd['metadata']['name']}")
+    deadline = time.time() + 10
+    while gone and time.time() < deadline:
+        gone = [n for n in gone if _api("GET", f"/api/v1/namespaces/{n}") is not None]
+        time.sleep(0.1)
+
+
 def _provider() -> str:
     """kind's choice (pkg/internal/runtime/runtime.go, pkg/cluster/provider.go)."""
     requested = os.environ.get("KIND_EXPERIMENTAL_PROVIDER", "")
@@ -412,6 +433,8 @@ def _delete(cluster, opts, positional) -> int:
             _api("DELETE", f"/api/v1/nodes/{node}")
         (_state_dir() / f"{cluster}.json").unlink(missing_ok=True)
         print(f"Deleted nodes: {json.dumps(data['nodes'])}", file=sys.stderr)
+        if not list(_state_dir().glob("*.json")):
+            _wipe_cluster_content()
     if lock_error:
         print(f'ERROR: failed to delete cluster "{cluster}": {lock_error}', file=sys.stderr)
         return 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -66,6 +68,16 @@ def test_discover_sorts_and_skips_folders_without_lab_yaml(tmp_path):
         ),
         ({"cluster": []}, "cluster", "must be a mapping"),
         ({"cluster": {"manifests": ["setup/missing.yaml"]}}, "cluster.manifests[0]", "is not a file"),
+        ({"solution": "kubectl apply -f x.yaml"}, "solution", "must be a list"),
+        ({"solution": [3]}, "solution[0]", "kubectl command line"),
+        ({"solution": ["rm -rf /"]}, "solution[0]", "must be `kubectl VERB"),
+        ({"solution": ["kubectl exec -it pod -- sh"]}, "solution[0]", "must be `kubectl VERB"),
+        ({"solution": ["kubectl get pods --kubeconfig=/etc/admin"]}, "solution[0]", "must be `kubectl VERB"),
+        ({"solution": ["kubectl apply -f x.yaml --context=prod"]}, "solution[0]", "must not choose the cluster"),
+        ({"solution": ["kubectl apply -s https://10.0.0.1 -f x.yaml"]}, "solution[0]", "must not choose the cluster"),
+        ({"solution": ["kubectl apply -f missing.yaml"]}, "solution[0]", "neither starter/ nor solution/"),
+        ({"solution": ["kubectl wait pod/x --for=delete --timeout=soon"]}, "solution[0]", "not a duration"),
+        ({"solution": ["kubectl apply -f 'x.yaml"]}, "solution[0]", "cannot be split"),
         ({"grading": {"capture": [{"kind": "Pod"}]}}, "grading.capture[0].apiVersion", "is required"),
         (
             {"grading": {"capture": [{"apiVersion": "v1", "kind": "Pod", "ns": "x"}]}},
@@ -211,3 +223,62 @@ def test_a_lab_refuses_a_backend_it_does_not_support_and_says_why(tmp_path):
 def test_job_queues_is_kind_only_with_the_reason():
     lab = labs.find("job-queues")
     assert lab.backends == ("kind",) and "cluster-scoped" in lab.backend_notes["namespace"]
+
+
+def test_solution_steps_and_their_timeouts(tmp_path):
+    lab = write_lab(
+        tmp_path,
+        {
+            **GOOD,
+            "solution": [
+                "kubectl apply -f pod.yaml",
+                "kubectl wait --for=condition=Ready pod/x -n demo --timeout=2m",
+                "kubectl rollout status deployment/web --timeout 90s",
+            ],
+        },
+    )
+    (lab / "starter").mkdir()
+    (lab / "starter" / "pod.yaml").write_text("kind: Pod\n")
+    loaded = labs.load_lab(lab)
+    assert loaded.solution[0] == "kubectl apply -f pod.yaml" and loaded.to_json()["solution"] == list(loaded.solution)
+    assert labs.step_timeout(["kubectl", "apply", "-f", "pod.yaml"]) == labs.DEFAULT_STEP_SECONDS
+    assert labs.step_timeout(["kubectl", "wait", "--timeout=2m"]) == 180
+    assert labs.step_timeout(["kubectl", "rollout", "status", "--timeout", "90s"]) == 150
+
+
+def test_data_needs_a_digest_pinned_copy_image_that_start_loads(tmp_path):
+    pinned = "busybox:1.36.1@sha256:" + "a" * 64
+    base = {"claim": "d", "namespace": "n", "source": "data"}
+    cases = [
+        ({**base}, {}, "cluster.data[0].image", "is required"),
+        ({**base, "image": "busybox:1.36.1"}, {}, "cluster.data[0].image", "pinned by digest"),
+        ({**base, "image": pinned}, {}, "cluster.data[0].image", "also be listed in cluster.images"),
+    ]
+    for volume, extra, field, words in cases:
+        lab = write_lab(tmp_path, {**GOOD, "cluster": {"data": [volume], **extra}})
+        (lab / "data").mkdir(exist_ok=True)
+        with pytest.raises(UsageError) as info:
+            labs.load_lab(lab)
+        assert f"field '{field}'" in str(info.value) and words in str(info.value)
+    lab = write_lab(tmp_path, {**GOOD, "cluster": {"data": [{**base, "image": pinned}], "images": [{"name": pinned}]}})
+    assert labs.load_lab(lab).cluster.data[0].image == pinned
+
+
+CONSOLE_KUBECTL = re.compile(r"^\$ kubectl (.*)$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("lab", labs.discover(), ids=lambda lab: lab.id)
+def test_every_labs_solution_steps_are_commands_its_notebook_gives(lab):
+    """rehearse applies the reference solution as the notebook tells learners: every step that
+    changes the cluster uses a kubectl verb (and -f or -k) the notebook shows in a console block.
+    Wait steps (wait, rollout status) are the rehearsal's own proof that the lab converged."""
+    assert lab.solution, f"{lab.id}: lab.yaml has no solution steps for kubecourse rehearse"
+    notebook = (lab.path / f"{lab.id}.md").read_text()
+    shown = [line.split("  #")[0].split() for line in CONSOLE_KUBECTL.findall(notebook)]
+    forms = {(argv[0], next((a for a in argv if a in ("-f", "-k")), "")) for argv in shown if argv}
+    for step in lab.solution:
+        argv = shlex.split(step)
+        if argv[1] in ("wait", "rollout"):
+            continue
+        form = (argv[1], next((a for a in argv if a in ("-f", "-k")), ""))
+        assert form in forms, f"{lab.id}: `{step}`: the notebook never shows `kubectl {' '.join(form)}`"
