@@ -1,10 +1,15 @@
-"""End to end with real kind and Docker: create a sandbox, use it, put data on a claim, delete it.
+"""End to end with real kind and Docker (or Podman), expressed through ``kubecourse rehearse``:
+every lab on a throwaway sandbox, start, the reference solution as the notebook gives it, full
+marks, the starter at zero, and everything deleted. The same command instructors run on a
+workshop host, and the one the CI workflow (.github/workflows/rehearse.yml) runs on a hosted
+runner with Docker.
 
-Marked ``kind``: skipped (by tests/conftest.py) where kind or a reachable Docker daemon is
-missing. Each test uses its own sandbox name and deletes it, even when it fails.
+Marked ``kind``: skipped (by tests/conftest.py) where kind or a reachable engine is missing.
+``KUBECOURSE_E2E_LABS`` (space-separated lab ids) narrows the rehearsal; default: every lab.
 """
 
 import hashlib
+import json
 import os
 import secrets
 import signal
@@ -15,18 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from coursecore.labs import DataVolume
-from sandbox import _run, data, kind, kubectl, lifecycle, state
+from sandbox import kind, lifecycle, state
 
 pytestmark = pytest.mark.kind
-
-
-@pytest.fixture
-def sandbox_name(tmp_path, monkeypatch):
-    monkeypatch.setenv("KUBECOURSE_HOME", str(tmp_path / "kc"))
-    name = f"e2e-{secrets.token_hex(3)}"
-    yield name
-    lifecycle.down(name)
+KUBECOURSE = str(Path(sys.executable).parent / "kubecourse")
 
 
 def default_kubeconfig_fingerprint() -> str:
@@ -34,54 +31,51 @@ def default_kubeconfig_fingerprint() -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "absent"
 
 
-def test_up_use_and_down(sandbox_name):
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBECOURSE_HOME", str(tmp_path / "kc"))
+    return tmp_path / "kc"
+
+
+def test_rehearse_every_lab_on_real_kind(home):
     before = default_kubeconfig_fingerprint()
-    result = lifecycle.up(sandbox_name, nodes=2)
-    assert result.created and len(result.nodes) == 2
-    assert lifecycle.up(sandbox_name).created is False
-    done = _run.run(["kubectl", "--kubeconfig", str(result.kubeconfig), "get", "nodes", "-o", "name"], timeout=60)
-    assert len(done.stdout.split()) == 2
-    kubectl.apply(
-        result.kubeconfig, text="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: e2e, namespace: default}\n"
+    labs = os.environ.get("KUBECOURSE_E2E_LABS", "").split()
+    proc = subprocess.run(
+        [KUBECOURSE, "rehearse", *(labs or ["--all"]), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=3 * 3600,
+        env=dict(os.environ),
     )
-    assert oct(result.kubeconfig.stat().st_mode & 0o777) == "0o600"
-    assert default_kubeconfig_fingerprint() == before
-    lifecycle.down(sandbox_name)
-    assert f"kubecourse-{sandbox_name}" not in kind.get_clusters()
-    assert state.load(sandbox_name) is None
+    assert "Traceback" not in proc.stderr, proc.stderr[-4000:]
+    report = json.loads(proc.stdout)
+    failures = {r["lab"]: r["error"] for r in report["labs"] if not r["passed"]}
+    assert proc.returncode == 0 and report["passed"], failures
+    for r in report["labs"]:
+        assert r["starter_score"] == 0 and r["score"] == r["max_score"]
+    assert not [c for c in kind.get_clusters() if c.startswith("kubecourse-rehearse-")]
+    assert state.names() == []
+    assert default_kubeconfig_fingerprint() == before  # ~/.kube/config never touched
 
 
-def test_lab_data_lands_on_a_claim(sandbox_name, tmp_path):
-    result = lifecycle.up(sandbox_name)
-    lab = tmp_path / "lab"
-    (lab / "data" / "sub").mkdir(parents=True)
-    (lab / "data" / "a.txt").write_text("hello\n")
-    (lab / "data" / "sub" / "b.bin").write_bytes(bytes(range(256)))
-    kubectl.apply(result.kubeconfig, text="apiVersion: v1\nkind: Namespace\nmetadata: {name: e2e}\n")
-    copied = data.copy(DataVolume(claim="e2e-data", namespace="e2e", source="data"), lab, result.kubeconfig)
-    assert copied.copied and copied.files == 2
-    logs = _run.run(
-        ["kubectl", "--kubeconfig", str(result.kubeconfig), "-n", "e2e", "logs", f"job/{copied.job}"], timeout=60
-    ).stdout
-    assert "a.txt" in logs and "b.bin" in logs
-    again = data.copy(DataVolume(claim="e2e-data", namespace="e2e", source="data"), lab, result.kubeconfig)
-    assert not again.copied
-
-
-def test_ctrl_c_during_real_creation_leaves_nothing(sandbox_name):
-    cluster = f"kubecourse-{sandbox_name}"
+def test_ctrl_c_during_real_creation_leaves_nothing(home):
+    name = f"e2e-{secrets.token_hex(3)}"
+    cluster = f"kubecourse-{name}"
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "kubecourse"), "up", "--name", sandbox_name],
+        [KUBECOURSE, "up", "--name", name],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=os.environ.copy(),
     )
-    deadline = time.monotonic() + 120
-    while cluster not in kind.get_clusters() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=300)
-    assert proc.returncode == 130
-    assert cluster not in kind.get_clusters()
-    assert state.load(sandbox_name) is None
+    try:
+        deadline = time.monotonic() + 120
+        while cluster not in kind.get_clusters() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=300)
+        assert proc.returncode == 130
+        assert cluster not in kind.get_clusters()
+        assert state.load(name) is None
+    finally:
+        lifecycle.down(name, include_foreign=True)

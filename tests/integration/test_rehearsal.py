@@ -107,7 +107,7 @@ def test_a_broken_reference_solution_fails_its_lab_and_still_cleans_up(course, c
     import shutil
 
     shutil.copytree(labs.labs_root() / "first-pod", root / "first-pod")
-    (root / "course.yaml").write_text("labs: [first-pod]\n")
+    (root / "course.yaml").write_text("order: [first-pod]\n")
     # A "solution" that forgot the label: it converges, but does not earn full marks.
     pod = (root / "first-pod" / "solution" / "pod.yaml").read_text().replace("app: hello", "app: hola")
     (root / "first-pod" / "solution" / "pod.yaml").write_text(pod)
