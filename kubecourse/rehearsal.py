@@ -34,7 +34,7 @@ from pathlib import Path
 
 from coursecore import labs
 from coursecore.errors import KubecourseError, UsageError
-from sandbox import kubectl, labprep, lifecycle
+from sandbox import kind, kubectl, labprep, lifecycle
 from sandbox.addons import lock
 from sandbox.names import MAX_NAME
 
@@ -138,6 +138,7 @@ def rehearse(
 
     Raises:
         UsageError: an unknown lab, or a lab without ``solution`` steps; nothing was made.
+        ToolMissing, KindTooOld: kind is missing or older than the pinned node image's release.
     """
     started = time.monotonic()
     chosen = [labs.find(i, labs_root) for i in lab_ids] if lab_ids else labs.discover(labs_root)
@@ -145,6 +146,7 @@ def rehearse(
         if not lab.solution:
             raise UsageError(f"lab {lab.id} has no `solution` steps in its lab.yaml to rehearse")
     pins = pins or lock.current()
+    kind.require_version()  # no kind, or too old: one error (exit 3) instead of one per lab
     results = [_one(lab, keep=keep, pins=pins, progress=progress) for lab in chosen]
     return Rehearsal(labs=results, seconds=time.monotonic() - started)
 

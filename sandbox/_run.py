@@ -98,6 +98,9 @@ def _spawn(argv, shown, short, tool, *, timeout, env, input, stdin_file, cwd) ->
             input=input,
             capture_output=True,
             text=True,
+            # A tool that prints bytes that are not UTF-8 must not crash us with a traceback.
+            encoding="utf-8",
+            errors="replace",
             timeout=timeout,
             env={**os.environ, **(env or {})},
             stdin=stdin_file if stdin_file is not None else (None if input is not None else subprocess.DEVNULL),
@@ -111,6 +114,10 @@ def _spawn(argv, shown, short, tool, *, timeout, env, input, stdin_file, cwd) ->
         ) from None
     except FileNotFoundError:
         raise ToolMissing(f"{tool} is not installed", hint=INSTALL_HINTS.get(tool, "")) from None
+    except OSError as err:  # not executable, a broken interpreter line, ...
+        raise ToolMissing(
+            f"cannot run {tool}: {err.strerror or err}", hint=INSTALL_HINTS.get(Path(tool).name, "")
+        ) from None
 
 
 @contextmanager

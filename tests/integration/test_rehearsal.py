@@ -149,3 +149,11 @@ def test_sandbox_names_fit_kind(fake_kind):
     long = rehearsal.sandbox_name("a" * 40)
     assert len(long) <= 39 and long.startswith("rehearse-")
     assert rehearsal.sandbox_name("a" * 40) != rehearsal.sandbox_name("a" * 39 + "b")
+
+
+def test_without_kind_it_says_so_once(fake_kind, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(fake_kind.home))  # a folder without kind
+    with pytest.raises(SystemExit) as info:
+        run(["rehearse", "--all"])
+    err = capsys.readouterr().err
+    assert info.value.code == 3 and err.count("kind is not installed") == 1 and "Traceback" not in err
