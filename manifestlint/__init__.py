@@ -23,11 +23,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "lint_paths": "manifestlint.engine",
-    "lint_file": "manifestlint.engine",
+    "lint_paths": "manifestlint.files",
+    "lint_file": "manifestlint.files",
     "lint_text": "manifestlint.engine",
     "lint_object": "manifestlint.engine",
-    "lint": "manifestlint.engine",
+    "lint": "manifestlint.files",
     "rule": "manifestlint.rules",
     "Finding": "manifestlint.rules",
     "FieldPath": "manifestlint.fieldpath",
@@ -43,8 +43,9 @@ _EXPORTS = {
 
 if TYPE_CHECKING:
     from manifestlint.argo_schema import ARGO_VERSION
-    from manifestlint.engine import lint, lint_file, lint_object, lint_paths, lint_text
+    from manifestlint.engine import lint_object, lint_text
     from manifestlint.fieldpath import FieldPath
+    from manifestlint.files import lint, lint_file, lint_paths
     from manifestlint.kube_schema import KUBERNETES_VERSION
     from manifestlint.objects import containers, pod_template
     from manifestlint.quantities import quantity
