@@ -127,8 +127,8 @@ def expect_fields(obj: Obj, fields: Any, *, at: str = "", passed: str = "") -> O
     Args:
         obj: the object, usually from :func:`require`.
         fields: the fields that matter (see :mod:`autograder.match` for the rules).
-        at: a dotted path where ``fields`` start (``"spec.template.spec"``), to save nesting;
-            the mismatches still name full paths.
+        at: a dotted path where ``fields`` start (``"spec.template.spec.securityContext"``), to
+            save nesting; the failure names it once and the fields below it by their own names.
         passed: the message of a pass (default ``<Kind> <name> is as expected``).
     """
     for key in reversed(parse(at) if at else ()):
@@ -138,6 +138,10 @@ def expect_fields(obj: Obj, fields: Any, *, at: str = "", passed: str = "") -> O
     found = mismatches(obj, fields)
     if not found:
         return ok(passed or f"{_name(obj)} is as expected")
+    if at:
+        below = at + "."
+        found = [line.removeprefix(below) for line in found]
+        return fail(f"{_name(obj)} differs from what is expected in {at}", found)
     return fail(f"{_name(obj)} differs from what is expected", found)
 
 

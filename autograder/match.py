@@ -88,8 +88,17 @@ def at_most(high: float) -> That:
     return That(lambda value: _number(value) and value <= high, f"at most {high}")
 
 
+_YAML_WORDS = {True: "true", False: "false", None: "null"}
+
+
 def _show(value: Any, limit: int = 80) -> str:
-    text = "missing" if value is _MISSING else repr(value)
+    # Learners write YAML: true, false and null read as they wrote them, not as Python's True.
+    if value is _MISSING:
+        text = "missing"
+    elif value is None or isinstance(value, bool):
+        text = _YAML_WORDS[value]
+    else:
+        text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from autograder.checks import check, fail, ok
-from autograder.expect import require
+from autograder.expect import expect_fields, require
 from autograder.objects import name
 from autograder.paths import get
 
@@ -71,11 +71,13 @@ def report(state, job_name):
 
 
 def _writer_identity(job):
-    context = _pod_security(job)
-    wrong = [f"{k} is {context.get(k)}, expected {v}" for k, v in WRITER.items() if context.get(k) != v]
-    if context.get("runAsNonRoot") is not True:
-        wrong.append("runAsNonRoot is not true")
-    return fail("; ".join(wrong), root=WRITER_IDENTITY) if wrong else ok("uid 1000, gid 3000, fsGroup 3000, non-root")
+    outcome = expect_fields(
+        job,
+        {**WRITER, "runAsNonRoot": True},
+        at="spec.template.spec.securityContext",
+        passed="uid 1000, gid 3000, fsGroup 3000, non-root",
+    )
+    return outcome.with_root(WRITER_IDENTITY)
 
 
 def _reader_identity(job):

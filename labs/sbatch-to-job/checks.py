@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from autograder import objects
 from autograder.checks import check, fail, ok, partial
-from autograder.expect import require
+from autograder.expect import expect_fields, require
 from autograder.paths import get
 from autograder.workloads import expect_job_complete
 from manifestlint import quantity
@@ -75,8 +75,7 @@ def array_throttle(state):
     job = _job(state)
     indexes, throttle = array_indexes(script()["array"])
     wanted = throttle or len(indexes)
-    got = get(job, "spec.parallelism", default=1)
-    return ok(f"parallelism {got}") if got == wanted else fail(f"parallelism is {got}, expected {wanted}")
+    return expect_fields(job, {"spec": {"parallelism": wanted}}, passed=f"parallelism {wanted}")
 
 
 @check(

@@ -74,4 +74,6 @@ def test_partial_objects_name_what_differs(lab):
     small = copy.deepcopy(JOB)
     small["spec"]["completions"] = 3
     indexed = run_checks(lab, MemoryState([small])).to_json()["checks"][1]
-    assert "spec.completions: expected at least 5, got 3" in indexed["message"]
+    assert (
+        indexed["message"] == "Job sweep differs from what is expected in spec; completions: expected at least 5, got 3"
+    )

@@ -79,11 +79,13 @@ def test_a_forbidden_look_elsewhere_is_still_only_a_missing_object():
 def test_expect_fields_names_every_field_that_differs():
     assert expect_fields(NEW, {"spec": {"restartPolicy": "Always"}}).message == "Pod b is as expected"
     outcome = expect_fields(NEW, {"restartPolicy": "Never", "replicas": at_least(2)}, at="spec")
-    assert outcome.fraction == 0 and outcome.message == "Pod b differs from what is expected"
+    assert outcome.fraction == 0 and outcome.message == "Pod b differs from what is expected in spec"
     assert outcome.mismatches == (
-        "spec.restartPolicy: expected 'Never', got 'Always'",
-        "spec.replicas: expected at least 2, got missing",
+        "restartPolicy: expected 'Never', got 'Always'",
+        "replicas: expected at least 2, got missing",
     )
+    whole = expect_fields(NEW, {"runAsNonRoot": True}, at="spec.securityContext")
+    assert whole.mismatches == ("spec.securityContext: expected a mapping, got missing",)
     assert expect_fields(NEW, {}, passed="fine").message == "fine"
     with pytest.raises(ValueError, match="no list indexes"):
         expect_fields(NEW, {}, at="spec.containers[0]")

@@ -70,14 +70,14 @@ def test_predicates_and_types():
     found = mismatches(POD, {"status": {"phase": lambda p: p == "Running"}})
     assert found == ["status.phase: expected a value accepted by the predicate, got 'Succeeded'"]
     assert mismatches(POD, {"status": {"count": int}}) == []
-    assert mismatches(POD, {"status": {"ready": int}}) == ["status.ready: expected a value of type int, got False"]
+    assert mismatches(POD, {"status": {"ready": int}}) == ["status.ready: expected a value of type int, got false"]
 
 
 def test_described_predicates_say_what_they_expect():
     assert mismatches(POD, {"status": {"count": at_least(1)}}) == []
     assert mismatches(POD, {"status": {"count": at_most(0), "ready": at_least(0)}}) == [
         "status.count: expected at most 0, got 1",
-        "status.ready: expected at least 0, got False",  # a bool is not a number here
+        "status.ready: expected at least 0, got false",  # a bool is not a number here
     ]
     pinned = that(lambda image: ":" in image and not image.endswith(":latest"), "an image with a pinned tag")
     assert mismatches(POD, {"spec": {"containers": [{"image": pinned}, {"name": pinned}]}}) == [
@@ -90,8 +90,8 @@ def test_predicate_that_raises_rejects_instead_of_crashing():
 
 
 def test_bool_is_not_int():
-    assert mismatches(POD, {"status": {"ready": 0}}) == ["status.ready: expected 0, got False"]
-    assert mismatches(POD, {"status": {"count": True}}) == ["status.count: expected True, got 1"]
+    assert mismatches(POD, {"status": {"ready": 0}}) == ["status.ready: expected 0, got false"]
+    assert mismatches(POD, {"status": {"count": True}}) == ["status.count: expected true, got 1"]
     assert mismatches(POD, {"status": {"count": 1.0}}) == []
 
 
