@@ -56,7 +56,7 @@ def test_dna_reads_matrix_and_scores_total_overlap():
 def test_dna_matrix_may_wrap_over_lines():
     text = dna_text(THREE_FRAGMENTS)
     header, body = text.split("\n", 1)
-    wrapped = header + "\n" + "\n".join(" ".join(pair) for pair in zip(*[iter(body.split())] * 2))
+    wrapped = header + "\n" + "\n".join(" ".join(pair) for pair in zip(*[iter(body.split())] * 2, strict=False))
     assert np.array_equal(parse_instance(wrapped, name="w").cost, parse_instance(text, name="t").cost)
 
 
@@ -107,6 +107,28 @@ def test_unreadable_files_are_rejected(tmp_path):
         read_instance(latin)
     with pytest.raises(InstanceError, match="unknown format"):
         read_instance(latin, fmt="csv")
+
+
+def test_files_past_the_size_limit_are_refused_before_reading(tmp_path, monkeypatch):
+    import salmon_algorithm.instance as module
+
+    path = tmp_path / "big.txt"
+    path.write_text(TSP_SQUARE)
+    monkeypatch.setattr(module, "MAX_FILE_BYTES", 10)
+    with pytest.raises(InstanceError, match=r"big.txt\": 26 bytes is more than the limit of 10 bytes"):
+        read_instance(path)
+
+
+def test_a_body_far_larger_than_its_header_allows_is_refused_before_splitting():
+    text = "3\n" + "1 " * 200_000
+    with pytest.raises(InstanceError, match="far more than an instance of 3 vertices needs"):
+        parse_instance(text, name="padded")
+
+
+def test_blank_lines_before_the_header_are_skipped():
+    assert parse_instance("\n  \n" + TSP_SQUARE, name="s").n == 4
+    with pytest.raises(InstanceError, match="empty"):
+        parse_instance(" \n\t\n", name="blank")
 
 
 def test_tour_length_requires_a_permutation():

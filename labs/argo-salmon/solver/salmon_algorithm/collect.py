@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salmon_algorithm._argparse import Parser, formatter
-from salmon_algorithm._files import write_atomically
+from salmon_algorithm._files import read_bounded, write_atomically
 from salmon_algorithm.errors import EXIT_USAGE, SalmonError
 from salmon_algorithm.instance import read_instance, verify
 
@@ -72,11 +72,13 @@ def read_results(folder: str | Path) -> list[dict]:
 def _read_result(path: Path) -> dict:
     where = f'failed to read result "{path}"'
     try:
-        if path.stat().st_size > MAX_RESULT_BYTES:
-            raise SalmonError(f"{where}: larger than {MAX_RESULT_BYTES // (1024 * 1024)} MB")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = read_bounded(path, MAX_RESULT_BYTES)
     except OSError as err:
         raise SalmonError(f"{where}: {err.strerror or err}") from err
+    except ValueError as err:  # not a regular file, or too large
+        raise SalmonError(f"{where}: {err}") from err
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise SalmonError(f"{where}: not a JSON result ({err})") from err
     if not isinstance(data, dict):

@@ -45,7 +45,7 @@ class GeneratedInstance:
     @property
     def true_score(self) -> int:
         """The assembly score of the true layout: total overlap of consecutive fragments."""
-        return int(sum(self.overlaps[a, b] for a, b in zip(self.layout, self.layout[1:])))
+        return int(sum(self.overlaps[a, b] for a, b in zip(self.layout, self.layout[1:], strict=False)))
 
     def matrix_text(self) -> str:
         """The instance in the dna format: K - overlap, plus the dummy vertex last."""

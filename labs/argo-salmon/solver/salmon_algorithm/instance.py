@@ -15,12 +15,14 @@ message names the file and says what is wrong, so the command line never shows a
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from salmon_algorithm._files import read_bounded
 from salmon_algorithm.errors import InstanceError, ResultMismatch
 
 DNA_K = 10_000
@@ -28,6 +30,8 @@ FORMATS = ("tsp", "dna")
 # An N x N float64 matrix of 4000 vertices is 128 MB: past that a run would not fit a lab pod.
 MAX_VERTICES = 4000
 MAX_FILE_BYTES = 256 * 1024 * 1024
+# The first line that is not blank: the vertex count.
+_HEADER = re.compile(r"\s*(\S[^\n]*)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,15 +57,11 @@ def read_instance(path: str | Path, fmt: str = "auto") -> Instance:
     if fmt not in (*FORMATS, "auto"):
         raise InstanceError(f'failed to read instance "{path}": unknown format {fmt!r} (use tsp, dna or auto)')
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InstanceError(
-                f'failed to read instance "{path}": {size} bytes is more than the '
-                f"{MAX_FILE_BYTES // (1024 * 1024)} MB limit"
-            )
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_FILE_BYTES)
     except OSError as err:
         raise InstanceError(f'failed to read instance "{path}": {err.strerror or err}') from err
+    except ValueError as err:
+        raise InstanceError(f'failed to read instance "{path}": {err}') from err
     if b"\0" in data:
         raise InstanceError(f'failed to read instance "{path}": it is a binary file, not text')
     try:
@@ -76,11 +76,15 @@ def parse_instance(text: str, *, name: str, fmt: str = "auto", source: str | Non
     where = f'failed to read instance "{source or name}"'
     if fmt not in (*FORMATS, "auto"):
         raise InstanceError(f"{where}: unknown format {fmt!r} (use tsp, dna or auto)")
-    lines = [line.split() for line in text.splitlines() if line.strip()]
-    if not lines:
+    header = _HEADER.match(text)
+    if header is None:
         raise InstanceError(f"{where}: the file is empty")
-    n = _vertex_count(lines[0], where)
-    body = lines[1:]
+    n = _vertex_count(header.group(1).split(), where)
+    # Split the text only once its size fits N: a small header over a huge body would otherwise
+    # turn into hundreds of millions of tokens before any check could refuse it.
+    if len(text) > _max_chars(n):
+        raise InstanceError(f"{where}: {len(text)} characters is far more than an instance of {n} vertices needs")
+    body = [line.split() for line in text[header.end() :].splitlines() if line.strip()]
     detected = detect_format(n, body)
     if fmt == "auto":
         if detected is None:
@@ -92,6 +96,11 @@ def parse_instance(text: str, *, name: str, fmt: str = "auto", source: str | Non
         fmt = detected
     cost = _parse_tsp(n, body, where) if fmt == "tsp" else _parse_dna(n, body, where)
     return Instance(name=name, format=fmt, cost=cost)
+
+
+def _max_chars(n: int) -> int:
+    """A generous bound on the text of an N-vertex instance: 64 characters per matrix entry."""
+    return 64 * n * n + 4096
 
 
 def detect_format(n: int, body: Sequence[Sequence[str]]) -> str | None:
