@@ -76,7 +76,35 @@ def run_salmon(cost, best_known, stop_at, generations, population, survival, mem
                 if _uniform(rng) < memory and not visited[successor[current]]:
                     chosen = successor[current]
                 if chosen < 0:
-                    chosen = _roulette(weight[current], free, remaining, rng)
+                    # The roulette, written out here rather than in a helper: passing it the row
+                    # (an array view) cost numba an atomic reference-count increment and decrement
+                    # per draw, 10% of a dna40 run under perf; the draws are the same.
+                    # Four partial sums break the chain of dependent additions (the total's
+                    # order is fixed, so the draw stays reproducible); the walk that follows
+                    # stops early, on average halfway.
+                    s0 = s1 = s2 = s3 = 0.0
+                    t = 0
+                    while t + 4 <= remaining:
+                        s0 += weight[current, free[t]]
+                        s1 += weight[current, free[t + 1]]
+                        s2 += weight[current, free[t + 2]]
+                        s3 += weight[current, free[t + 3]]
+                        t += 4
+                    while t < remaining:
+                        s0 += weight[current, free[t]]
+                        t += 1
+                    total = (s0 + s1) + (s2 + s3)
+                    if not total > 0.0:  # every weight underflowed (a huge BETA): draw uniformly
+                        chosen = free[min(int(_uniform(rng) * remaining), remaining - 1)]
+                    else:
+                        target = _uniform(rng) * total
+                        chosen = free[remaining - 1]  # also where rounding leaves the target at the top
+                        acc = 0.0
+                        for t in range(remaining - 1):
+                            acc += weight[current, free[t]]
+                            if acc > target:
+                                chosen = free[t]
+                                break
                 tour[k] = chosen
                 remaining = _take(chosen, visited, free, where, remaining)
                 length += cost[current, chosen]
@@ -121,34 +149,6 @@ def _take(vertex, visited, free, where, remaining):
     free[remaining - 1] = vertex
     where[vertex] = remaining - 1
     return remaining - 1
-
-
-@njit(cache=True)
-def _roulette(weights, free, remaining, rng):
-    """A free vertex drawn with probability proportional to its weight."""
-    # Four partial sums break the chain of dependent additions (the total's order is fixed,
-    # so the draw stays reproducible); the walk that follows stops early, on average halfway.
-    s0 = s1 = s2 = s3 = 0.0
-    t = 0
-    while t + 4 <= remaining:
-        s0 += weights[free[t]]
-        s1 += weights[free[t + 1]]
-        s2 += weights[free[t + 2]]
-        s3 += weights[free[t + 3]]
-        t += 4
-    while t < remaining:
-        s0 += weights[free[t]]
-        t += 1
-    total = (s0 + s1) + (s2 + s3)
-    if not total > 0.0:  # every weight underflowed (a huge BETA): draw uniformly
-        return free[min(int(_uniform(rng) * remaining), remaining - 1)]
-    target = _uniform(rng) * total
-    acc = 0.0
-    for t in range(remaining - 1):
-        acc += weights[free[t]]
-        if acc > target:
-            return free[t]
-    return free[remaining - 1]  # the last slot, also where rounding leaves the target at the top
 
 
 _U = np.uint64
