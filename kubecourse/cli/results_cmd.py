@@ -67,8 +67,8 @@ def results(
 
     Reads the newest `salmon-*` Workflow in namespace `salmon`: each solver run's `seed` input
     and `score` and `generation` outputs, and the collect step's `best-score` and `best-seed`.
-    The best score is recomputed from the runs and compared with the score of the instance's
-    true fragment layout, as the 2019 study compared with the best known answer.
+    The best score is recomputed from the runs and printed next to the instance's best known
+    score and a strong baseline's (LKH-3) score on it, both recorded with the lab's data.
 
     Exit codes: 0 summary printed, 1 no salmon workflow or no run scored yet, 2 bad input,
     3 the cluster cannot be reached.
