@@ -8,8 +8,9 @@ simple method and through the strongest solvers at hand. Run from the repository
         [--record labs/argo-salmon/data/baselines.json] [--json]
 
 The committed figure and record were made with ``--instances
-dna40,dna49,dna69,dna128,labs/argo-salmon/data/dna30.txt --seeds 5 --figure
-book/figures/salmon-baselines.svg --record labs/argo-salmon/data/baselines.json``.
+dna40,dna49,dna69,dna128,labs/argo-salmon/data/dna30.txt --seeds 10 --ortools-seconds 10
+--figure book/figures/salmon-baselines.svg --record labs/argo-salmon/data/baselines.json`` on a
+busy 2-core machine (10 s of wall time gave OR-Tools 0.4-1.4 s of CPU).
 
 Methods, each timed in this process (CPU seconds; wall seconds too, which a busy machine inflates):
 
