@@ -91,12 +91,10 @@ _collected: dict[str, tuple[ModuleType, tuple[Check, ...]]] = {}
 
 def _import_checks(folder: Path, relative: str) -> tuple[Check, ...]:
     path = folder / relative
-    if not path.is_file():
-        raise ChecksError(f"checks file not found: {path}")
     try:
         module = lab_module(folder, relative)
     except LabCodeError as err:
-        raise ChecksError(err.message) from err
+        raise ChecksError(f"checks file not found: {path}" if not path.is_file() else err.message) from err
     with _lock:
         known = _collected.get(module.__name__)
         if known is None or known[0] is not module:

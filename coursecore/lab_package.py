@@ -17,6 +17,7 @@ import re
 import sys
 import threading
 import types
+from functools import lru_cache
 from pathlib import Path
 
 from coursecore.errors import UsageError
@@ -35,11 +36,18 @@ _imported: dict[str, tuple] = {}  # package name -> the folder's .py files as th
 
 def package_name(folder: str | os.PathLike[str]) -> str:
     """The private package name of the lab in ``folder`` (two folders never share one)."""
+    return _root_and_name(os.fspath(folder))[1]
+
+
+@lru_cache(maxsize=256)
+def _root_and_name(folder: str) -> tuple[Path, str]:
+    # Resolving a path costs a system call per component; graders load the same lab thousands of times.
     resolved = Path(folder).resolve()
     digest = hashlib.sha1(str(resolved).encode()).hexdigest()[:10]
-    return f"{PREFIX}{re.sub(r'[^A-Za-z0-9_]', '_', resolved.name)}_{digest}"
+    return resolved, f"{PREFIX}{re.sub(r'[^A-Za-z0-9_]', '_', resolved.name)}_{digest}"
 
 
+@lru_cache(maxsize=256)
 def module_name(relative: str) -> str:
     """``checks.py`` -> ``checks``; ``grading/checks.py`` -> ``grading.checks``.
 
@@ -63,14 +71,16 @@ def lab_module(folder: str | os.PathLike[str], relative: str) -> types.ModuleTyp
     Raises:
         LabCodeError: the file is missing, has a syntax error, or raised while being imported.
     """
-    root = Path(folder).resolve()
-    path = root / relative
+    root, package = _root_and_name(os.fspath(folder))
     dotted = module_name(relative)
-    if not path.is_file():
-        raise LabCodeError(f"{path} not found")
-    package = package_name(root)
     with _lock:
         signature = _signature(root)
+        if "." in dotted:
+            present = (root / relative).is_file()
+        else:
+            present = any(entry[0] == relative for entry in signature)
+        if not present:
+            raise LabCodeError(f"{root / relative} not found")
         if _imported.get(package) != signature:
             _forget(package)
             _imported[package] = signature
@@ -79,10 +89,10 @@ def lab_module(folder: str | os.PathLike[str], relative: str) -> types.ModuleTyp
         try:
             return importlib.import_module(f"{package}.{dotted}")
         except SyntaxError as err:
-            where = err.filename or str(path)
+            where = err.filename or str(root / relative)
             raise LabCodeError(f"failed to load {where}: syntax error on line {err.lineno}: {err.msg}") from err
         except Exception as err:  # the author's module raised: report it, do not crash the tool
-            raise LabCodeError(f"failed to load {path}: {type(err).__name__}: {err}") from err
+            raise LabCodeError(f"failed to load {root / relative}: {type(err).__name__}: {err}") from err
 
 
 def _package(name: str, root: Path) -> types.ModuleType:
@@ -96,11 +106,14 @@ def _package(name: str, root: Path) -> types.ModuleType:
 def _signature(root: Path) -> tuple:
     """What changes when a module of the package is edited, added or removed."""
     found = []
-    with os.scandir(root) as entries:
-        for entry in entries:
-            if entry.name.endswith(".py") and entry.is_file():
-                stat = entry.stat()
-                found.append((entry.name, stat.st_ino, stat.st_mtime_ns, stat.st_size))
+    try:
+        with os.scandir(root) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py") and entry.is_file():
+                    stat = entry.stat()
+                    found.append((entry.name, stat.st_ino, stat.st_mtime_ns, stat.st_size))
+    except OSError:  # no such folder: nothing in it to import
+        return ()
     return tuple(sorted(found))
 
 
