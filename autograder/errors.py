@@ -2,12 +2,14 @@
 
 The command line maps them to exit codes through their base class: bad snapshots and broken
 ``checks.py`` files are usage errors (exit 2), clusters that cannot be read are environment
-problems (exit 3). A check that fails is never an exception; it is a result.
+problems (exit 3, :class:`~coursecore.errors.ClusterUnreachable`, raised by
+:mod:`coursecore.kube` and re-exported here). A check that fails is never an exception; it is a
+result.
 """
 
 from __future__ import annotations
 
-from coursecore.errors import EnvironmentProblem, KubecourseError, UsageError
+from coursecore.errors import ClusterUnreachable, KubecourseError, UsageError
 
 
 class AutograderError(KubecourseError):
@@ -20,10 +22,6 @@ class SnapshotError(UsageError, AutograderError):
 
 class ChecksError(UsageError, AutograderError):
     """A lab's ``checks.py`` cannot be loaded or declares invalid checks."""
-
-
-class ClusterUnreachable(EnvironmentProblem, AutograderError):
-    """The cluster cannot be reached, or refuses the credentials."""
 
 
 __all__ = ["AutograderError", "ChecksError", "ClusterUnreachable", "SnapshotError"]

@@ -1,97 +1,24 @@
-"""Reading a live cluster through the official ``kubernetes`` client, as a :class:`State`.
+"""Reading a live cluster through the Kubernetes API, as a :class:`State`.
 
-:func:`connect` builds a private API client from one kubeconfig file (never the process-wide
-default, never ``~/.kube/config`` unless that is the file named) and probes the API once, so
-that an unreachable cluster or rejected credentials are reported before any check runs.
+:func:`connect` finds the learner's kubeconfig (:mod:`coursecore.home`), connects with exactly
+that file (:mod:`coursecore.kube`) and probes the API once, so that an unreachable cluster or
+rejected credentials are reported before any check runs.
 Resources are found through API discovery; reads are plain list calls filtered with the same
 :func:`~autograder.state.select` a snapshot uses; :meth:`LiveState.wait_for` watches.
 """
 
 from __future__ import annotations
 
-import getpass
 import os
-import re
 import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
-from coursecore._quickimport import import_jsonschema_quickly
-
-import_jsonschema_quickly()  # import kubernetes reaches jsonschema: skip its grammar
-
-import kubernetes  # noqa: E402
-from kubernetes.config.config_exception import ConfigException  # noqa: E402
-
-from autograder import _transport
-from autograder.errors import ClusterUnreachable
 from autograder.state import Obj, select
-from coursecore import safeyaml
-from coursecore.errors import UsageError
+from coursecore import home, kube
 from coursecore.labs import Capture
 
-SANDBOX_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,37}[a-z0-9])?$")
-MAX_KUBECONFIG_BYTES = 1024 * 1024
-REQUEST_TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
-
-
-def kubecourse_home() -> Path:
-    return Path(os.environ.get("KUBECOURSE_HOME") or Path.home() / ".kubecourse")
-
-
-def sandbox_kubeconfig(name: str) -> Path:
-    """The kubeconfig ``kubecourse up --name NAME`` writes (a file contract with ``sandbox``).
-
-    Raises:
-        UsageError: NAME is not a valid sandbox name.
-        ClusterUnreachable: there is no such sandbox.
-    """
-    if not SANDBOX_NAME.match(name or ""):
-        raise UsageError(f"invalid sandbox name {name!r}: use lowercase letters, digits and dashes (at most 39)")
-    path = kubecourse_home() / "sandboxes" / name / "kubeconfig"
-    if not path.is_file():
-        raise ClusterUnreachable(f"no sandbox {name}: run kubecourse up --name {name}")
-    return path
-
-
-def resolve_kubeconfig(*, name: str | None = None, kubeconfig: str | os.PathLike[str] | None = None) -> Path:
-    """The kubeconfig to read: a sandbox's, the file given, ``$KUBECONFIG``, ``$KUBECOURSE_SANDBOX``'s,
-    or that of the sandbox named after the login (what ``kubecourse up`` makes by default).
-
-    Raises:
-        UsageError: nothing says which cluster, or the kubeconfig file does not exist.
-        ClusterUnreachable: the sandbox named does not exist.
-    """
-    if name is not None:
-        return sandbox_kubeconfig(name)
-    if kubeconfig is not None:
-        path = Path(kubeconfig)
-        if not path.is_file():
-            raise UsageError(f"kubeconfig not found: {path}")
-        return path
-    env = os.environ.get("KUBECONFIG")
-    if env:
-        for part in env.split(os.pathsep):
-            if part and Path(part).is_file():
-                return Path(part)
-        raise UsageError(f"KUBECONFIG names no existing file ({env})")
-    sandbox = os.environ.get("KUBECOURSE_SANDBOX")
-    if sandbox:
-        return sandbox_kubeconfig(sandbox)
-    # `kubecourse up` without --name names the sandbox after the login (Jane.Doe -> jane-doe).
-    login = re.sub(r"[^a-z0-9]+", "-", _login().lower()).strip("-")[:39].rstrip("-")
-    if SANDBOX_NAME.match(login) and (kubecourse_home() / "sandboxes" / login / "kubeconfig").is_file():
-        return kubecourse_home() / "sandboxes" / login / "kubeconfig"
-    raise UsageError("say which cluster to read: --name NAME (your sandbox), --kubeconfig FILE or --snapshot FILE")
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+REQUEST_TIMEOUT = kube.REQUEST_TIMEOUT
 
 
 def connect(
@@ -102,28 +29,21 @@ def connect(
     request_timeout: tuple[float, float] = REQUEST_TIMEOUT,
     probe: bool = True,
 ) -> LiveState:
-    """A :class:`LiveState` for the cluster ``kubeconfig`` (or sandbox ``name``) points at.
+    """A :class:`LiveState` for the cluster ``kubeconfig`` (or sandbox ``name``) points at; with
+    neither, the one :func:`coursecore.home.learner_kubeconfig` finds.
 
     Raises:
         UsageError: the kubeconfig is missing, malformed or lacks the context asked for.
         ClusterUnreachable: the API server cannot be reached or rejects the credentials.
     """
-    path = resolve_kubeconfig(name=name, kubeconfig=kubeconfig)
-    # The client parses the file with plain yaml.safe_load: vet it first (size, alias bombs).
-    safeyaml.load_mapping(path, what="kubeconfig", max_bytes=MAX_KUBECONFIG_BYTES)
-    configuration = kubernetes.client.Configuration()
-    configuration.retries = 1  # fail fast on a refused connection instead of retrying thrice
-    try:
-        api_client = kubernetes.config.new_client_from_config(
-            config_file=str(path), context=context, persist_config=False, client_configuration=configuration
+    path = home.learner_kubeconfig(name=name, kubeconfig=kubeconfig)
+    sandbox = name or home.sandbox_of(path)  # a sandbox's file however it was found: hints can name it
+    advice = kube.Advice()
+    if sandbox:
+        advice = kube.Advice(
+            reach=f"see `kubecourse ls`, or recreate it with `kubecourse up --name {sandbox} --recreate`"
         )
-    except ConfigException as err:
-        raise UsageError(f"kubeconfig {path}: {str(err).splitlines()[0]}") from None
-    except (OSError, ValueError, TypeError, KeyError) as err:
-        raise UsageError(f"kubeconfig {path} is not usable: {type(err).__name__}: {err}") from None
-    if name is None and path.parent.parent == kubecourse_home() / "sandboxes":
-        name = path.parent.name  # a sandbox's file however it was found: hints can name it
-    state = LiveState(api_client, request_timeout=request_timeout, origin=str(path), sandbox=name)
+    state = LiveState(kube.connect(path, context, advice=advice, timeout=request_timeout))
     if probe:
         state.probe()
     return state
@@ -134,11 +54,9 @@ class LiveState:
 
     source = "live"
 
-    def __init__(
-        self, api_client: Any, *, request_timeout=REQUEST_TIMEOUT, origin: str = "", sandbox: str | None = None
-    ):
-        self.api = _transport.Api(api_client, request_timeout=request_timeout, sandbox=sandbox)
-        self.origin = origin
+    def __init__(self, api: kube.Kube) -> None:
+        self.api = api
+        self.origin = api.origin
         self.reads: set[tuple[str, str | None, str | None]] = set()
         """(kind, apiVersion, namespace) of every read, to compare with a lab's capture list."""
         self._resources: dict[str, dict[str, tuple[str, str, bool]]] = {}
@@ -149,7 +67,7 @@ class LiveState:
 
     def probe(self) -> None:
         """Ask the API for its core resources once; raises ClusterUnreachable if it cannot."""
-        self.api.get_json("/api")
+        self.api.get("/api", missing_ok=True)
 
     # -- discovery ---------------------------------------------------------------------------
 
@@ -157,7 +75,7 @@ class LiveState:
         """``[(group, [preferred version, other versions...]), ...]``; the core group is ``""``."""
         if self._groups is None:
             groups: list[tuple[str, list[str]]] = [("", ["v1"])]
-            for group in self.api.get_json("/apis").get("groups") or []:
+            for group in (self.api.get("/apis", missing_ok=True) or {}).get("groups") or []:
                 preferred = (group.get("preferredVersion") or {}).get("version")
                 versions = [v.get("version") for v in group.get("versions") or [] if v.get("version")]
                 ordered = ([preferred] if preferred else []) + [v for v in versions if v != preferred]
@@ -170,7 +88,7 @@ class LiveState:
         if group_version not in self._resources:
             path = "/api/v1" if group_version == "v1" else f"/apis/{group_version}"
             found: dict[str, tuple[str, str, bool]] = {}
-            listing = self.api.get_json(path, missing_ok=True) or {}
+            listing = self.api.get(path, missing_ok=True) or {}
             for res in listing.get("resources") or []:
                 if "/" in res.get("name", "") or "list" not in (res.get("verbs") or []):
                     continue  # subresources (pods/status) and kinds that cannot be listed
@@ -209,14 +127,14 @@ class LiveState:
             return [], ""
         group_version, kind_name, plural, namespaced = found
         query = {"labelSelector": label_selector} if label_selector else {}
-        listing = self.api.get_json(self._collection(group_version, plural, namespaced, namespace), query=query)
+        listing = self.api.list(self._collection(group_version, plural, namespaced, namespace), query=query)
         items = []
-        for item in listing.get("items") or []:
+        for item in listing.items:
             item.setdefault("kind", kind_name)
             item.setdefault("apiVersion", group_version)
             (item.get("metadata") or {}).pop("managedFields", None)
             items.append(item)
-        return items, str((listing.get("metadata") or {}).get("resourceVersion") or "")
+        return items, listing.resource_version
 
     def objects(self, kind, *, api_version=None, namespace=None, name=None, labels=None):
         items, _ = self._list(kind, api_version, namespace)
@@ -256,7 +174,10 @@ class LiveState:
                 return None
             group_version, kind_name, plural, namespaced = found
             path = self._collection(group_version, plural, namespaced, namespace)
-            for event_type, item in self.api.watch(path, version, remaining, field_selector=f"metadata.name={name}"):
+            events = self.api.watch(
+                path, resource_version=version, seconds=remaining, query={"fieldSelector": f"metadata.name={name}"}
+            )
+            for event_type, item in events:
                 if event_type == "EXPIRED":
                     break  # our resourceVersion is too old: list again, then watch on
                 if event_type in ("ADDED", "MODIFIED"):
@@ -273,4 +194,4 @@ class LiveState:
                     return None
 
 
-__all__ = ["LiveState", "connect", "kubecourse_home", "resolve_kubeconfig", "sandbox_kubeconfig"]
+__all__ = ["LiveState", "connect"]

@@ -15,9 +15,10 @@ Where ``grade`` reads the cluster state:
 
 - under ``nbgrader autograde`` (``NBGRADER_EXECUTION=autograde``): only the ``snapshot.yaml``
   next to the notebook; a missing file is 0 points with a message saying so;
-- otherwise the live sandbox (``$KUBECONFIG``, else
-  ``$KUBECOURSE_HOME/sandboxes/$KUBECOURSE_SANDBOX/kubeconfig``); with no cluster, the
-  ``snapshot.yaml`` next to the notebook if there is one. ``~/.kube/config`` is never read.
+- otherwise the live sandbox, found as ``kubecourse check`` finds it
+  (:func:`coursecore.home.find_learner_kubeconfig`: ``$KUBECONFIG``, ``$KUBECOURSE_SANDBOX``, the
+  sandbox named after the login); with no cluster, the ``snapshot.yaml`` next to the notebook if
+  there is one. ``~/.kube/config`` is never read.
 
 The kernel's numbers are not trusted on their own: learner code runs in the same kernel first and
 can patch these functions. ``kubecourse grade`` recomputes every check from the submitted
@@ -35,6 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from coursecore import home
 from coursecore.errors import KubecourseError
 
 SNAPSHOT_NAME = "snapshot.yaml"
@@ -59,6 +61,8 @@ def grade(lab_id: str, check_id: str) -> float:
             return 0.0
         except KubecourseError as error:
             print(f"✗ {check_id}: 0 points. {error.message}")
+            if error.hint:
+                print(f"  hint: {error.hint}")
             return 0.0
         except Exception as error:  # noqa: BLE001 - nbgrader must see a number, never a traceback
             print(f"✗ {check_id}: 0 points. The grader failed: {type(error).__name__}: {error}")
@@ -96,7 +100,7 @@ def submit(lab_id: str) -> Path | None:
             from coursecore import labs
 
             lab = labs.find(lab_id)
-            kubeconfig = _kubeconfig()
+            kubeconfig = home.find_learner_kubeconfig()
             if kubeconfig is None:
                 print("No sandbox found (set KUBECONFIG or run `kubecourse up`); snapshot.yaml was not written.")
                 return None
@@ -104,6 +108,8 @@ def submit(lab_id: str) -> Path | None:
             autograder.write_snapshot(lab, kubeconfig, target)
         except KubecourseError as error:
             print(f"Could not write snapshot.yaml: {error.message}")
+            if error.hint:
+                print(f"  hint: {error.hint}")
             return None
         except Exception as error:  # noqa: BLE001 - never a traceback in the learner's notebook
             print(f"Could not write snapshot.yaml: {type(error).__name__}: {error}")
@@ -128,16 +134,17 @@ def _report(lab_id: str, check_id: str) -> Any:
                 "(submit) on your sandbox before submitting."
             )
         return _snapshot_report(lab_id, snapshot)
-    kubeconfig = _kubeconfig()
-    if kubeconfig is not None:
-        try:
-            state = autograder.connect(kubeconfig=kubeconfig)
-        except KubecourseError:
-            if not snapshot.is_file():
-                raise
-        else:
-            # Live checks may wait for the cluster: run only this cell's check.
-            return autograder.run_checks(lab_id, state, only=[check_id])
+    try:
+        kubeconfig = home.find_learner_kubeconfig()
+        state = None if kubeconfig is None else autograder.connect(kubeconfig=kubeconfig)
+    except KubecourseError:
+        # A cluster named but not usable: the snapshot, if there is one, is still gradable.
+        if not snapshot.is_file():
+            raise
+        state = None
+    if state is not None:
+        # Live checks may wait for the cluster: run only this cell's check.
+        return autograder.run_checks(lab_id, state, only=[check_id])
     if snapshot.is_file():
         return _snapshot_report(lab_id, snapshot)
     raise _NoState(
@@ -159,20 +166,6 @@ def _snapshot_report(lab_id: str, snapshot: Path) -> Any:
         _cache.clear()
         _cache[key] = autograder.run_checks(lab_id, autograder.load_snapshot(snapshot))
     return _cache[key]
-
-
-def _kubeconfig() -> str | None:
-    """The sandbox's kubeconfig, never the user's default ``~/.kube/config``."""
-    explicit = os.environ.get("KUBECONFIG")
-    if explicit:
-        return explicit
-    home = Path(os.environ.get("KUBECOURSE_HOME") or Path.home() / ".kubecourse")
-    name = os.environ.get("KUBECOURSE_SANDBOX") or os.environ.get("USER") or ""
-    if name:
-        candidate = home / "sandboxes" / name / "kubeconfig"
-        if candidate.is_file():
-            return str(candidate)
-    return None
 
 
 @contextlib.contextmanager

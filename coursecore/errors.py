@@ -38,13 +38,33 @@ class EnvironmentProblem(KubecourseError):
     exit_code = EXIT_UNREACHABLE
 
 
+class InvalidName(UsageError):
+    """A sandbox name that kind or Kubernetes would not accept (see :mod:`coursecore.home`)."""
+
+
+class ClusterUnreachable(EnvironmentProblem):
+    """The cluster cannot be reached, or refuses the credentials (see :mod:`coursecore.kube`)."""
+
+
+class ApiRefused(EnvironmentProblem):
+    """The API server answered a request with an error other than 401, 403 and an expected 404."""
+
+    def __init__(self, message: str, *, status: int, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.status = status
+        """The HTTP status of the answer (0 when the answer itself was unusable)."""
+
+
 __all__ = [
+    "ApiRefused",
+    "ClusterUnreachable",
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_UNREACHABLE",
     "EXIT_USAGE",
     "EnvironmentProblem",
+    "InvalidName",
     "KubecourseError",
     "UsageError",
 ]

@@ -25,6 +25,7 @@ from pathlib import Path
 from autograder.class_view import ChangeTracker, LearnerView, RoomView, absent, learner_view
 from autograder.loader import LabChecks, load_checks
 from coursecore.errors import KubecourseError, UsageError
+from coursecore.home import kubeconfig_path
 from coursecore.labs import Capture
 
 DEFAULT_INTERVAL = 5.0
@@ -68,7 +69,7 @@ def seats(names: list[str] | None) -> list[Seat]:
         if saved is None:
             found.append(Seat(name=name, backend="none"))
         else:
-            found.append(Seat(name=name, backend=saved.backend, kubeconfig=state.kubeconfig_path(name)))
+            found.append(Seat(name=name, backend=saved.backend, kubeconfig=kubeconfig_path(name)))
     return found
 
 

@@ -34,9 +34,9 @@ from pathlib import Path
 
 from coursecore import labs
 from coursecore.errors import KubecourseError, UsageError
+from coursecore.home import MAX_NAME
 from sandbox import kind, kubectl, labprep, lifecycle
 from sandbox.addons import lock
-from sandbox.names import MAX_NAME
 
 PREFIX = "rehearse-"
 WAIT_VERBS = ("wait", "rollout")

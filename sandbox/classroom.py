@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from coursecore.errors import KubecourseError, UsageError
+from coursecore.home import home
 from sandbox import kind, lifecycle, preflight, state
 from sandbox.errors import CapacityExceeded
 from sandbox.roster import Learner, read_roster
@@ -111,7 +112,7 @@ def check_capacity(learners: list[Learner], nodes: int, capacity: int | None, fo
     if force or new == 0:
         return new
     if capacity is None:
-        report = preflight.run_preflight(state.home())
+        report = preflight.run_preflight(home())
         capacity = report.capacity
         limits = ", ".join(f"{k} {v}" for k, v in report.limits.items())
     else:

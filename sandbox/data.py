@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursecore.errors import UsageError
+from coursecore.errors import KubecourseError, UsageError
 from coursecore.labs import DataVolume
 from sandbox import kubectl, readiness
 from sandbox.errors import SandboxError
@@ -155,13 +155,11 @@ def copy(
 
 
 def _job_outcome(kubeconfig: Path, namespace: str, name: str) -> str | None:
-    from kubernetes.client.exceptions import ApiException
-
-    with readiness.api_client(kubeconfig) as api:
+    with readiness.connect(kubeconfig) as api:
         try:
-            job = readiness.get_json(api, f"/apis/batch/v1/namespaces/{namespace}/jobs/{name}")
-        except ApiException as err:
-            raise SandboxError(f"failed to read job {namespace}/{name}: {err.reason}") from err
+            job = api.get(f"/apis/batch/v1/namespaces/{namespace}/jobs/{name}", missing_ok=True)
+        except KubecourseError as err:
+            raise SandboxError(f"failed to read job {namespace}/{name}: {err.message}", hint=err.hint) from err
     return None if job is None else readiness.job_outcome(job)
 
 

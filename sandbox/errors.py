@@ -1,8 +1,12 @@
-"""Errors raised by the sandbox package, each mapped to a command-line exit code."""
+"""Errors raised by the sandbox package, each mapped to a command-line exit code.
+
+An invalid sandbox name is :class:`coursecore.errors.InvalidName`, re-exported here: the name
+rule is :mod:`coursecore.home`'s.
+"""
 
 from __future__ import annotations
 
-from coursecore.errors import EnvironmentProblem, KubecourseError, UsageError
+from coursecore.errors import EnvironmentProblem, InvalidName, KubecourseError, UsageError
 
 
 class SandboxError(KubecourseError):
@@ -15,10 +19,6 @@ class ToolMissing(EnvironmentProblem, SandboxError):
 
 class CommandFailed(EnvironmentProblem, SandboxError):
     """An external command exited non-zero or timed out."""
-
-
-class InvalidName(UsageError, SandboxError):
-    """A sandbox name that kind or Kubernetes would not accept."""
 
 
 class SandboxBusy(EnvironmentProblem, SandboxError):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from coursecore.home import kubeconfig_path
 from sandbox import kind, state
 from sandbox.backend import Backend
 from sandbox.errors import SandboxError
@@ -113,7 +114,7 @@ def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) 
                 expires_in=None if saved.ttl is None else saved.created + saved.ttl - now,
                 lab=saved.lab,
                 nodes=saved.nodes,
-                kubeconfig=str(state.kubeconfig_path(name)),
+                kubeconfig=str(kubeconfig_path(name)),
             )
         )
     for cluster in sorted(clusters - known):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sandbox import _run, state
+from coursecore.home import home
+from sandbox import _run
 
 APPLY_TIMEOUT = 180  # add-on bundles hold dozens of objects and large CRDs
 FIELD_MANAGER = "kubecourse"
@@ -20,7 +21,7 @@ FIELD_MANAGER = "kubecourse"
 def _env() -> dict[str, str]:
     if os.environ.get("KUBECACHEDIR"):
         return {}
-    return {"KUBECACHEDIR": str(state.home() / "cache" / "kubectl")}
+    return {"KUBECACHEDIR": str(home() / "cache" / "kubectl")}
 
 
 def apply(

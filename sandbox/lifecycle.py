@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursecore.errors import KubecourseError
+from coursecore.home import KUBECONFIG_FILE, default_name, home, kubeconfig_path, sandbox_dir, validate_name
 from sandbox import cluster_config, kind, readiness, state
 from sandbox.backend import Backend
 from sandbox.errors import CreateFailed, ForeignCluster, SandboxBroken, SandboxError
-from sandbox.names import cluster_name, default_name, validate_name
+from sandbox.names import cluster_name
 
 LOCK_WAIT = 600  # a concurrent `up` of the same name may legitimately take minutes
 Progress = Callable[[str], None]
@@ -117,7 +118,7 @@ def up(
             progress("reusing the existing sandbox")
             return UpResult(
                 state=updated,
-                kubeconfig=state.kubeconfig_path(name),
+                kubeconfig=kubeconfig_path(name),
                 created=False,
                 nodes=healthy_nodes,
                 seconds=time.monotonic() - started,
@@ -137,7 +138,7 @@ def up(
         final = state.load(name) or new
         return UpResult(
             state=final,
-            kubeconfig=state.kubeconfig_path(name),
+            kubeconfig=kubeconfig_path(name),
             created=True,
             nodes=node_names,
             seconds=time.monotonic() - started,
@@ -151,7 +152,7 @@ def _health(existing: state.SandboxState | None, name: str, clusters: list[str])
     if existing is None:
         if cluster in clusters:
             return (
-                f"kind cluster {cluster} exists but this kubecourse home ({state.home()}) has no state for it: "
+                f"kind cluster {cluster} exists but this kubecourse home ({home()}) has no state for it: "
                 "it may be another user's sandbox on the same container engine",
                 [],
             )
@@ -160,7 +161,7 @@ def _health(existing: state.SandboxState | None, name: str, clusters: list[str])
         return "its creation was interrupted", []
     if cluster not in clusters:
         return f"kind cluster {cluster} is gone (Docker restarted or someone deleted it)", []
-    path = state.kubeconfig_path(name)
+    path = kubeconfig_path(name)
     if not path.is_file():
         return f"its kubeconfig {path} is missing", []
     try:
@@ -177,8 +178,8 @@ def _interrupted_creation(existing: state.SandboxState | None) -> bool:
 
 
 def _create(backend: Backend, new: state.SandboxState, ready_timeout: float | None, progress: Progress) -> list[str]:
-    folder = state.sandbox_dir(new.name)
-    kubeconfig = folder / state.KUBECONFIG_FILE
+    folder = sandbox_dir(new.name)
+    kubeconfig = folder / KUBECONFIG_FILE
     config = folder / state.CLUSTER_CONFIG_FILE
     found: list[str] = []
 
@@ -261,8 +262,8 @@ def _cleanup(backend: Backend, name: str, progress: Progress) -> str:
 
 
 def _delete(backend: Backend, name: str) -> None:
-    folder = state.private_dir(state.sandbox_dir(name))  # kind writes its lock file beside it
-    backend.delete(cluster_name(name), kubeconfig=folder / state.KUBECONFIG_FILE)
+    folder = state.private_dir(sandbox_dir(name))  # kind writes its lock file beside it
+    backend.delete(cluster_name(name), kubeconfig=folder / KUBECONFIG_FILE)
     state.remove(name)
 
 
@@ -325,7 +326,7 @@ def down(
     with _locked(name, lock_wait, quiet):
         if not include_foreign and state.load(name) is None and cluster_name(name) in backend.list():
             raise ForeignCluster(
-                f"kind cluster {cluster_name(name)} was not made by this kubecourse home ({state.home()}); "
+                f"kind cluster {cluster_name(name)} was not made by this kubecourse home ({home()}); "
                 "it may be another user's sandbox, so it was not deleted",
                 hint=f"delete it by name if it is yours: kubecourse down --name {name}",
             )

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursecore.errors import UsageError
+from coursecore.errors import InvalidName, UsageError
+from coursecore.home import MAX_NAME, normalize_name, validate_name
 from coursecore.safeyaml import read_text
-from sandbox.errors import InvalidName
-from sandbox.names import MAX_NAME, validate_name
 
 MAX_ROSTER_BYTES = 1024 * 1024
 MAX_SHOWN = 5
@@ -35,12 +33,6 @@ class Learner:
     """Line number in the file (the header is line 1)."""
     columns: dict[str, str] = field(default_factory=dict)
     """The line's other columns (email, group...), for the instructor's own use."""
-
-
-def _normalise(raw: str) -> str:
-    # Like names.normalize, but never truncates: a too-long name is reported, not shortened
-    # into a possible collision.
-    return re.sub(r"[^a-z0-9]+", "-", raw.strip().lower()).strip("-")
 
 
 def read_roster(path: Path) -> list[Learner]:
@@ -70,7 +62,7 @@ def read_roster(path: Path) -> list[Learner]:
         if not given:
             problems.append(f"line {line}: empty name")
             continue
-        name = _normalise(given)
+        name = normalize_name(given)  # never shortened: a too-long name is reported below
         if len(name) > MAX_NAME:
             problems.append(f"line {line}: name {given!r} is longer than {MAX_NAME} characters")
             continue

@@ -1,6 +1,7 @@
-"""Sandbox state on disk: where it lives, its JSON metadata, file modes, and per-sandbox locks.
+"""Sandbox state on disk: its JSON metadata, file modes, and per-sandbox locks.
 
-Layout under the kubecourse home (``$KUBECOURSE_HOME``, default ``~/.kubecourse``)::
+Layout under the kubecourse home (:func:`coursecore.home.home`: ``$KUBECOURSE_HOME``, default
+``~/.kubecourse``; the paths of a sandbox's folder and kubeconfig are that module's too)::
 
     sandboxes/NAME/sandbox.json   metadata (:class:`SandboxState`)
     sandboxes/NAME/kubeconfig     the cluster's credentials, mode 0600
@@ -26,21 +27,14 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from coursecore.errors import UsageError
+from coursecore.errors import InvalidName, UsageError
+from coursecore.home import home, sandbox_dir, sandboxes_dir, validate_name
 from sandbox.errors import SandboxBusy, SandboxError
-from sandbox.names import validate_name
 
 STATE_FILE = "sandbox.json"
-KUBECONFIG_FILE = "kubeconfig"
 CLUSTER_CONFIG_FILE = "cluster.yaml"
 _DURATION = re.compile(r"(\d+)([smhd])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def home() -> Path:
-    """The kubecourse home: ``$KUBECOURSE_HOME`` or ``~/.kubecourse``."""
-    env = os.environ.get("KUBECOURSE_HOME")
-    return Path(env).expanduser() if env else Path.home() / ".kubecourse"
 
 
 def private_dir(path: Path) -> Path:
@@ -120,19 +114,6 @@ class SandboxState:
         return asdict(self)
 
 
-def sandboxes_dir(root: Path | None = None) -> Path:
-    return (root or home()) / "sandboxes"
-
-
-def sandbox_dir(name: str, root: Path | None = None) -> Path:
-    return sandboxes_dir(root) / validate_name(name)
-
-
-def kubeconfig_path(name: str, root: Path | None = None) -> Path:
-    """Where sandbox ``name`` keeps its credentials."""
-    return sandbox_dir(name, root) / KUBECONFIG_FILE
-
-
 def save(state: SandboxState, root: Path | None = None) -> Path:
     """Write ``state`` (creating the sandbox folder, 0700) and return the folder."""
     folder = private_dir(sandbox_dir(state.name, root))
@@ -172,7 +153,7 @@ def names(root: Path | None = None) -> list[str]:
     for child in sorted(folder.iterdir()):
         try:
             found.append(validate_name(child.name))
-        except SandboxError:
+        except InvalidName:
             continue
     return found
 
@@ -216,17 +197,13 @@ def is_locked(name: str, root: Path | None = None) -> bool:
 __all__ = [
     "SandboxState",
     "format_duration",
-    "home",
     "is_locked",
-    "kubeconfig_path",
     "load",
     "lock",
     "names",
     "parse_duration",
     "private_dir",
     "remove",
-    "sandbox_dir",
-    "sandboxes_dir",
     "save",
     "update",
     "write_private",

@@ -90,7 +90,7 @@ def class_down(roster, *, output, kubeconfig, context, settings_file, parallel, 
 
 
 def up_one(name: str | None, *, kubeconfig, context, settings_file, ttl, lab, progress):
-    from sandbox.names import default_name
+    from coursecore.home import default_name
     from sandbox.namespace import room
 
     with room.Session(kubeconfig, context, settings(settings_file), parallel=1) as session:
@@ -99,14 +99,14 @@ def up_one(name: str | None, *, kubeconfig, context, settings_file, ttl, lab, pr
 
 def recorded(name: str | None) -> bool:
     """Whether sandbox ``name`` (default: the login's) is a namespace sandbox."""
-    from sandbox.names import default_name
+    from coursecore.home import default_name
     from sandbox.namespace import records
 
     return records.load(name or default_name()) is not None
 
 
 def down_one(name: str | None) -> str:
-    from sandbox.names import default_name
+    from coursecore.home import default_name
     from sandbox.namespace import room
 
     return room.down_recorded(name or default_name())
@@ -133,7 +133,7 @@ def grading_target(name, kubeconfig, context, namespace):
     instructor's kubeconfig and context it was made with, and its namespace."""
     if name is None or kubeconfig is not None:
         return name, kubeconfig, context, namespace
-    from sandbox.names import validate_name
+    from coursecore.home import validate_name
     from sandbox.namespace import records
 
     try:
@@ -151,13 +151,13 @@ def live_states_for(lab: str):
     from autograder.live import connect
     from autograder.loader import resolve_lab
     from autograder.namespace_map import NamespaceMapped
-    from sandbox.names import normalize
+    from coursecore.home import normalize_name
 
     lab_namespaces = resolve_lab(lab).cluster.namespaces
     connections: dict = {}
 
     def state_of(student: str):
-        name = normalize(student)  # as the roster turns a learner's name into a sandbox name
+        name = normalize_name(student)  # as the roster turns a learner's name into a sandbox name
         _, kubeconfig, context, namespace = grading_target(name or "-", None, None, None)
         if namespace is None:
             raise UsageError(f"student {student} has no namespace sandbox (kubecourse ls)")

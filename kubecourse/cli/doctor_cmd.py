@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import typer
 from rich.table import Table
 
 from coursecore.errors import EXIT_FAILED
+from coursecore.home import home
 from kubecourse.cli._output import next_step, out, print_json
 from sandbox.preflight import run_preflight
 
@@ -21,8 +19,7 @@ def doctor(
     Prints one row per check with a fix for each problem, and how many sandboxes this host can
     hold at once. Exits 0 when the machine is ready for labs, 1 when it is not.
     """
-    home = Path(os.environ.get("KUBECOURSE_HOME", Path.home() / ".kubecourse"))
-    report = run_preflight(home)
+    report = run_preflight(home())
     if json_output:
         print_json(report.to_json())
     else:

@@ -35,9 +35,9 @@ def _state(name: str | None, kubeconfig: Path | None, snapshot: Path | None):
         from autograder import load_snapshot
 
         return load_snapshot(snapshot)
-    from autograder.live import connect, resolve_kubeconfig
+    from autograder.live import connect
 
-    return connect(kubeconfig=resolve_kubeconfig(name=name, kubeconfig=kubeconfig))
+    return connect(kubeconfig=kubeconfig, name=name)
 
 
 def salmon_summary(

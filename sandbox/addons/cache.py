@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from coursecore.home import home
 from sandbox import state
 from sandbox.addons import lock
 from sandbox.addons.registry import Addon, Manifest
@@ -29,7 +30,7 @@ CHUNK = 64 * 1024
 
 
 def cache_dir(addon: Addon) -> Path:
-    return state.home() / "cache" / "addons" / addon.name / addon.version
+    return home() / "cache" / "addons" / addon.name / addon.version
 
 
 def sha256_of(path: Path) -> str:

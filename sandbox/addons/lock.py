@@ -33,6 +33,7 @@ from filelock import FileLock
 
 from coursecore import labs
 from coursecore.errors import UsageError
+from coursecore.home import home
 from coursecore.safeyaml import load_mapping
 from sandbox import state
 from sandbox.addons.registry import Addon, Manifest
@@ -185,7 +186,7 @@ def current(lock_file: Path | None = None, *, strict: bool | None = None) -> Pin
     demanded = bool(instructor is not None and read(instructor).get("strict"))
     if strict is None:
         strict = os.environ.get(ENV_STRICT, "").strip().lower() in ("1", "true", "yes")
-    return Pins(instructor=instructor, home=state.home() / LOCK_FILE, strict=strict or demanded)
+    return Pins(instructor=instructor, home=home() / LOCK_FILE, strict=strict or demanded)
 
 
 def _course_lock() -> Path | None:

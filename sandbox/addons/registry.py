@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, replace
 
 from coursecore.errors import UsageError
+from coursecore.home import home
 from coursecore.safeyaml import load_mapping
 from coursecore.versions import ARGO_VERSION
-from sandbox import state
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 OVERRIDES_FILE = "addons.yaml"
@@ -104,7 +104,7 @@ def get(name: str) -> Addon:
 
 
 def _overrides() -> dict[str, Addon]:
-    path = state.home() / OVERRIDES_FILE
+    path = home() / OVERRIDES_FILE
     if not path.is_file():
         return {}
     raw = load_mapping(path, what="add-on overrides", max_bytes=64 * 1024)

@@ -187,8 +187,8 @@ def install(cluster) -> list[str]:
         GuardUnavailable: the API server does not serve ValidatingAdmissionPolicy v1
             (Kubernetes before 1.30, or the API turned off).
     """
-    if cluster.request("GET", POLICY_PATH, query={"limit": "1"}, ok_missing=True) is None:
-        version = cluster.request("GET", "/version", ok_missing=True) or {}
+    if cluster.request("GET", POLICY_PATH, query={"limit": "1"}, missing_ok=True) is None:
+        version = cluster.request("GET", "/version", missing_ok=True) or {}
         found = version.get("gitVersion") or "an unknown version"
         raise GuardUnavailable(
             f"the shared cluster (Kubernetes {found}) does not serve ValidatingAdmissionPolicy "

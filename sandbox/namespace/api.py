@@ -1,39 +1,25 @@
-"""The few Kubernetes API calls the namespace backend makes, through the official client.
+"""The few Kubernetes API calls the namespace backend makes, on :mod:`coursecore.kube`.
 
 Objects are written with server-side apply (field manager ``kubecourse``, forced): one request
 per object whether it exists or not, so a re-run converges instead of failing on conflicts.
-Network failures and 401/403 become :class:`ClusterUnreachable` (exit 3) naming the cluster;
-other refusals become :class:`ApiRefused` with the server's message.
+Network failures and 401/403 become :class:`~coursecore.errors.ClusterUnreachable` (exit 3)
+naming the cluster; other refusals become :class:`~coursecore.errors.ApiRefused` with the
+server's message; both carry a hint for the instructor.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-import urllib3
-
-from coursecore.errors import EnvironmentProblem, UsageError
-from sandbox.errors import SandboxError
+from coursecore import kube
+from coursecore.errors import ApiRefused
 
 FIELD_MANAGER = "kubecourse"
-TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
-
-
-class ClusterUnreachable(EnvironmentProblem, SandboxError):
-    """The instructor's cluster cannot be reached or refuses the instructor's credentials."""
-
-
-class ApiRefused(SandboxError):
-    """The API server refused a request (a 4xx or 5xx other than 401 and 404)."""
-
-    exit_code = 3
-
-    def __init__(self, message: str, *, status: int, **kwargs) -> None:
-        super().__init__(message, **kwargs)
-        self.status = status
+ADVICE = kube.Advice(
+    reach="check the kubeconfig and --context, and that the cluster is up",
+    forbidden="the namespace backend needs a cluster-admin context (--context)",
+)
 
 
 # Plural resource names of the kinds the backend writes (core kinds live under /api/v1).
@@ -66,93 +52,24 @@ def object_path(api_version: str, kind: str, name: str | None = None, namespace:
 
 
 class Cluster:
-    """Authenticated requests against the instructor's cluster (one client, thread-safe)."""
+    """The instructor's cluster: the namespace backend's operations on one :class:`~coursecore.kube.Kube`."""
 
-    def __init__(self, api_client: Any, *, origin: str = "") -> None:
-        self.client = api_client
-        self.host = api_client.configuration.host
-        self.origin = origin
+    def __init__(self, api: kube.Kube) -> None:
+        self.api = api
+        self.host = api.host
+        self.origin = api.origin
 
     @classmethod
     def connect(cls, kubeconfig: Path, context: str | None = None, *, pool: int = 16) -> Cluster:
         """A client from ``kubeconfig`` (and ``context``) only; ``pool`` concurrent connections."""
-        from coursecore._quickimport import import_jsonschema_quickly
-
-        import_jsonschema_quickly()  # seconds of CPU saved per command (see that module)
-        import kubernetes
-        from kubernetes.config.config_exception import ConfigException
-
-        configuration = kubernetes.client.Configuration()
-        configuration.retries = 1
-        configuration.connection_pool_maxsize = max(4, pool)
-        try:
-            api_client = kubernetes.config.new_client_from_config(
-                config_file=str(kubeconfig), context=context, persist_config=False, client_configuration=configuration
-            )
-        except ConfigException as err:
-            raise UsageError(f"kubeconfig {kubeconfig}: {str(err).splitlines()[0]}") from None
-        except (OSError, ValueError, TypeError, KeyError) as err:
-            raise UsageError(f"kubeconfig {kubeconfig} is not usable: {type(err).__name__}: {err}") from None
-        return cls(api_client, origin=str(kubeconfig))
+        return cls(kube.connect(kubeconfig, context, advice=ADVICE, pool=pool))
 
     def close(self) -> None:
-        self.client.close()
+        self.api.close()
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: Any = None,
-        query: dict | None = None,
-        content_type: str = "application/json",
-        ok_missing: bool = False,
-    ) -> dict | None:
-        """Send one request; the decoded answer, or ``None`` for a 404 when ``ok_missing``."""
-        headers = {"Accept": "application/json"}
-        if body is not None:
-            headers["Content-Type"] = content_type
-        method, url, headers, _, post = self.client.param_serialize(
-            method, path, query_params=list((query or {}).items()), header_params=headers, auth_settings=["BearerToken"]
-        )
-        # The client's REST layer serialises a dict body itself (JSON is valid apply-patch YAML).
-        try:
-            response = self.client.call_api(
-                method, url, header_params=headers, body=body, post_params=post, _request_timeout=TIMEOUT
-            )
-            raw = response.read()
-        except (urllib3.exceptions.HTTPError, OSError) as err:
-            reason = getattr(err, "reason", None) or err
-            raise ClusterUnreachable(
-                f"cannot reach the cluster at {self._where()}: {reason}",
-                hint="check the kubeconfig and --context, and that the cluster is up",
-                detail=str(err),
-            ) from None
-        if response.status == 404 and ok_missing:
-            return None
-        if not 200 <= response.status <= 299:
-            raise self._refusal(response.status, raw, method, path)
-        return json.loads(raw) if raw else {}
-
-    def _where(self) -> str:
-        return urlsplit(self.host).netloc or self.host
-
-    def _refusal(self, status: int, raw: bytes, method: str, path: str) -> SandboxError:
-        try:
-            message = json.loads(raw or b"{}").get("message", "")
-        except (ValueError, AttributeError):
-            message = ""
-        if status == 401:
-            return ClusterUnreachable(
-                f"the cluster at {self._where()} rejected the instructor's credentials (401 Unauthorized)",
-                hint="refresh the kubeconfig, or pick --context",
-            )
-        if status == 403:
-            return ClusterUnreachable(
-                f"the instructor's credentials may not {method} {path} (403): {message}",
-                hint="the namespace backend needs a cluster-admin context (--context)",
-            )
-        return ApiRefused(f"{method} {path} was refused ({status}): {message or 'no message'}", status=status)
+    def request(self, method: str, path: str, **options) -> dict | None:
+        """One request (see :meth:`coursecore.kube.Kube.request`)."""
+        return self.api.request(method, path, **options)
 
     # -- operations ----------------------------------------------------------------------------
 
@@ -172,7 +89,7 @@ class Cluster:
         )
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict | None:
-        return self.request("GET", object_path(api_version, kind, name, namespace), ok_missing=True)
+        return self.request("GET", object_path(api_version, kind, name, namespace), missing_ok=True)
 
     def list(self, api_version: str, kind: str, *, namespace: str | None = None, selector: str = "") -> list[dict]:
         query = {"labelSelector": selector} if selector else {}
@@ -183,7 +100,7 @@ class Cluster:
         """Delete one object (background propagation); False if it was already gone."""
         body = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": "Background"}
         return (
-            self.request("DELETE", object_path(api_version, kind, name, namespace), body=body, ok_missing=True)
+            self.request("DELETE", object_path(api_version, kind, name, namespace), body=body, missing_ok=True)
             is not None
         )
 
@@ -202,4 +119,4 @@ class Cluster:
         return status["token"], str(status.get("expirationTimestamp") or "")
 
 
-__all__ = ["ApiRefused", "Cluster", "ClusterUnreachable", "FIELD_MANAGER", "object_path"]
+__all__ = ["ADVICE", "FIELD_MANAGER", "Cluster", "object_path"]

@@ -17,7 +17,7 @@ labels.
 
 from __future__ import annotations
 
-from sandbox.names import validate_name
+from coursecore.home import validate_name
 from sandbox.namespace.settings import NamespaceSettings
 
 PREFIX = "kc-"

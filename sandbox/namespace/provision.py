@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coursecore.errors import KubecourseError
+from coursecore.home import kubeconfig_path
 from sandbox import state
 from sandbox.errors import CreateFailed, SandboxError
 from sandbox.namespace import objects, records
@@ -102,8 +103,7 @@ def provision(
                 cluster.apply(obj)
             progress("requesting a token")
             token, expires = cluster.request_token(namespace, objects.SERVICE_ACCOUNT, settings.token_ttl)
-            folder = state.sandbox_dir(name)
-            kubeconfig = folder / state.KUBECONFIG_FILE
+            kubeconfig = kubeconfig_path(name)
             state.write_private(kubeconfig, learner_kubeconfig(entry, learner=name, namespace=namespace, token=token))
             records.save(
                 records.NamespaceRecord(

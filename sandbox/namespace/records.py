@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from coursecore.home import sandbox_dir
 from sandbox import state
 from sandbox.errors import SandboxError
 
@@ -35,13 +36,13 @@ class NamespaceRecord:
 
 
 def save(record: NamespaceRecord, root: Path | None = None) -> None:
-    folder = state.private_dir(state.sandbox_dir(record.name, root))
+    folder = state.private_dir(sandbox_dir(record.name, root))
     state.write_private(folder / RECORD_FILE, json.dumps(record.to_json(), indent=2) + "\n")
 
 
 def load(name: str, root: Path | None = None) -> NamespaceRecord | None:
     """The record of sandbox ``name``, or ``None`` if it is not a namespace sandbox."""
-    path = state.sandbox_dir(name, root) / RECORD_FILE
+    path = sandbox_dir(name, root) / RECORD_FILE
     try:
         raw = json.loads(path.read_text())
         return NamespaceRecord(**{k: raw[k] for k in raw if k in NamespaceRecord.__dataclass_fields__})

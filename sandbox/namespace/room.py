@@ -9,16 +9,15 @@ the same runner as kind's ``class up``, carrying on past individual failures.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from coursecore import labs
 from coursecore.errors import UsageError
+from coursecore.home import instructor_kubeconfig, validate_name
 from sandbox import classroom, data, state
 from sandbox.errors import SandboxError
-from sandbox.names import validate_name
 from sandbox.namespace import admission, executor, objects, provision, records
 from sandbox.namespace.api import Cluster
 from sandbox.namespace.kubeconfig import cluster_entry
@@ -33,21 +32,6 @@ class AddonMissing(SandboxError):
     """A lab needs a cluster-wide add-on the instructor has not installed on the shared cluster."""
 
     exit_code = 3
-
-
-def instructor_kubeconfig(path: Path | None) -> Path:
-    """``path``, else the first file in ``$KUBECONFIG``, else ``~/.kube/config`` (read only)."""
-    if path is not None:
-        if not Path(path).is_file():
-            raise UsageError(f"kubeconfig not found: {path}")
-        return Path(path)
-    for part in (os.environ.get("KUBECONFIG") or "").split(os.pathsep):
-        if part and Path(part).is_file():
-            return Path(part)
-    default = Path.home() / ".kube" / "config"
-    if default.is_file():
-        return default
-    raise UsageError("say which cluster to use: --kubeconfig FILE (an admin kubeconfig) or set KUBECONFIG")
 
 
 def check_addons(cluster: Cluster, lab_id: str | None, settings: NamespaceSettings | None = None) -> list[str]:
@@ -248,5 +232,4 @@ __all__ = [
     "class_down",
     "class_up",
     "down_recorded",
-    "instructor_kubeconfig",
 ]

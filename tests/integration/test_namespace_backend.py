@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from coursecore.home import kubeconfig_path
 from kubecourse.cli.main import run
 from sandbox import state
 from sandbox.namespace import objects, records, room
@@ -72,7 +73,7 @@ def test_class_up_creates_every_object_as_specified(fake_kube, home, roster, tmp
         # The handed-out kubeconfig: 0600, the fake server, the learner's namespace, a live token.
         handed = out / f"{name}.kubeconfig"
         assert stat.S_IMODE(handed.stat().st_mode) == 0o600
-        assert stat.S_IMODE(state.kubeconfig_path(name).stat().st_mode) == 0o600
+        assert stat.S_IMODE(kubeconfig_path(name).stat().st_mode) == 0o600
         config = yaml.safe_load(handed.read_text())
         assert config["clusters"][0]["cluster"]["server"] == fake_kube.url
         assert config["contexts"][0]["context"]["namespace"] == f"kc-{name}"
@@ -170,10 +171,11 @@ def test_class_down_removes_exactly_the_course_objects(fake_kube, home, roster, 
 
 
 def test_failed_provisioning_leaves_nothing(fake_kube, home, monkeypatch):
+    from coursecore.errors import ApiRefused
     from sandbox.namespace import api
 
     def refuse(self, namespace, account, seconds):
-        raise api.ApiRefused("token refused", status=500)
+        raise ApiRefused("token refused", status=500)
 
     monkeypatch.setattr(api.Cluster, "request_token", refuse)
     fake_kube.server.namespace_grace = 0.05

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from coursecore import home
 from kubecourse.cli.main import run
 from sandbox import kind, state
 
@@ -82,7 +83,7 @@ def test_kind_failure_exits_3_with_kinds_message_and_leaves_nothing(fake_kind, c
 
 def test_broken_sandbox_exit_3_offers_recreate(fake_kind, capsys):
     cli(capsys, "up", "--name", "alice")
-    kind.delete_cluster("kubecourse-alice", kubeconfig=state.kubeconfig_path("alice"))
+    kind.delete_cluster("kubecourse-alice", kubeconfig=home.kubeconfig_path("alice"))
     code, _, err = cli(capsys, "up", "--name", "alice")
     assert code == 3 and "broken" in err and "--recreate" in err
     code, _, _ = cli(capsys, "up", "--name", "alice", "--recreate")
@@ -113,7 +114,7 @@ def test_ls_reconciles_state_with_kind(fake_kind, capsys, tmp_path):
     assert rows["alice"]["ttl_seconds"] == 3600 and rows["alice"]["backend"] == "kind"
     code, out, err = cli(capsys, "ls")
     assert "foreign" in out and "kubecourse down --expired" in err
-    (state.sandbox_dir("alice") / state.STATE_FILE).write_text("{garbage")
+    (home.sandbox_dir("alice") / state.STATE_FILE).write_text("{garbage")
     code, out, _ = cli(capsys, "ls", "--json")
     assert {r["name"]: r["status"] for r in json.loads(out)}["alice"] == "unreadable"
     cli(capsys, "down", "--name", "alice")

@@ -7,6 +7,7 @@ import threading
 import pytest
 import yaml
 
+from coursecore import home
 from sandbox import _run, kind, lifecycle, state
 from sandbox.errors import CreateFailed, SandboxBroken, SandboxBusy, SandboxError
 
@@ -23,7 +24,7 @@ STEPS = [
 def assert_nothing_left(fake_kind, name="alice"):
     assert fake_kind.clusters() == []
     assert state.load(name) is None
-    assert not state.sandbox_dir(name).exists()
+    assert not home.sandbox_dir(name).exists()
     if fake_kind.kube is not None:
         server = getattr(fake_kind.kube, "server", fake_kind.kube)
         assert server.objects("v1", "Node") == []
@@ -75,7 +76,7 @@ def test_asking_for_more_nodes_than_the_sandbox_has(fake_kind):
 
 def test_a_broken_sandbox_is_reported_and_recreate_replaces_it(fake_kind):
     lifecycle.up("alice")
-    kind.delete_cluster("kubecourse-alice", kubeconfig=state.kubeconfig_path("alice"))
+    kind.delete_cluster("kubecourse-alice", kubeconfig=home.kubeconfig_path("alice"))
     with pytest.raises(SandboxBroken) as info:
         lifecycle.up("alice")
     assert "kind cluster kubecourse-alice is gone" in info.value.message
@@ -222,5 +223,5 @@ def test_down_deletes_cluster_and_state_and_is_idempotent(fake_kind):
     assert_nothing_left(fake_kind)
     lifecycle.down("alice")
     (delete,) = fake_kind.argv("delete")[:1]
-    assert delete[delete.index("--kubeconfig") + 1] == str(state.kubeconfig_path("alice"))
+    assert delete[delete.index("--kubeconfig") + 1] == str(home.kubeconfig_path("alice"))
     assert not (fake_kind.home / ".kube").exists()

@@ -12,6 +12,7 @@ import sys
 import pytest
 import yaml
 
+from coursecore import home
 from coursecore.labs import DataVolume, Image
 from sandbox import _run, data, engine, images, kind, lifecycle, preflight, state
 from sandbox.errors import CommandFailed
@@ -152,11 +153,11 @@ def test_a_leftover_kubeconfig_lock_does_not_wedge_down_or_up(fake_kind):
     )
     assert raw.returncode == 1 and "failed to lock config file" in raw.stderr and "Deleted nodes" in raw.stderr
     lifecycle.up("bob")
-    kind.kubeconfig_lock(state.kubeconfig_path("bob")).touch()
+    kind.kubeconfig_lock(home.kubeconfig_path("bob")).touch()
     assert lifecycle.down("bob").cluster == "kubecourse-bob"
     assert "kubecourse-bob" not in fake_kind.clusters() and state.load("bob") is None
     # A lock left beside a sandbox being created (a killed earlier attempt) is cleared too.
-    folder = state.private_dir(state.sandbox_dir("carol"))
+    folder = state.private_dir(home.sandbox_dir("carol"))
     (folder / "kubeconfig.lock").touch()
     assert lifecycle.up("carol").created
 

@@ -162,9 +162,26 @@ def test_submit_with_an_unreachable_cluster_reports_on_stdout(lab_env, monkeypat
     assert captured.err == ""
 
 
-def test_sandbox_kubeconfig_is_found_under_kubecourse_home(lab_env, monkeypatch, tmp_path):
-    config = tmp_path / "home" / "sandboxes" / "alice" / "kubeconfig"
+@pytest.mark.parametrize("how", ["KUBECOURSE_SANDBOX", "login"])
+def test_the_sandbox_under_kubecourse_home_is_read(lab_env, monkeypatch, capsys, tmp_path, how):
+    """USER=Jane.Doe reads sandboxes/jane-doe, as `kubecourse check` does (the notebook used to
+    look for sandboxes/Jane.Doe and find no cluster)."""
+    config = tmp_path / "home" / "sandboxes" / "jane-doe" / "kubeconfig"
     config.parent.mkdir(parents=True)
-    config.write_text("x")
-    monkeypatch.setenv("KUBECOURSE_SANDBOX", "alice")
-    assert notebook._kubeconfig() == str(config)
+    config.write_text("apiVersion: v1\nkind: Config\n")  # no cluster in it: connecting fails, naming it
+    for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(variable, "Jane.Doe")
+    if how == "KUBECOURSE_SANDBOX":
+        monkeypatch.setenv("KUBECOURSE_SANDBOX", "jane-doe")
+    assert notebook.grade(LAB_ID, "pod-exists") == 0.0
+    out = capsys.readouterr().out
+    assert str(config) in out and "No sandbox to read" not in out
+    assert notebook.submit(LAB_ID) is None
+    assert "Could not write snapshot.yaml" in capsys.readouterr().out
+
+
+def test_a_named_sandbox_that_does_not_exist_is_named(lab_env, monkeypatch, capsys):
+    monkeypatch.setenv("KUBECOURSE_SANDBOX", "ghost")
+    assert notebook.grade(LAB_ID, "pod-exists") == 0.0
+    out = capsys.readouterr().out
+    assert "no sandbox ghost: run kubecourse up --name ghost" in out

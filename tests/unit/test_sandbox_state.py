@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from coursecore.home import sandbox_dir
 from coursecore.errors import UsageError
 from sandbox import state
 from sandbox.errors import SandboxBusy, SandboxError
@@ -21,12 +22,6 @@ def mode(path):
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_home_defaults_to_dot_kubecourse(monkeypatch, tmp_path):
-    monkeypatch.delenv("KUBECOURSE_HOME", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    assert state.home() == tmp_path / ".kubecourse"
-
-
 def test_save_load_round_trip_with_private_modes(home):
     saved = state.SandboxState(name="alice", cluster="kubecourse-alice", ttl=3600, lab="argo-salmon", nodes=2)
     folder = state.save(saved)
@@ -39,7 +34,7 @@ def test_save_load_round_trip_with_private_modes(home):
 
 def test_load_missing_is_none_and_garbage_is_an_error(home):
     assert state.load("nobody") is None
-    folder = state.private_dir(state.sandbox_dir("broken"))
+    folder = state.private_dir(sandbox_dir("broken"))
     (folder / state.STATE_FILE).write_text("{not json")
     with pytest.raises(SandboxError, match="failed to read sandbox state") as info:
         state.load("broken")
