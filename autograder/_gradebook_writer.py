@@ -1,129 +1,155 @@
-"""Recording one executed submission in the gradebook: all of it in one transaction, or nothing.
+"""Recording a whole class in nbgrader's gradebook: all of it in one transaction, or nothing.
 
-Only the grading parent process calls this, one submission after another, so the SQLite
-gradebook has a single writer. The scores come from nbgrader's own ``SaveAutoGrades`` cell logic
-applied to the executed notebook (so they are the numbers serial ``nbgrader autograde`` would
-store), then each check's test cell is capped at the *trusted* score that the parent computed
-from the submitted snapshot before any learner code ran, then nbgrader's late-penalty plugin
-runs. The autograded folder is swapped into place and the transaction committed; if anything
-fails, the transaction is rolled back and the previous autograded folder restored.
+Only the grading process writes, after every score is computed, through nbgrader's own
+``Gradebook`` (so rows look exactly like ``nbgrader autograde``'s): the student and submission
+rows (with the submission's ``timestamp.txt``, read once), each graded cell's automatic score and
+``needs_manual_grade`` flag as nbgrader's ``SaveAutoGrades`` sets them, the automatic comments
+of answer cells, then nbgrader's late-penalty plugin. Scores and comments that instructors
+entered (manual scores, extra credit, manual comments) are never written. A caller's
+``around_commit`` (which swaps the autograded folders into place) wraps the single commit, so a
+failure at any point leaves the gradebook and the folders as they were.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
+import datetime
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from autograder._gradebook_guard import rows_of
-from autograder.lab_notebook import GRADE_ID_PREFIX
-
-EPSILON = 1e-9
-CAPPED_NOTE = (
-    "kubecourse grade: this cell reported {kernel:g} point(s), but re-running check '{check}' on "
-    "the submitted snapshot.yaml outside the notebook gives {trusted:g}; {trusted:g} was recorded."
-)
+from autograder._gradebook_guard import retrying
 
 
 @dataclass(frozen=True, kw_only=True)
-class CellScore:
-    """The score of one check's test cell, as the notebook reported it and as recorded."""
+class NotebookGrades:
+    """The automatic grades of one notebook of a submission."""
 
-    check: str
-    kernel: float | None
-    """What the executed test cell gave (``None``: the cell produced no score)."""
-    trusted: float
-    """The check re-run on the submitted snapshot in the grading process."""
-    recorded: float | None
-    """What the gradebook holds: ``min(kernel, trusted)``."""
-    max_points: float
-
-    @property
-    def raised_by_notebook(self) -> bool:
-        """The notebook claimed more than the check gives: a sign of tampering."""
-        return self.kernel is not None and self.kernel > self.trusted + EPSILON
+    name: str
+    auto_scores: dict[str, float | None]
+    auto_comments: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
-class Recorded:
-    """One submission as stored in the gradebook."""
+class SubmissionGrades:
+    """Everything recorded for one student."""
+
+    student: str
+    timestamp: datetime.datetime | None
+    notebooks: tuple[NotebookGrades, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stored:
+    """One submission as the gradebook holds it after the commit."""
 
     student: str
     score: float
+    """nbgrader's score: manual scores where entered, else automatic, plus extra credit."""
     max_score: float
-    cells: tuple[CellScore, ...]
-    late_penalty: float = 0.0
-    rows: dict = field(default_factory=dict, repr=False)
-    """Every score-bearing gradebook value written (for the gradebook guard)."""
+    late_penalty: float
+    """nbgrader's late-submission penalty (0 when on time or no plugin applies one)."""
+    cells: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict, repr=False)
+    """(notebook, grade cell) -> (score, max score), as formgrader shows them."""
+    needs_manual_grade: bool = False
+
+    @property
+    def final_score(self) -> float:
+        """The score after the late penalty: what the grades export and the histogram show."""
+        return max(0.0, self.score - self.late_penalty)
 
 
-def record(config, *, assignment: str, student: str, executed: Path, trusted: dict[str, float], gb=None) -> Recorded:
-    """Store one executed submission (``executed`` = its staged autograded folder).
-
-    Args:
-        gb: an open nbgrader ``Gradebook`` to reuse (one per grading run: a new one per
-            submission would recompile every SQL statement); opened here if ``None``.
+def record_class(
+    config,
+    *,
+    db_url: str,
+    course_id: str,
+    assignment: str,
+    submissions: list[SubmissionGrades],
+    deadline: float,
+    around_commit: Callable[[], AbstractContextManager] = contextlib.nullcontext,
+) -> dict[str, Stored]:
+    """Write every submission in one transaction (retried while another program holds a lock).
 
     Raises:
-        Exception: anything nbgrader or the file system raises; nothing is left half-written.
+        GradebookLocked: the gradebook stayed locked until ``deadline``.
+        Exception: anything nbgrader or SQLite raises; nothing is left written.
     """
-    from nbgrader.api import Gradebook
-    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import AssignLatePenalties
 
-    coursedir = CourseDirectory(config=config)
-    course = Path(coursedir.root)
-    notebooks = sorted(Path(executed).glob("*.ipynb"))
-    timestamp = coursedir.get_existing_timestamp(str(course / coursedir.submitted_directory / student / assignment))
-    owned = gb is None
-    if owned:
-        gb = Gradebook(coursedir.db_url, coursedir.course_id)
-    with warnings.catch_warnings(), contextlib.ExitStack() as stack, _one_transaction(gb) as commit:
-        if owned:
-            stack.callback(gb.close)
-        # nbgrader builds submission rows through relationship backrefs, which SQLAlchemy 2
-        # warns about on every autoflush (serial nbgrader prints the same warnings).
-        warnings.simplefilter("ignore", category=_sa_warning())
-        gb.update_or_create_student(student)
-        if timestamp:
-            gb.update_or_create_submission(assignment, student, timestamp=timestamp)
-        else:
-            gb.update_or_create_submission(assignment, student)
-        cells: list[CellScore] = []
-        done = set()
-        for path in notebooks:
-            notebook_id = path.stem
-            nb = _read(path)
-            _save_autogrades(
-                gb, nb, assignment=assignment, student=student, notebook_id=notebook_id, db_url=coursedir.db_url
+    # The course's late-penalty plugin, configured in nbgrader_config.py (loaded once, here).
+    penalties = AssignLatePenalties(config=config)
+    penalties.init_plugin()
+
+    def write(gb) -> dict[str, Stored]:
+        with warnings.catch_warnings(), _one_transaction(gb) as commit:
+            # nbgrader builds submission rows through relationship backrefs, which SQLAlchemy 2
+            # warns about on every autoflush (serial nbgrader prints the same warnings).
+            warnings.simplefilter("ignore", category=_sa_warning())
+            for submission in submissions:
+                _write_one(gb, assignment, submission)
+            gb.db.flush()
+            stored = {s.student: _stored(gb, penalties, assignment, s) for s in submissions}
+            with around_commit():
+                commit()
+        return stored
+
+    return retrying(db_url, course_id, write, deadline=deadline)
+
+
+def _write_one(gb, assignment: str, submission: SubmissionGrades) -> None:
+    student = submission.student
+    gb.update_or_create_student(student)
+    if submission.timestamp is not None:
+        gb.update_or_create_submission(assignment, student, timestamp=submission.timestamp)
+    else:
+        gb.update_or_create_submission(assignment, student)
+    for notebook in submission.notebooks:
+        for grade_id, score in notebook.auto_scores.items():
+            grade = gb.find_grade(grade_id, notebook.name, assignment, student)
+            grade.auto_score = score
+            # SaveAutoGrades: a cell an instructor scored, or one without an automatic score,
+            # is flagged for review.
+            grade.needs_manual_grade = grade.manual_score is not None or score is None
+        for cell, text in notebook.auto_comments.items():
+            gb.find_comment(cell, notebook.name, assignment, student).auto_comment = text
+
+
+def _stored(gb, penalties, assignment: str, submission: SubmissionGrades) -> Stored:
+    """Late penalties (the body of nbgrader's AssignLatePenalties) and the resulting scores."""
+    found = gb.find_submission(assignment, submission.student)
+    gb.db.refresh(found)
+    total_penalty = 0.0
+    cells: dict[tuple[str, str], tuple[float, float]] = {}
+    manual = False
+    for notebook in found.notebooks:
+        gb.db.refresh(notebook)  # its score is a query over the grades flushed just now
+        notebook.late_submission_penalty = None
+        if found.total_seconds_late > 0:
+            penalty = penalties.plugin_inst.late_submission_penalty(
+                submission.student, notebook.score, found.total_seconds_late
             )
-            capped = _cap(
-                gb, nb, cells, assignment=assignment, student=student, notebook_id=notebook_id, trusted=trusted
-            )
-            if capped:
-                _annotate(path, nb, capped)
-            done.add(notebook_id)
-        _zero_missing_notebooks(gb, assignment=assignment, student=student, done=done)
-        penalty = sum(
-            _late_penalty(config, gb, assignment=assignment, student=student, notebook_id=nb_id)
-            for nb_id in sorted(done)
-        )
-        submission = gb.find_submission(assignment, student)
-        gb.db.refresh(submission)
-        score, max_score = float(submission.score), float(submission.max_score)
-        rows = rows_of(gb, assignment, student)
-        with _swapped_into_place(Path(executed), course / coursedir.autograded_directory / student / assignment):
-            commit()
-    return Recorded(
-        student=student, score=score, max_score=max_score, cells=tuple(cells), late_penalty=penalty, rows=rows
+            if penalty is not None:
+                notebook.late_submission_penalty = penalties._check_late_penalty(notebook, penalty)
+        total_penalty += float(notebook.late_submission_penalty or 0.0)
+        for grade in notebook.grades:
+            cells[(notebook.name, grade.name)] = (float(grade.score), float(grade.max_score))
+            manual = manual or bool(grade.needs_manual_grade)
+    gb.db.flush()
+    gb.db.refresh(found)
+    return Stored(
+        student=submission.student,
+        score=float(found.score),
+        max_score=float(found.max_score),
+        late_penalty=total_penalty,
+        cells=cells,
+        needs_manual_grade=manual,
     )
 
 
 @contextlib.contextmanager
-def _one_transaction(gb) -> Iterator:
+def _one_transaction(gb) -> Iterator[Callable[[], None]]:
     """Make nbgrader's many per-call commits one transaction that the caller commits.
 
     nbgrader's Gradebook commits after each helper call (create student, create submission,
@@ -142,120 +168,10 @@ def _one_transaction(gb) -> Iterator:
         del session.commit
 
 
-def _save_autogrades(gb, nb, *, assignment, student, notebook_id, db_url) -> None:
-    from nbgrader.preprocessors import SaveAutoGrades
-
-    saver = SaveAutoGrades()
-    saver.gradebook = gb
-    saver.notebook_id, saver.assignment_id, saver.student_id, saver.db_url = notebook_id, assignment, student, db_url
-    resources = {"nbgrader": {"notebook": notebook_id, "assignment": assignment, "student": student, "db_url": db_url}}
-    for index, cell in enumerate(nb.cells):
-        saver.preprocess_cell(cell, resources, index)
-
-
-def _cap(gb, nb, cells, *, assignment, student, notebook_id, trusted) -> dict[int, CellScore]:
-    """Cap each check cell at its trusted score; return the capped cells by index."""
-    capped = {}
-    for index, cell in enumerate(nb.cells):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        grade_id = str(meta.get("grade_id", ""))
-        if not meta.get("grade") or not grade_id.startswith(GRADE_ID_PREFIX):
-            continue
-        check = grade_id[len(GRADE_ID_PREFIX) :]
-        grade = gb.find_grade(grade_id, notebook_id, assignment, student)
-        kernel = None if grade.auto_score is None else float(grade.auto_score)
-        trust = float(trusted.get(check, 0.0))
-        recorded = kernel
-        if kernel is not None and kernel > trust + EPSILON:
-            grade.auto_score = recorded = trust
-        score = CellScore(
-            check=check, kernel=kernel, trusted=trust, recorded=recorded, max_points=float(grade.max_score)
-        )
-        cells.append(score)
-        if score.raised_by_notebook:
-            capped[index] = score
-    gb.db.flush()
-    return capped
-
-
-def _annotate(path: Path, nb, capped: dict[int, CellScore]) -> None:
-    """Say in the autograded notebook (and so in the feedback) which score was recorded and why."""
-    import nbformat
-
-    for index, score in capped.items():
-        note = CAPPED_NOTE.format(kernel=score.kernel, check=score.check, trusted=score.trusted)
-        nb.cells[index].outputs.append(nbformat.v4.new_output("stream", name="stdout", text=note + "\n"))
-    os.chmod(path, 0o644)
-    nbformat.write(nb, str(path))
-    os.chmod(path, 0o444)
-
-
-def _zero_missing_notebooks(gb, *, assignment, student, done) -> None:
-    # As nbgrader's autograde does for notebooks the student did not submit.
-    for notebook in gb.find_assignment(assignment).notebooks:
-        if notebook.name not in done:
-            for grade in gb.find_submission_notebook(notebook.name, assignment, student).grades:
-                grade.auto_score = 0
-                grade.needs_manual_grade = False
-    gb.db.flush()
-
-
-def _late_penalty(config, gb, *, assignment, student, notebook_id) -> float:
-    # The body of nbgrader's AssignLatePenalties.preprocess, on this transaction's session.
-    from nbgrader.preprocessors import AssignLatePenalties
-
-    assigner = AssignLatePenalties(config=config)
-    assigner.init_plugin()
-    submission = gb.find_submission(assignment, student)
-    notebook = gb.find_submission_notebook(notebook_id, assignment, student)
-    gb.db.refresh(notebook)  # its score is a query over the grades flushed just now
-    notebook.late_submission_penalty = None
-    if submission.total_seconds_late > 0:
-        penalty = assigner.plugin_inst.late_submission_penalty(student, notebook.score, submission.total_seconds_late)
-        if penalty is not None:
-            notebook.late_submission_penalty = assigner._check_late_penalty(notebook, penalty)
-    gb.db.flush()
-    return float(notebook.late_submission_penalty or 0.0)
-
-
-@contextlib.contextmanager
-def _swapped_into_place(staged: Path, dest: Path) -> Iterator[None]:
-    """Put ``staged`` at ``dest``; restore the previous ``dest`` if the block fails."""
-    made_parent = not dest.parent.exists()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    incoming = dest.parent / f".{dest.name}.kubecourse-new"
-    previous = dest.parent / f".{dest.name}.kubecourse-old"
-    for leftover in (incoming, previous):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    shutil.copytree(staged, incoming)
-    had_previous = dest.exists()
-    if had_previous:
-        os.replace(dest, previous)
-    os.replace(incoming, dest)
-    try:
-        yield
-    except BaseException:
-        shutil.rmtree(dest, ignore_errors=True)
-        if had_previous:
-            os.replace(previous, dest)
-        elif made_parent:
-            shutil.rmtree(dest.parent, ignore_errors=True)
-        raise
-    if had_previous:
-        shutil.rmtree(previous, ignore_errors=True)
-
-
 def _sa_warning() -> type[Warning]:
     from sqlalchemy.exc import SAWarning
 
     return SAWarning
 
 
-def _read(path: Path):
-    import nbformat
-
-    return nbformat.read(str(path), as_version=nbformat.NO_CONVERT)
-
-
-__all__ = ["CAPPED_NOTE", "CellScore", "Recorded", "record"]
+__all__ = ["NotebookGrades", "Stored", "SubmissionGrades", "record_class"]

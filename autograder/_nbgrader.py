@@ -54,7 +54,25 @@ except ImportError:
     pass
 # A learner who deletes a test cell gets it back (and graded) instead of silently losing it.
 c.OverwriteCells.add_missing_cells = True
+
+# What learners wrote is rendered inert in every page nbgrader makes from this course (formgrader,
+# generate_feedback): markdown is rendered and then cleaned with an allow-list, raw cells,
+# outputs and metadata are stripped of anything that could run in the instructor's browser.
+# Keep these settings: `kubecourse grade` refuses a course without them.
+c.HTMLExporter.filters = {filters!r}
+c.HTMLExporter.preprocessors = [{inert!r}]
+c.HTMLExporter.sanitize_html = True
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    {inert!r},
+]
 """
+INERT_FILTERS = {
+    "markdown2html": "autograder.inert_html.markdown2html",
+    "clean_html": "autograder.inert_html.clean_html",
+}
+INERT_PREPROCESSOR = "autograder.inert_html.inert_preprocessor"
 
 
 def write_config(course: Path, labs_root: Path) -> Path:
@@ -65,6 +83,8 @@ def write_config(course: Path, labs_root: Path) -> Path:
         labs_root=str(Path(labs_root).resolve()),
         course_id=COURSE_ID,
         timeout=CELL_TIMEOUT,
+        filters=INERT_FILTERS,
+        inert=INERT_PREPROCESSOR,
     )
     path.write_text(text, encoding="utf-8")
     return path
@@ -90,6 +110,28 @@ def load_config(course: Path):
         raise UsageError(f"cannot read {course / CONFIG_NAME}: {error}") from None
     config.CourseDirectory.root = str(course)
     return config
+
+
+def check_inert_rendering(config, course: Path) -> None:
+    """Refuse a course whose configuration would let formgrader render learner HTML as it is.
+
+    Raises:
+        UsageError: ``nbgrader_config.py`` lacks the settings :func:`write_config` writes.
+    """
+    exporter = config.HTMLExporter
+    filters = dict(exporter.get("filters", {}) or {})
+    feedback = [str(p) for p in (config.GenerateFeedback.get("preprocessors", []) or [])]
+    if (
+        any(filters.get(name) != value for name, value in INERT_FILTERS.items())
+        or INERT_PREPROCESSOR not in [str(p) for p in (exporter.get("preprocessors", []) or [])]
+        or INERT_PREPROCESSOR not in feedback
+        or exporter.get("sanitize_html") is not True
+    ):
+        raise UsageError(
+            f"{Path(course) / CONFIG_NAME} does not make learner HTML inert in formgrader and feedback "
+            "(it was written by an older kubecourse or edited)",
+            hint=f"Rebuild it: kubecourse course build --out {course}",
+        )
 
 
 @contextlib.contextmanager
@@ -146,7 +188,10 @@ __all__ = [
     "CONFIG_NAME",
     "COURSE_ID",
     "GRADEBOOK_NAME",
+    "INERT_FILTERS",
+    "INERT_PREPROCESSOR",
     "check_gradebook",
+    "check_inert_rendering",
     "db_url",
     "load_config",
     "quiet_nbgrader_logs",

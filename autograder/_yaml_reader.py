@@ -1,169 +1,69 @@
-"""Parsing snapshot text into documents: fast where that is safe, guarded everywhere else.
+"""Parsing snapshot text into documents, bounded in bytes, values, objects, depth and time.
 
-JSON goes to the json module; YAML without anchors (hence without aliases, so no alias bomb) and
-not nested absurdly deep goes to libyaml; anything else to the alias-counting reader of
-:mod:`coursecore.safeyaml`, which also words every syntax error. Timestamps stay text, as the API
-serves them.
+JSON goes to the json module (a C parser, no aliases), then one walk checks its size and depth;
+YAML goes to :func:`coursecore.safeyaml.parse_documents`, which builds values from libyaml's
+events within the same limits and refuses alias bombs before expanding them. Timestamps stay
+text, as the API serves them, so checks see the same types live and offline.
 """
 
 from __future__ import annotations
 
-import datetime
 import json
-import re
 from typing import Any
-
-import yaml
 
 from autograder.errors import SnapshotError
 from coursecore import safeyaml
+from coursecore.errors import UsageError
 
-
-def _timestamp_as_text(loader: Any, node: Any) -> str:
-    return loader.construct_scalar(node)
-
-
-# Kubernetes timestamps are strings in the API; YAML 1.1 would turn an unquoted one into a
-# datetime, and checks would then see different types live and offline.
-_FastLoader: Any = None
-if getattr(yaml, "CSafeLoader", None) is not None:
-
-    class _LibyamlLoader(yaml.CSafeLoader):
-        """libyaml's safe loader, with timestamps kept as text."""
-
-    _LibyamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-    _FastLoader = _LibyamlLoader
-
-# libyaml's composer recurses in C: a document nested tens of thousands deep crashes the process
-# instead of raising RecursionError. Kubernetes objects nest about 20 deep (big CRD schemas 60).
+MAX_OBJECTS = 10_000
+"""Objects in one snapshot (and entries in any one list or mapping of it): a lab captures a few
+namespaces, hundreds of objects at most."""
 MAX_DEPTH = 200
-_PREFIX = re.compile(r"^[ ?:-]*", re.MULTILINE)
+"""Kubernetes objects nest about 20 deep (big CRD schemas 60)."""
+MAX_VALUES = 1_000_000
+"""Values in one snapshot, aliases counted in full: about 100 per object, 10,000 objects."""
+SNAPSHOT_LIMITS = safeyaml.Limits(max_nodes=MAX_VALUES, max_depth=MAX_DEPTH, max_items=MAX_OBJECTS, seconds=30.0)
 
 
-def documents(text: str, source: str) -> list[Any]:
-    """Parse ``text`` fast where that is safe, else with the guarded (alias-counting) parser."""
+def documents(text: str, source: str, limits: safeyaml.Limits = SNAPSHOT_LIMITS) -> list[Any]:
+    """The documents of ``text`` (JSON or a YAML stream), empty ones skipped.
+
+    Raises:
+        SnapshotError: malformed, or over one of ``limits`` (the message says which).
+    """
     if text.lstrip()[:1] in ("{", "["):
         try:
-            return [json.loads(text)]
+            doc = json.loads(text)
         except (ValueError, RecursionError):
-            pass  # not JSON after all, broken or too deep: the YAML path below says which
-    fast = _FastLoader is not None
-    if fast and _depth_bound(text) > MAX_DEPTH:
-        fast = _check_depth(text, source)
-    # Without '&' there are no anchors, hence no aliases and no alias bomb: libyaml is safe and
-    # about 10x faster than the pure-Python parser that counts aliases.
-    if fast and "&" not in text:
-        try:
-            if "!" not in text:  # no explicit tags: plain data that _plain_documents handles
-                try:
-                    return [doc for doc in _plain_documents(text) if doc is not None]
-                except _NotPlain:
-                    pass
-            return [doc for doc in yaml.load_all(text, Loader=_FastLoader) if doc is not None]
-        except yaml.YAMLError:
-            pass  # re-parse below for the guarded parser's one-line, located message
-    return [_dates_to_text(doc) for doc in safeyaml.parse_documents(text, source=source)]
-
-
-class _NotPlain(Exception):
-    """The text uses something :func:`_plain_documents` leaves to PyYAML (merge keys, odd keys)."""
-
-
-_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
-_SCALARS = yaml.constructor.SafeConstructor()
-_STR = "tag:yaml.org,2002:str"
-_BUILD = {
-    "tag:yaml.org,2002:int": _SCALARS.construct_yaml_int,
-    "tag:yaml.org,2002:float": _SCALARS.construct_yaml_float,
-    "tag:yaml.org,2002:bool": _SCALARS.construct_yaml_bool,
-    "tag:yaml.org,2002:null": _SCALARS.construct_yaml_null,
-    "tag:yaml.org,2002:timestamp": lambda node: node.value,
-}
-
-
-def _plain_documents(text: str) -> list[Any]:
-    """What the libyaml safe loader returns for ``text`` (timestamps as text), a third faster.
-
-    libyaml builds the node tree; PyYAML's generic constructor then costs as much again. For
-    plain data (no anchors, no explicit tags: the caller checks) this builds the values
-    directly, resolving plain scalars with PyYAML's own YAML 1.1 rules and constructors.
-    """
-    loader = yaml.CBaseLoader(text)
+            pass  # not JSON after all, broken or too deep: the YAML reader says which, and where
+        else:
+            _check_json(doc, source, limits)
+            return [] if doc is None else [doc]
     try:
-        documents = []
-        while loader.check_node():
-            documents.append(_build(loader.get_node()))
-        return documents
-    finally:
-        loader.dispose()
+        return safeyaml.parse_documents(text, source=source, limits=limits, timestamps_as_text=True)
+    except SnapshotError:
+        raise
+    except UsageError as err:
+        raise SnapshotError(err.message) from None
 
 
-def _build(node: Any) -> Any:
-    kind = node.__class__
-    if kind is yaml.ScalarNode:
-        value = node.value
-        if node.style:  # quoted or block: always a string
-            return value
-        if not value:
-            return None
-        for tag, pattern in _RESOLVERS.get(value[0], ()):
-            if pattern.match(value):
-                if tag == _STR:
-                    return value
-                build = _BUILD.get(tag)
-                if build is None:
-                    raise _NotPlain(tag)  # '<<' and '=' values
-                return build(node)
-        return value
-    if kind is yaml.SequenceNode:
-        return [_build(item) for item in node.value]
-    mapping = {}
-    for key_node, value_node in node.value:
-        key = _build(key_node)
-        if key_node.__class__ is not yaml.ScalarNode or key == "<<":
-            raise _NotPlain("complex or merge key")
-        mapping[key] = _build(value_node)
-    return mapping
+def _check_json(doc: Any, source: str, limits: safeyaml.Limits) -> None:
+    """Hold parsed JSON to the limits YAML is held to while it is built."""
+    count = 0
+    pending = [(doc, 1)]
+    while pending:
+        value, depth = pending.pop()
+        count += 1
+        if count > limits.max_nodes:
+            raise SnapshotError(f"{source}: more than {limits.max_nodes} values; too large to read")
+        if isinstance(value, (dict, list)):
+            if depth > limits.max_depth:
+                raise SnapshotError(f"{source}: nested more than {limits.max_depth} levels deep; refusing it")
+            if limits.max_items is not None and len(value) > limits.max_items:
+                what = "entries in one mapping" if isinstance(value, dict) else "items in one list"
+                raise SnapshotError(f"{source}: more than {limits.max_items} {what}; refusing it")
+            children = value.values() if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children)
 
 
-def _dates_to_text(value: Any) -> Any:
-    """Timestamps as the API writes them (``2026-01-02T03:04:05Z``), for the guarded reader."""
-    if isinstance(value, dict):
-        return {k: _dates_to_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates_to_text(v) for v in value]
-    if isinstance(value, (datetime.datetime, datetime.date)):
-        text = value.isoformat()
-        return text.replace("+00:00", "Z") if isinstance(value, datetime.datetime) else text
-    return value
-
-
-def _depth_bound(text: str) -> int:
-    """A cheap upper bound on how deep ``text`` nests: every unclosed-looking flow bracket, plus
-    two levels per character of line prefix (a mapping and a sequence may share an indentation)."""
-    flow = text.count("[") + text.count("{") - text.count("[]") - text.count("{}")
-    if flow > MAX_DEPTH:
-        return flow
-    return flow + 2 * max((len(m) for m in _PREFIX.findall(text)), default=0) + 2
-
-
-def _check_depth(text: str, source: str) -> bool:
-    """Measure the real nesting with libyaml's event parser (which does not recurse).
-
-    Returns whether the fast loader is safe; raises SnapshotError when too deep.
-    """
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=_FastLoader):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise SnapshotError(f"{source}: nested more than {MAX_DEPTH} levels deep; not a Kubernetes object")
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-    except yaml.YAMLError:
-        return False  # malformed: the guarded parser reports where
-    return True
-
-
-__all__ = ["MAX_DEPTH", "documents"]
+__all__ = ["MAX_DEPTH", "MAX_OBJECTS", "MAX_VALUES", "SNAPSHOT_LIMITS", "documents"]

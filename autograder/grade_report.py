@@ -13,31 +13,48 @@ import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
+# A spreadsheet evaluates a cell that starts with one of these (OWASP's "CSV injection"):
+# =1+1, +cmd, -2+3, @SUM(...), and a tab or carriage return before any of them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralise(value: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading formula character (after any leading
+    spaces, which spreadsheets skip) gets a ``'`` before it."""
+    text = str(value)
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
+
 
 def write_csv(path: Path, assignment: str, students: Sequence) -> Path:
-    """One row per submission: totals, each check's recorded points, and what needs a look."""
+    """One row per submission: the score after any late penalty, the penalty, each check's
+    recorded points, and why a submission was not graded."""
     checks: list[str] = []
     for s in students:
-        for c in s.cells:
-            if c.check not in checks:
-                checks.append(c.check)
+        for c in s.checks:
+            if c.id not in checks:
+                checks.append(c.id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "assignment", "score", "max_score", "graded", *checks, "raised_by_notebook", "note"])
+    writer.writerow(
+        [
+            neutralise(h)
+            for h in ["student", "assignment", "status", "score", "max_score", "late_penalty", *checks, "note"]
+        ]
+    )
     for s in students:
-        by_check = {c.check: c.recorded for c in s.cells}
-        cells = ["" if by_check.get(c) is None else f"{by_check[c]:g}" for c in checks]
-        note = s.error or s.snapshot_note
+        by_check = {c.id: c.points for c in s.checks}
+        cells = ["" if c not in by_check else f"{by_check[c]:g}" for c in checks]
+        note = "; ".join(filter(None, [s.problem, s.snapshot_note]))
         writer.writerow(
             [
-                s.student,
-                assignment,
-                f"{s.score:g}",
+                neutralise(s.student),
+                neutralise(assignment),
+                s.status,
+                f"{s.final_score:g}",
                 f"{s.max_score:g}",
-                "yes" if s.graded else "no",
+                f"{s.late_penalty:g}",
                 *cells,
-                " ".join(c.check for c in s.tampered),
-                note,
+                neutralise(note),
             ]
         )
     _replace(Path(path), buffer.getvalue().encode())
@@ -45,7 +62,7 @@ def write_csv(path: Path, assignment: str, students: Sequence) -> Path:
 
 
 def write_histogram(path: Path, assignment: str, students: Sequence) -> Path | None:
-    """A histogram of the graded scores (PNG); ``None`` when nothing was graded."""
+    """A histogram of the graded scores after late penalties (PNG); ``None`` when nothing was graded."""
     graded = [s for s in students if s.graded]
     if not graded:
         return None
@@ -54,7 +71,7 @@ def write_histogram(path: Path, assignment: str, students: Sequence) -> Path | N
     matplotlib.use("Agg")  # no display on grading servers
     from matplotlib.figure import Figure
 
-    scores = [s.score for s in graded]
+    scores = [s.final_score for s in graded]
     top = max(s.max_score for s in graded) or 1.0
     bins = _bins(top)
     figure = Figure(figsize=(6.4, 3.6), dpi=120)
@@ -89,4 +106,4 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-__all__ = ["write_csv", "write_histogram"]
+__all__ = ["FORMULA_STARTS", "neutralise", "write_csv", "write_histogram"]

@@ -4,7 +4,8 @@
 it, :func:`read_lab_notebook` converts it and :func:`verify` enforces the conventions the grading
 relies on: one locked autograded test cell per check, with the check's points and the exact
 two-line source that calls :func:`autograder.notebook.grade`; no test logic in the notebook
-(hidden tests would leak into feedback); a final submit cell; the ``python3`` kernel.
+(hidden tests would leak into feedback, and ``kubecourse grade`` runs no notebook code); plain
+``grade_id`` values; a final submit cell; the ``python3`` kernel.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograder.inert_html import safe_id
 from coursecore.errors import UsageError
 from coursecore.labs import Lab
 from coursecore.safeyaml import read_text
@@ -86,10 +88,20 @@ def verify(lab: Lab, nb: Any, checks: list[DeclaredCheck]) -> None:
                 f"{where}: cell {index + 1} has hidden tests; nbgrader leaks them into feedback. "
                 "Put the logic in checks.py as a check with hidden=True."
             )
+        if meta and not safe_id(meta.get("grade_id")):
+            raise UsageError(
+                f"{where}: cell {index + 1} has grade_id {meta.get('grade_id')!r}; use letters, digits, - and _ "
+                "(nbgrader's pages put it in HTML attributes)"
+            )
         if not meta.get("grade"):
             continue
         grade_id = str(meta.get("grade_id", ""))
         if not grade_id.startswith(GRADE_ID_PREFIX):
+            if cell.cell_type == "code" and not meta.get("solution"):
+                raise UsageError(
+                    f"{where}: test cell {grade_id!r} holds test code, which kubecourse grade never runs; "
+                    "write the test as a check in checks.py and name the cell check-<id>"
+                )
             continue  # a manually graded answer: allowed, not ours to check
         check_id = grade_id[len(GRADE_ID_PREFIX) :]
         if check_id not in expected:

@@ -20,9 +20,11 @@ Where ``grade`` reads the cluster state:
   sandbox named after the login); with no cluster, the ``snapshot.yaml`` next to the notebook if
   there is one. ``~/.kube/config`` is never read.
 
-The kernel's numbers are not trusted on their own: learner code runs in the same kernel first and
-can patch these functions. ``kubecourse grade`` recomputes every check from the submitted
-snapshot in a separate process and keeps the lower score (see the book's trust model).
+These helpers serve the learner working in their notebook, and plain ``nbgrader autograde`` for
+those who insist on it. ``kubecourse grade`` never runs a notebook: it runs the checks itself on
+the submitted snapshot and writes what :func:`describe` says into the test cells' outputs (see
+the book's trust model: under ``nbgrader autograde`` learner code runs first in the same kernel
+and can patch these functions).
 """
 
 from __future__ import annotations
@@ -72,15 +74,27 @@ def grade(lab_id: str, check_id: str) -> float:
         except KeyError:
             print(f"✗ {check_id}: 0 points. Lab {lab_id!r} has no check {check_id!r}.")
             return 0.0
-        shown = result.to_json()  # masks hidden checks' messages and hints
-        mark = "✓" if result.passed else "✗"
-        print(f"{mark} {shown['title']}: {_num(shown['points'])}/{_num(shown['max_points'])} points")
-        if shown["message"]:
-            print(f"  {shown['message']}")
-        if shown["hint"]:
-            print(f"  hint: {shown['hint']}")
-        print(f"  (graded from {report.source} state)")
+        print(describe(result, report.source))
         return float(result.points)
+
+
+def describe(result: Any, source: str) -> str:
+    """What a learner reads about one check's result (a test cell's output, in the notebook and
+    in the feedback): its title, points, what it found and, if it failed, the hint.
+
+    A hidden check shows whether it passed and its hint, never its message: the message can
+    spell out the rule the check enforces.
+    """
+    shown = result.to_json()  # masks hidden checks' messages
+    mark = "✓" if result.passed else "✗"
+    lines = [f"{mark} {shown['title']}: {_num(shown['points'])}/{_num(shown['max_points'])} points"]
+    if shown["message"]:
+        lines.append(f"  {shown['message']}")
+    hint = shown["hint"] or (result.check.hint if result.check.hidden and not result.passed else "")
+    if hint:
+        lines.append(f"  hint: {hint}")
+    lines.append(f"  (graded from {source} state)")
+    return "\n".join(lines)
 
 
 def submit(lab_id: str) -> Path | None:
@@ -190,4 +204,4 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
-__all__ = ["SNAPSHOT_NAME", "grade", "submit"]
+__all__ = ["SNAPSHOT_NAME", "describe", "grade", "submit"]

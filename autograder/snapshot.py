@@ -2,9 +2,10 @@
 
 A snapshot is what ``kubectl get ... -o yaml`` prints: a ``List`` of objects, in YAML or JSON.
 A single object, a typed list from the raw API (``PodList``) or a multi-document YAML stream is
-accepted too. Every way a file can be wrong (missing, too big, binary, malformed, an alias bomb,
-items that are not objects) is a :class:`~autograder.errors.SnapshotError` (exit 2) naming the
-file and, for bad items, the item's index.
+accepted too. Every way a file can be wrong (missing, not a regular file, too big, binary,
+malformed, an alias bomb, too many objects or values, nested too deep, too slow to parse, items
+that are not objects) is a :class:`~autograder.errors.SnapshotError` (exit 2) naming the file
+and, for bad items, the item's index. The limits are in :mod:`autograder._yaml_reader`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from autograder._yaml_reader import documents
+from autograder._yaml_reader import MAX_OBJECTS, documents
 from autograder.errors import SnapshotError
 from autograder.state import MemoryState, Obj
 from coursecore import safeyaml
@@ -57,6 +58,8 @@ def _objects(docs: list[Any], source: str) -> list[Obj]:
         else:
             found.append(_valid(doc, index, source))
             index += 1
+        if len(found) > MAX_OBJECTS:
+            raise SnapshotError(f"{source}: more than {MAX_OBJECTS} objects; a lab snapshot holds far fewer")
     return found
 
 
@@ -78,14 +81,7 @@ def _valid(item: Any, index: int, source: str) -> Obj:
 
 def parse_snapshot(text: str, *, source: str = "snapshot") -> MemoryState:
     """Parse snapshot text (see the module docstring) into a state."""
-    try:
-        docs = documents(text, source)
-    except SnapshotError:
-        raise
-    except UsageError as err:
-        raise SnapshotError(err.message) from None
-    except RecursionError:
-        raise SnapshotError(f"{source}: nested too deeply to be a Kubernetes object") from None
+    docs = documents(text, source)
     if not docs:
         raise SnapshotError(f"{source}: the snapshot is empty; expected a List of objects (kind: List)")
     return MemoryState(_objects(docs, source), source="snapshot", origin=source)
@@ -95,14 +91,29 @@ def load_snapshot(path: str | os.PathLike[str]) -> MemoryState:
     """Read a snapshot file.
 
     Raises:
-        SnapshotError: the file is missing, over 50 MB, binary, malformed, an alias bomb or holds
-            something that is not a Kubernetes object.
+        SnapshotError: the file is missing, not a regular file, over 50 MB, binary, malformed,
+            an alias bomb, over the limits or holds something that is not a Kubernetes object.
     """
     try:
         text = safeyaml.read_text(Path(path), what="snapshot", max_bytes=MAX_SNAPSHOT_BYTES)
     except UsageError as err:
         raise SnapshotError(err.message) from None
     return parse_snapshot(text, source=str(path))
+
+
+def parse_snapshot_bytes(data: bytes, *, source: str) -> MemoryState:
+    """Parse a snapshot already read into memory (the grader reads each submission once).
+
+    Raises:
+        SnapshotError: as :func:`load_snapshot`.
+    """
+    if len(data) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotError(f"snapshot {source} is over the {MAX_SNAPSHOT_BYTES / 2**20:g} MiB limit")
+    try:
+        text = safeyaml.decode_text(data, what="snapshot", source=source)
+    except UsageError as err:
+        raise SnapshotError(err.message) from None
+    return parse_snapshot(text, source=source)
 
 
 def _clean(obj: Obj) -> Obj:
@@ -153,6 +164,7 @@ __all__ = [
     "dump_snapshot",
     "load_snapshot",
     "parse_snapshot",
+    "parse_snapshot_bytes",
     "snapshot_document",
     "write_text_atomically",
 ]

@@ -169,6 +169,7 @@ def add_submission(course: Path, student: str, snapshot: str | None, *, learner_
 __all__ = [
     "add_submission",
     "EXPECTED_SCORES",
+    "HIDDEN_HINT",
     "HIDDEN_SECRET",
     "LAB_ID",
     "MAX_SCORE",

@@ -171,25 +171,110 @@ SCALARS = [
 ]
 
 
+class _TextTimestamps(yaml.SafeLoader):
+    """PyYAML's own safe loader with timestamps kept as text: what the snapshot reader promises."""
+
+
+_TextTimestamps.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 @pytest.mark.parametrize("scalar", SCALARS)
-def test_the_plain_data_reader_agrees_with_pyyaml(scalar):
-    from autograder._yaml_reader import _FastLoader, _plain_documents
+@pytest.mark.parametrize("anchored", [False, True])
+def test_the_snapshot_reader_agrees_with_pyyaml(scalar, anchored):
+    from autograder._yaml_reader import documents
 
-    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\ndata:\n  k: {scalar}\n  {scalar.splitlines()[0] if scalar and scalar[0].isalnum() else 'x'}: 1\n"
+    key = scalar.splitlines()[0] if scalar and scalar[0].isalnum() else "x"
+    anchor, alias = ("&v ", "  again: *v\n") if anchored else ("", "")
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\ndata:\n  k: {anchor}{scalar}\n  {key}: 1\n{alias}"
     try:
-        expected = list(yaml.load_all(text, Loader=_FastLoader))
+        expected = [d for d in yaml.load_all(text, Loader=_TextTimestamps) if d is not None]
     except yaml.YAMLError:
+        with pytest.raises(SnapshotError):
+            documents(text, "s.yaml")
         return
-    assert _plain_documents(text) == expected
+    assert documents(text, "s.yaml") == expected
 
 
-def test_the_plain_data_reader_leaves_merge_keys_to_pyyaml():
+def test_merge_keys_are_read_as_pyyaml_reads_them():
     text = "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a}, <<: {x: 1}}\n"
     assert parse_snapshot(text).get("Pod", "a")["x"] == 1
+    text = "base: &b {x: 1, y: 1}\nmore: &m {x: 2, z: 2}\nobj:\n  y: 9\n  <<: [*b, *m]\n"
+    from autograder._yaml_reader import documents
+
+    assert documents(text, "s") == list(yaml.safe_load_all(text))
 
 
 def test_nan_is_read_alike():
-    from autograder._yaml_reader import _plain_documents
+    from autograder._yaml_reader import documents
 
-    value = _plain_documents("a: .nan\n")[0]["a"]
+    value = documents("a: .nan\n", "s")[0]["a"]
     assert value != value  # NaN
+
+
+def test_an_alias_is_a_copy_not_a_shared_object():
+    state = parse_snapshot(
+        "apiVersion: v1\nkind: List\nitems:\n- &p {apiVersion: v1, kind: Pod, metadata: {name: a}}\n- *p\n"
+    )
+    first, second = state.objects("Pod")
+    first["metadata"]["name"] = "changed"
+    assert second["metadata"]["name"] == "a"
+
+
+def _pods(n: int) -> list[dict]:
+    return [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{i}"}} for i in range(n)]
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_object_count_is_bounded(as_json):
+    from autograder._yaml_reader import MAX_OBJECTS
+
+    doc = snapshot_document(_pods(MAX_OBJECTS + 1))
+    with pytest.raises(SnapshotError, match=f"more than {MAX_OBJECTS}"):
+        parse_snapshot(dump_snapshot(doc, as_json=as_json), source="s.yaml")
+    assert len(parse_snapshot(dump_snapshot(snapshot_document(_pods(50)), as_json=as_json))) == 50
+
+
+def test_a_stream_of_too_many_documents_is_refused():
+    from autograder._yaml_reader import MAX_OBJECTS
+
+    text = "".join(f"---\n{{apiVersion: v1, kind: Pod, metadata: {{name: p{i}}}}}\n" for i in range(MAX_OBJECTS + 1))
+    with pytest.raises(SnapshotError, match="documents"):
+        parse_snapshot(text, source="s.yaml")
+
+
+def test_values_are_bounded_with_aliases_counted_in_full(monkeypatch):
+    """A legitimately anchored file within the limit is read; one whose aliases expand past the
+    value limit is refused before the expansion is built."""
+    from autograder import _yaml_reader
+
+    spec = "spec: &spec {containers: [{name: c, image: busybox, resources: {requests: {cpu: 1m, memory: 1Mi}}}]}"
+    items = "".join(f"- {{apiVersion: v1, kind: Pod, metadata: {{name: p{i}}}, spec: *spec}}\n" for i in range(300))
+    text = f"apiVersion: v1\nkind: List\nholder: {{{spec}}}\nitems:\n{items}"
+    text = text.replace("holder: {spec: &spec", "holder: {spec: &spec", 1)
+    state = parse_snapshot(text, source="s.yaml")
+    assert len(state) == 300 and state.get("Pod", "p299")["spec"]["containers"][0]["image"] == "busybox"
+    monkeypatch.setattr(_yaml_reader, "SNAPSHOT_LIMITS", _yaml_reader.safeyaml.Limits(max_nodes=2000, max_items=10_000))
+    monkeypatch.setattr(_yaml_reader.documents, "__defaults__", (_yaml_reader.SNAPSHOT_LIMITS,))
+    with pytest.raises(SnapshotError, match="alias bomb"):
+        parse_snapshot(text, source="s.yaml")
+
+
+def test_recursive_and_undefined_aliases_are_refused():
+    for text in ("a: &a [1, *a]\n", "a: *nowhere\n"):
+        with pytest.raises(SnapshotError, match="alias"):
+            parse_snapshot(text, source="s.yaml")
+
+
+def test_special_files_are_refused_without_reading(tmp_path):
+    import os
+
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(SnapshotError, match="not a regular file"):
+        load_snapshot(fifo)  # opening a FIFO for reading would block; reading it never ends
+    with pytest.raises(SnapshotError, match="not a regular file"):
+        load_snapshot("/dev/zero")
+    link = tmp_path / "link.yaml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(SnapshotError, match="not a regular file"):
+        load_snapshot(link)

@@ -39,6 +39,8 @@ def _grade_cells(nb):
         (lambda nb: nb.cells.pop(), "last code cell must be the submit cell"),
         (lambda nb: nb.cells.insert(1, _hidden_tests_cell()), "hidden tests"),
         (lambda nb: nb.cells.insert(2, _grade_cells(nb)[0].copy()), "has two test cells"),
+        (lambda nb: _grade_cells(nb)[0].metadata.nbgrader.update(grade_id='x" onmouseover="y'), "use letters"),
+        (lambda nb: nb.cells.insert(2, _own_test_cell()), "kubecourse grade never runs"),
     ],
 )
 def test_a_broken_convention_is_an_error_naming_the_lab(lab, breakage, message):
@@ -48,6 +50,15 @@ def test_a_broken_convention_is_an_error_naming_the_lab(lab, breakage, message):
         verify(lab, nb, declared_checks(lab))
     assert f"lab {LAB_ID}" in caught.value.message
     assert message in caught.value.message
+
+
+def _own_test_cell():
+    """An autograded test cell with its own code, which nbgrader would execute."""
+    import nbformat.v4 as v4
+
+    cell = v4.new_code_cell("assert 1 + 1 == 2")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "my-test", "locked": True, "points": 1, "solution": False}
+    return cell
 
 
 def _hidden_tests_cell():
