@@ -127,16 +127,26 @@ def retrying(db_url: str, course_id: str, operation: Callable[..., T], *, deadli
             if not _locked(err):
                 raise
             if time.monotonic() + _RETRY_PAUSE >= deadline:
-                raise GradebookLocked(
-                    f"{db_url.removeprefix('sqlite:///')} is locked by another program (formgrader, an "
-                    "nbgrader command, or a process left running); nothing was recorded",
-                    hint="Close what holds it and run kubecourse grade again (or wait longer: --lock-timeout).",
-                ) from None
+                raise locked_error(db_url.removeprefix("sqlite:///")) from None
             time.sleep(_RETRY_PAUSE)
 
 
+def locked_error(db: str) -> GradebookLocked:
+    """The one error for a gradebook that stayed locked."""
+    return GradebookLocked(
+        f"{db} is locked by another program (formgrader, an nbgrader command, or a process left "
+        "running); nothing was recorded",
+        hint="Close what holds it and run kubecourse grade again (or wait longer: --lock-timeout).",
+    )
+
+
+def is_locked(err: Exception) -> bool:
+    """Whether an SQLite error (raw or wrapped by SQLAlchemy) says another connection holds a lock."""
+    return _locked(err)
+
+
 def _locked(err: Exception) -> bool:
-    original = getattr(err, "orig", None)
+    original = err if isinstance(err, sqlite3.OperationalError) else getattr(err, "orig", None)
     if isinstance(original, sqlite3.OperationalError):
         code = getattr(original, "sqlite_errorcode", None)
         if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
@@ -233,6 +243,8 @@ __all__ = [
     "NotebookBaseline",
     "ReleaseNotebook",
     "SourceCell",
+    "is_locked",
+    "locked_error",
     "read_baseline",
     "retrying",
 ]

@@ -151,15 +151,25 @@ def tools_on_path() -> Iterator[None]:
         os.environ["PATH"] = old
 
 
-def check_gradebook(course: Path) -> None:
-    """Refuse a gradebook that nbgrader created without alembic (it lacks its version row)."""
+def check_gradebook(course: Path, *, lock_timeout: float = 30.0) -> None:
+    """Refuse a gradebook that nbgrader created without alembic (it lacks its version row).
+
+    Raises:
+        UsageError: not a usable gradebook.
+        GradebookLocked: another program kept it locked for ``lock_timeout`` seconds.
+    """
+    from autograder._gradebook_guard import is_locked, locked_error
+
     db = Path(course) / GRADEBOOK_NAME
     if not db.exists():
         return
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        uri = f"file:{db}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=max(0.05, lock_timeout))) as conn:
             rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     except sqlite3.Error as error:
+        if is_locked(error):
+            raise locked_error(str(db)) from None
         raise UsageError(
             f"{db} is not a usable nbgrader gradebook ({error}); if it holds no grades yet, "
             "delete it and run `kubecourse course build` again"

@@ -185,9 +185,7 @@ def _walk(fd: int, where: str, depth: int, counts: list[int]) -> None:
                 if stat.S_ISREG(mode):
                     counts[1] += entry.stat(follow_symlinks=False).st_size
                     if counts[1] > MAX_SUBMISSION_BYTES:
-                        raise InvalidSubmission(
-                            f"over the {MAX_SUBMISSION_BYTES / 2**20:g} MiB limit for one submission"
-                        )
+                        raise InvalidSubmission(f"over the {_size(MAX_SUBMISSION_BYTES)} limit for one submission")
                 elif stat.S_ISDIR(mode):
                     if depth + 1 > MAX_SUBMISSION_DEPTH:
                         raise InvalidSubmission(f"folders nested more than {MAX_SUBMISSION_DEPTH} deep")
@@ -213,7 +211,7 @@ def _read(folder: int, name: str, limit: int) -> bytes | None:
         if not stat.S_ISREG(info.st_mode):
             raise InvalidSubmission(f"{name} is {_kind(folder, name)}, not a regular file")
         if info.st_size > limit:
-            raise InvalidSubmission(f"{name} is {info.st_size / 2**20:.1f} MiB, over the {limit / 2**20:g} MiB limit")
+            raise InvalidSubmission(f"{name} is {_size(info.st_size)}, over the {_size(limit)} limit")
         chunks = []
         size = 0
         while size <= limit:
@@ -223,10 +221,18 @@ def _read(folder: int, name: str, limit: int) -> bytes | None:
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:
-            raise InvalidSubmission(f"{name} is over the {limit / 2**20:g} MiB limit")
+            raise InvalidSubmission(f"{name} is over the {_size(limit)} limit")
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.3g} KiB"
+    return f"{n / 2**20:.3g} MiB"
 
 
 __all__ = [

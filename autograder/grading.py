@@ -219,9 +219,10 @@ def grade_assignment(
     course = Path(course).resolve()
     jobs = max(1, jobs or 4)
     progress = progress or (lambda phase, student, total: None)
+    read_deadline = time.monotonic() + lock_timeout
     config = _nbgrader.load_config(course)  # the course's nbgrader_config.py, executed once, here
     _nbgrader.check_inert_rendering(config, course)
-    _nbgrader.check_gradebook(course)
+    _nbgrader.check_gradebook(course, lock_timeout=read_deadline - time.monotonic())
     _nbgrader.quiet_nbgrader_logs()
     layout = _layout(config, course)
     lab = autograder.load_checks(assignment)
@@ -232,7 +233,7 @@ def grade_assignment(
             db_url,
             _nbgrader.COURSE_ID,
             lambda gb: read_baseline(gb, assignment, release),
-            deadline=time.monotonic() + lock_timeout,
+            deadline=read_deadline,
         )
         students = candidates(layout.submitted, assignment)
         if not students:

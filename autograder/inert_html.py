@@ -22,6 +22,7 @@ PNG, JPEG, GIF and WebP images. The same functions serve three places:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import nh3
@@ -96,11 +97,27 @@ def safe_attachments(attachments: Any) -> dict[str, dict[str, str]]:
 
 def markdown_to_html(source: str, attachments: Any = None) -> str:
     """Render markdown as Jupyter does (nbconvert's renderer: math kept for MathJax, attached
-    images inlined) and clean the result."""
-    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+    images inlined, never a local file read) and clean the result."""
+    from nbconvert.filters.markdown_mistune import MarkdownWithMath
 
-    renderer = IPythonRenderer(escape=False, attachments=safe_attachments(attachments), exclude_anchor_links=True)
+    renderer = _renderer_class()(escape=False, attachments=safe_attachments(attachments), exclude_anchor_links=True)
     return clean(MarkdownWithMath(renderer=renderer).render(str(source)))
+
+
+@lru_cache(maxsize=1)
+def _renderer_class():
+    from nbconvert.filters.markdown_mistune import IPythonRenderer
+
+    class Renderer(IPythonRenderer):
+        """nbconvert's renderer, except that an attachment the learner named but that was removed
+        (not a safe image) leaves an image without a source instead of failing the page."""
+
+        def _embed_image_or_attachment(self, src: str) -> str:
+            if src.startswith("attachment:") and src[len("attachment:") :] not in self.attachments:
+                return ""
+            return super()._embed_image_or_attachment(src)
+
+    return Renderer
 
 
 def _pass_context(function):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coursecore.errors import UsageError
-from coursecore.safeyaml import MAX_ALIASES, load_documents, load_mapping, parse_documents, read_text
+from coursecore.safeyaml import MAX_ALIASES, Limits, load_documents, load_mapping, parse_documents, read_text
 
 BOMB = "\n".join(
     ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
@@ -86,3 +86,90 @@ def test_load_mapping_rejects_lists_and_streams(tmp_path):
     path.write_text("")
     with pytest.raises(UsageError, match="empty"):
         load_mapping(path)
+
+
+SAMPLES = [
+    "a: 1\n---\n---\nb: 2\n",
+    "a: &x {b: [1, 2.5, true, null, ~, 0x1f, 1_000, .inf, 2026-01-01, 0o17, 1:20, yes, off]}\n"
+    "c: *x\nd: {<<: *x, e: 3}\n",
+    "t: 2026-11-28T10:00:00Z\n",
+    "- !!str 123\n- !!int '7'\n- !!float 1\n- !!bool yes\n- !!null ''\n",
+    "a: b\nmerge:\n  <<: [{x: 1, y: 1}, {x: 2, z: 2}]\n  y: 9\n",
+    "key:\nother: ''\nq: \"2\"\nlit: |\n  line\n",
+    "- ? a\n  : b\n",
+    "x: !!binary aGVsbG8=\n",
+    "? !!str 1\n: one\n",
+    "[a, {b: c}, [d]]",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_values_are_what_pyyaml_safe_load_gives(text):
+    import yaml
+
+    assert parse_documents(text, source="s") == [d for d in yaml.safe_load_all(text) if d is not None]
+
+
+def test_timestamps_can_stay_text():
+    assert parse_documents("t: 2026-11-28T10:00:00Z\n", source="s", timestamps_as_text=True) == [
+        {"t": "2026-11-28T10:00:00Z"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "limits", "fragment"),
+    [
+        ("a: [1, 2, 3, 4]\n", Limits(max_items=3), "more than 3 items in one list"),
+        ("{a: 1, b: 2, c: 3, d: 4}\n", Limits(max_items=3), "more than 3 entries in one mapping"),
+        ("a: 1\n---\nb: 2\n---\nc: 3\n", Limits(max_items=2), "more than 2 documents"),
+        ("a: [[[[1]]]]\n", Limits(max_depth=3), "nested more than 3 levels"),
+        ("a: [1, 2, 3, 4, 5, 6]\n", Limits(max_nodes=5), "more than 5 values"),
+        ("a: &a [1, 2, 3]\nb: *a\nc: *a\n", Limits(max_nodes=10), "alias bomb"),
+        ("a: " + "[" * 300 + "]" * 300, Limits(), "nested more than 200 levels"),
+    ],
+)
+def test_limits_are_enforced_while_parsing(text, limits, fragment):
+    with pytest.raises(UsageError, match=fragment) as info:
+        parse_documents(text, source="s.yaml", limits=limits)
+    assert "s.yaml" in info.value.message and "\n" not in info.value.message
+
+
+def test_the_time_limit_is_a_usage_error(monkeypatch):
+    from coursecore import safeyaml
+
+    monkeypatch.setattr(safeyaml, "_CHECK_CLOCK_EVERY", 1)
+    with pytest.raises(UsageError, match="took more than 0 s"):
+        parse_documents("a: [1, 2, 3]\n", source="s", limits=Limits(seconds=0.0))
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("a: &a [1, *a]\n", "recursive alias"),
+        ("a: *nowhere\n", "undefined alias"),
+        ("a: &x 1\nb: &x 2\n", "duplicate anchor"),
+        ("a: !!set {x}\n", "could not determine a constructor"),
+        ("a: !custom x\n", "could not determine a constructor"),
+        ("{[1]: 2}\n", "unhashable key"),
+        ("a:\n  <<: 3\n", "for merging"),
+    ],
+)
+def test_structural_errors_name_the_line(text, fragment):
+    with pytest.raises(UsageError, match=fragment) as info:
+        parse_documents(text, source="s.yaml")
+    assert "line" in info.value.message
+
+
+def test_an_alias_is_a_copy():
+    doc = parse_documents("a: &a {x: [1]}\nb: *a\n", source="s")[0]
+    doc["b"]["x"].append(2)
+    assert doc["a"] == {"x": [1]}
+
+
+def test_special_files_are_refused_without_reading(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "fifo")
+    for path in (tmp_path / "fifo", "/dev/zero"):
+        with pytest.raises(UsageError, match="not a regular file"):
+            read_text(path)
