@@ -67,20 +67,20 @@ def record_class(
     course_id: str,
     assignment: str,
     submissions: list[SubmissionGrades],
+    max_scores: dict[tuple[str, str], float],
     deadline: float,
     around_commit: Callable[[], AbstractContextManager] = contextlib.nullcontext,
 ) -> dict[str, Stored]:
     """Write every submission in one transaction (retried while another program holds a lock).
 
+    Args:
+        max_scores: (notebook, cell) -> points of every graded and task cell (read once before).
+
     Raises:
         GradebookLocked: the gradebook stayed locked until ``deadline``.
         Exception: anything nbgrader or SQLite raises; nothing is left written.
     """
-    from nbgrader.preprocessors import AssignLatePenalties
-
-    # The course's late-penalty plugin, configured in nbgrader_config.py (loaded once, here).
-    penalties = AssignLatePenalties(config=config)
-    penalties.init_plugin()
+    plugin = _late_plugin(config)
 
     def write(gb) -> dict[str, Stored]:
         with warnings.catch_warnings(), _one_transaction(gb) as commit:
@@ -88,9 +88,14 @@ def record_class(
             # warns about on every autoflush (serial nbgrader prints the same warnings).
             warnings.simplefilter("ignore", category=_sa_warning())
             for submission in submissions:
-                _write_one(gb, assignment, submission)
+                _create_rows(gb, assignment, submission)
             gb.db.flush()
-            stored = {s.student: _stored(gb, penalties, assignment, s) for s in submissions}
+            grades, comments, notebooks = _rows(gb, assignment, {s.student for s in submissions})
+            stored = {}
+            for submission in submissions:
+                _set_automatic(submission, grades, comments)
+                stored[submission.student] = _penalise(plugin, submission, grades, notebooks, max_scores)
+            gb.db.flush()
             with around_commit():
                 commit()
         return stored
@@ -98,54 +103,119 @@ def record_class(
     return retrying(db_url, course_id, write, deadline=deadline)
 
 
-def _write_one(gb, assignment: str, submission: SubmissionGrades) -> None:
-    student = submission.student
-    gb.update_or_create_student(student)
+def _create_rows(gb, assignment: str, submission: SubmissionGrades) -> None:
+    """The student and submission rows, as ``nbgrader autograde`` makes them."""
+    gb.update_or_create_student(submission.student)
     if submission.timestamp is not None:
-        gb.update_or_create_submission(assignment, student, timestamp=submission.timestamp)
+        gb.update_or_create_submission(assignment, submission.student, timestamp=submission.timestamp)
     else:
-        gb.update_or_create_submission(assignment, student)
+        gb.update_or_create_submission(assignment, submission.student)
+
+
+def _rows(gb, assignment: str, students: set[str]):
+    """Every grade, comment and submitted notebook of these students, in three queries (one
+    ``find_grade`` per cell would be one query each)."""
+    from nbgrader.api import Assignment, BaseCell, Comment, Grade, Notebook, SubmittedAssignment, SubmittedNotebook
+
+    def scoped(query):
+        return (
+            query.join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+            .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+            .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+            .filter(Assignment.name == assignment, SubmittedAssignment.student_id.in_(students))
+        )
+
+    grades = {
+        (student, notebook, cell): grade
+        for grade, cell, notebook, student in scoped(
+            gb.db.query(Grade, BaseCell.name, Notebook.name, SubmittedAssignment.student_id)
+            .join(BaseCell, Grade.cell_id == BaseCell.id)
+            .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+        )
+    }
+    comments = {
+        (student, notebook, cell): comment
+        for comment, cell, notebook, student in scoped(
+            gb.db.query(Comment, BaseCell.name, Notebook.name, SubmittedAssignment.student_id)
+            .join(BaseCell, Comment.cell_id == BaseCell.id)
+            .join(SubmittedNotebook, Comment.notebook_id == SubmittedNotebook.id)
+        )
+    }
+    notebooks = {
+        (student, notebook): row
+        for row, notebook, student in scoped(
+            gb.db.query(SubmittedNotebook, Notebook.name, SubmittedAssignment.student_id)
+        )
+    }
+    return grades, comments, notebooks
+
+
+def _set_automatic(submission: SubmissionGrades, grades: dict, comments: dict) -> None:
     for notebook in submission.notebooks:
-        for grade_id, score in notebook.auto_scores.items():
-            grade = gb.find_grade(grade_id, notebook.name, assignment, student)
+        for cell, score in notebook.auto_scores.items():
+            grade = grades[(submission.student, notebook.name, cell)]
             grade.auto_score = score
             # SaveAutoGrades: a cell an instructor scored, or one without an automatic score,
             # is flagged for review.
             grade.needs_manual_grade = grade.manual_score is not None or score is None
         for cell, text in notebook.auto_comments.items():
-            gb.find_comment(cell, notebook.name, assignment, student).auto_comment = text
+            comments[(submission.student, notebook.name, cell)].auto_comment = text
 
 
-def _stored(gb, penalties, assignment: str, submission: SubmissionGrades) -> Stored:
-    """Late penalties (the body of nbgrader's AssignLatePenalties) and the resulting scores."""
-    found = gb.find_submission(assignment, submission.student)
-    gb.db.refresh(found)
-    total_penalty = 0.0
+def _penalise(plugin, submission: SubmissionGrades, grades: dict, notebooks: dict, max_scores: dict) -> Stored:
+    """Late penalties (the body of nbgrader's AssignLatePenalties) and the resulting scores,
+    computed as nbgrader's SQL properties compute them."""
+    student = submission.student
     cells: dict[tuple[str, str], tuple[float, float]] = {}
+    total = total_max = total_penalty = 0.0
     manual = False
-    for notebook in found.notebooks:
-        gb.db.refresh(notebook)  # its score is a query over the grades flushed just now
-        notebook.late_submission_penalty = None
-        if found.total_seconds_late > 0:
-            penalty = penalties.plugin_inst.late_submission_penalty(
-                submission.student, notebook.score, found.total_seconds_late
-            )
-            if penalty is not None:
-                notebook.late_submission_penalty = penalties._check_late_penalty(notebook, penalty)
-        total_penalty += float(notebook.late_submission_penalty or 0.0)
-        for grade in notebook.grades:
-            cells[(notebook.name, grade.name)] = (float(grade.score), float(grade.max_score))
+    for (who, notebook_name), notebook in sorted(notebooks.items()):
+        if who != student:
+            continue
+        score = 0.0
+        for (who_, nb, cell), grade in grades.items():
+            if who_ != student or nb != notebook_name:
+                continue
+            value = _grade_score(grade)
+            score += value
+            top = float(max_scores.get((nb, cell), 0.0))
+            total_max += top
+            cells[(nb, cell)] = (value, top)
             manual = manual or bool(grade.needs_manual_grade)
-    gb.db.flush()
-    gb.db.refresh(found)
+        notebook.late_submission_penalty = None
+        late = notebook.assignment.total_seconds_late
+        if late > 0:
+            penalty = plugin.late_submission_penalty(student, score, late)
+            if penalty is not None:
+                notebook.late_submission_penalty = min(max(float(penalty), 0.0), score)  # _check_late_penalty
+        total += score
+        total_penalty += float(notebook.late_submission_penalty or 0.0)
     return Stored(
-        student=submission.student,
-        score=float(found.score),
-        max_score=float(found.max_score),
+        student=student,
+        score=total,
+        max_score=total_max,
         late_penalty=total_penalty,
         cells=cells,
         needs_manual_grade=manual,
     )
+
+
+def _grade_score(grade) -> float:
+    """``Grade.score``: the manual score if there is one, else the automatic one, plus extra credit."""
+    base = grade.manual_score if grade.manual_score is not None else grade.auto_score
+    if base is None:
+        return 0.0
+    return float(base) + float(grade.extra_credit or 0.0)
+
+
+def _late_plugin(config):
+    """The course's late-penalty plugin (``c.AssignLatePenalties.plugin_class``), as nbgrader's
+    AssignLatePenalties builds it."""
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    penalties = AssignLatePenalties(config=config)
+    penalties.init_plugin()
+    return penalties.plugin_inst
 
 
 @contextlib.contextmanager

@@ -3,8 +3,11 @@
 nbgrader 0.9.6 has a few sharp edges (see the book's grading guide) that this module files off in
 one place: its subcommands ignore ``--config``, so the course keeps ``nbgrader_config.py`` in its
 root; the gradebook must be created with ``alembic`` on PATH or a broken ``gradebook.db`` is left
-behind that later runs accept silently; and the grading kernel must import this package and find
-the labs, so the config exports both to every nbgrader process and the kernels it starts.
+behind that later runs accept silently; and the kernels of plain ``nbgrader autograde`` and of the
+build's validator must import this package and find the labs, so the config exports both to every
+nbgrader process and the kernels it starts. The config also makes every page nbgrader renders from
+the course (formgrader, ``generate_feedback``) show learner HTML inert (:mod:`autograder.inert_html`),
+and :func:`check_inert_rendering` refuses a course whose config does not.
 """
 
 from __future__ import annotations

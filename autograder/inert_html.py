@@ -21,6 +21,7 @@ PNG, JPEG, GIF and WebP images. The same functions serve three places:
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from typing import Any
@@ -98,10 +99,18 @@ def safe_attachments(attachments: Any) -> dict[str, dict[str, str]]:
 def markdown_to_html(source: str, attachments: Any = None) -> str:
     """Render markdown as Jupyter does (nbconvert's renderer: math kept for MathJax, attached
     images inlined, never a local file read) and clean the result."""
+    kept = safe_attachments(attachments)
+    # A class's notebooks share most of their markdown (the released text): render each once.
+    return _render(str(source), json.dumps(kept, sort_keys=True) if kept else "")
+
+
+@lru_cache(maxsize=4096)
+def _render(source: str, attachments: str) -> str:
     from nbconvert.filters.markdown_mistune import MarkdownWithMath
 
-    renderer = _renderer_class()(escape=False, attachments=safe_attachments(attachments), exclude_anchor_links=True)
-    return clean(MarkdownWithMath(renderer=renderer).render(str(source)))
+    kept = json.loads(attachments) if attachments else {}
+    renderer = _renderer_class()(escape=False, attachments=kept, exclude_anchor_links=True)
+    return clean(MarkdownWithMath(renderer=renderer).render(source))
 
 
 @lru_cache(maxsize=1)
