@@ -94,3 +94,39 @@ def test_histogram_is_a_png_of_scores_after_penalties_and_absent_when_nothing_wa
 def test_bins_are_centred_on_whole_points():
     assert _bins(4.0) == [-0.5, 0.5, 1.5, 2.5, 3.5, 4.5]
     assert len(_bins(100.0)) == 22
+
+
+def test_the_background_painter_draws_in_a_forked_child_when_single_threaded(tmp_path):
+    """Run where no other thread exists (pytest's workers have some), as the CLI does."""
+    import subprocess
+    import sys
+
+    script = r"""
+import threading
+from autograder.grade_report import BackgroundPainter, histogram_png
+with BackgroundPainter() as painter:
+    assert painter._process is not None and threading.active_count() == 1
+    data = painter.paint("lab", [1.0, 2.0, 2.0], 3.0)
+    child = painter._process
+assert data.startswith(b"\x89PNG") and not child.is_alive()
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_painter_draws_here_when_threads_run(tmp_path):
+    import threading
+
+    from autograder.grade_report import BackgroundPainter
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        with BackgroundPainter() as painter:
+            assert painter._process is None
+            assert painter.paint("lab", [1.0], 3.0).startswith(b"\x89PNG")
+    finally:
+        stop.set()
+        thread.join()
