@@ -125,7 +125,7 @@ class Grader:
                 ), "no snapshot.yaml submitted"
             else:
                 state = parse_snapshot_bytes(submission.snapshot, source=SNAPSHOT_NAME)
-            report = autograder.run_checks(self.lab.lab or self.lab.path, state)
+            report = autograder.run_checks(self.assignment, state)
         except KubecourseError as error:
             what = "live state not readable" if self.live is not None else "unreadable snapshot"
             return self._all_failed(f"The {what.split()[0]} state could not be read: {error.message}"), (

@@ -135,9 +135,12 @@ class Page:
 
 
 def check_line(result: Any) -> CheckLine:
-    """A check's row, with a hidden check's message withheld (its hint shown when it failed)."""
+    """A check's row, with a hidden check's message withheld (its hint shown when it failed), and
+    a failure that follows from another check's pointing there instead of giving a hint."""
     shown = result.to_json()
-    hint = shown["hint"] or (result.check.hint if result.check.hidden and not result.passed else "")
+    hint = shown["hint"]
+    if shown.get("consequence_of"):
+        hint = f"this follows from check {shown['consequence_of']!r}: fix that first"
     return CheckLine(
         title=shown["title"],
         points=float(shown["points"]),

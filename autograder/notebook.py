@@ -80,7 +80,8 @@ def grade(lab_id: str, check_id: str) -> float:
 
 def describe(result: Any, source: str) -> str:
     """What a learner reads about one check's result (a test cell's output, in the notebook and
-    in the feedback): its title, points, what it found and, if it failed, the hint.
+    in the feedback): its title, points, what it found and, if it failed, the hint (or the check
+    it follows from).
 
     A hidden check shows whether it passed and its hint, never its message: the message can
     spell out the rule the check enforces.
@@ -90,9 +91,10 @@ def describe(result: Any, source: str) -> str:
     lines = [f"{mark} {shown['title']}: {_num(shown['points'])}/{_num(shown['max_points'])} points"]
     if shown["message"]:
         lines.append(f"  {shown['message']}")
-    hint = shown["hint"] or (result.check.hint if result.check.hidden and not result.passed else "")
-    if hint:
-        lines.append(f"  hint: {hint}")
+    if shown.get("consequence_of"):
+        lines.append(f"  this follows from check {shown['consequence_of']!r}: fix that first")
+    if shown["hint"]:
+        lines.append(f"  hint: {shown['hint']}")
     lines.append(f"  (graded from {source} state)")
     return "\n".join(lines)
 
