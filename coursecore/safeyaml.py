@@ -123,8 +123,8 @@ def decode_text(data: bytes, *, what: str, source: str) -> str:
 def yaml_errors(source: str, text: str | None = None) -> Iterator[None]:
     """Turn PyYAML's errors (and the alias limit) raised inside into one-line UsageErrors.
 
-    With the ``text`` parsed, an error that libyaml places past its last line (an unfinished
-    list at the end of the file) is reported on the last line.
+    With the ``text`` parsed, an error that libyaml places past the end of a file that does not
+    end with a newline (an unfinished list on its last line) is reported on that last line.
     """
     try:
         yield
@@ -134,7 +134,9 @@ def yaml_errors(source: str, text: str | None = None) -> Iterator[None]:
         mark = err.problem_mark or err.context_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
         if mark is not None and text is not None:
-            last = max(1, len(text.splitlines()))
+            # the empty line after a final newline is a line an editor shows; past it, libyaml's
+            # implicit line break at the end of a file without one is not
+            last = max(1, len(text.splitlines()) + (1 if text.endswith("\n") else 0))
             if mark.line + 1 > last:
                 where = f" line {last} (end of the file):"
         problem = err.problem or err.context or "malformed YAML"
