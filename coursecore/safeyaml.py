@@ -109,14 +109,33 @@ def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_BYTES) -> 
     return decode_text(data, what=what, source=str(path))
 
 
-def decode_text(data: bytes, *, what: str, source: str) -> str:
-    """UTF-8 text of ``data``, refusing binary content."""
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_text(data: bytes, *, what: str, source: str = "") -> str:
+    """The text of ``data`` as kubectl's YAML reader sees it: UTF-8 (a BOM is dropped), or UTF-16
+    with its BOM, which Windows PowerShell 5.1 writes for ``kubectl get -o yaml > file``
+    (go-yaml v2 decodes both by their BOM: readerc.go, yaml_parser_determine_encoding).
+
+    Raises:
+        UsageError: UTF-32 (which go-yaml cannot read either), binary content, or bytes that are
+            not UTF-8, naming ``what`` and ``source``.
+    """
+    named = f"{what} {source}" if source else what
+    if data.startswith(_UTF32_BOMS):
+        raise UsageError(f"{named} is UTF-32 text, which kubectl cannot read either; save it as UTF-8")
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise UsageError(f"{named} starts like UTF-16 text but is not (byte {err.start})") from None
     if b"\x00" in data:
-        raise UsageError(f"{what} {source} is binary, expected YAML or JSON text")
+        raise UsageError(f"{named} is binary, expected YAML or JSON text")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
-        raise UsageError(f"{what} {source} is not UTF-8 text (byte {err.start})") from None
+        raise UsageError(f"{named} is not UTF-8 text (byte {err.start})") from None
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from coursecore.errors import UsageError
-from coursecore.safeyaml import read_text
+from coursecore.safeyaml import decode_text, read_text
 from manifestlint.engine import MAX_FILE_BYTES, lint_text
 from manifestlint.labrules import LabLint, for_lab
 from manifestlint.report import FileReport, LintRun
@@ -58,17 +58,13 @@ def lint_paths(paths: Sequence[str], *, lab: Any = None) -> LintRun:
 
 def _lint_stdin(lab: LabLint | None) -> FileReport:
     data = read_stdin(MAX_FILE_BYTES)
-    error = None
     if len(data) > MAX_FILE_BYTES:
-        error = f"standard input is over the {MAX_FILE_BYTES // 2**20} MiB limit"
-    elif b"\x00" in data:
-        error = "standard input is binary, expected YAML or JSON text"
-    else:
-        try:
-            return lint_text(data.decode("utf-8"), source="<stdin>", lab=lab)
-        except UnicodeDecodeError as err:
-            error = f"standard input is not UTF-8 text (byte {err.start})"
-    return FileReport(source="<stdin>", error=error)
+        return FileReport(source="<stdin>", error=f"standard input is over the {MAX_FILE_BYTES // 2**20} MiB limit")
+    try:
+        text = decode_text(data, what="standard input")
+    except UsageError as err:
+        return FileReport(source="<stdin>", error=err.message)
+    return lint_text(text, source="<stdin>", lab=lab)
 
 
 def lint(linter: str, path: str | Path, *, lab: Any = None) -> FileReport:

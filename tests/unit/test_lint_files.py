@@ -218,3 +218,15 @@ def test_standard_input(monkeypatch):
     assert report.apply_hint is None
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\x00\x01")))
     assert "binary" in lint_paths(["-"]).files[0].error
+
+
+def test_utf16_from_windows_powershell_is_linted_as_kubectl_reads_it(tmp_path, monkeypatch):
+    """PowerShell 5.1's `>` writes UTF-16LE with a BOM; kubectl applies such a file (go-yaml
+    decodes UTF-16 by its BOM), so the linter reads it too, on disk and on standard input."""
+    path = tmp_path / "pod.yaml"
+    path.write_bytes(POD.encode("utf-16"))
+    report = lint_file(path)
+    assert report.error is None and report.ok, report
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(POD.encode("utf-16"))))
+    (stdin,) = lint_paths(["-"]).files
+    assert stdin.error is None and stdin.ok

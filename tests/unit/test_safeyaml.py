@@ -173,3 +173,26 @@ def test_special_files_are_refused_without_reading(tmp_path):
     for path in (tmp_path / "fifo", "/dev/zero"):
         with pytest.raises(UsageError, match="not a regular file"):
             read_text(path)
+
+
+POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_text_with_a_byte_order_mark_is_read_as_kubectl_reads_it(tmp_path, encoding):
+    """Windows PowerShell 5.1 writes `kubectl get ... -o yaml > file` as UTF-16LE with a BOM, and
+    kubectl reads it back: go-yaml decodes UTF-16 by its BOM (yaml/go-yaml v2.4.2 readerc.go,
+    yaml_parser_determine_encoding)."""
+    path = tmp_path / "pod.yaml"
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    path.write_bytes(bom + POD.encode(encoding))
+    assert read_text(path) == POD
+    assert load_documents(path) == [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hello"}}]
+
+
+def test_utf32_is_refused_by_name(tmp_path):
+    """go-yaml knows no UTF-32 (kubectl: "control characters are not allowed")."""
+    path = tmp_path / "pod.yaml"
+    path.write_bytes(POD.encode("utf-32"))
+    with pytest.raises(UsageError, match="UTF-32"):
+        read_text(path)
