@@ -5,7 +5,8 @@ it, :func:`read_lab_notebook` converts it and :func:`verify` enforces the conven
 relies on: one locked autograded test cell per check, with the check's points and the exact
 two-line source that calls :func:`autograder.notebook.grade`; no test logic in the notebook
 (hidden tests would leak into feedback, and ``kubecourse grade`` runs no notebook code); plain
-``grade_id`` values; a final submit cell; the ``python3`` kernel.
+``grade_id`` values; a final submit cell; the ``python3`` kernel; and the rules of
+:mod:`coursecore.labsteps` for the cells that write files and run commands.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from autograder.inert_html import safe_id
+from coursecore import labsteps
 from coursecore.errors import UsageError
 from coursecore.labs import Lab
-from coursecore.safeyaml import read_text
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 GRADE_ID_PREFIX = "check-"
-MAX_NOTEBOOK_BYTES = 2 * 1024 * 1024
 
 
 def test_cell_source(lab_id: str, check_id: str) -> str:
@@ -46,25 +46,28 @@ class DeclaredCheck:
 
 def notebook_source(lab: Lab) -> Path:
     """``labs/<id>/<id>.md``."""
-    return lab.path / f"{lab.id}.md"
+    return labsteps.notebook_source(lab)
 
 
 def read_lab_notebook(lab: Lab) -> Any:
     """Convert the lab's MyST source into an nbformat v4 notebook with the python3 kernelspec."""
-    import jupytext
-
-    source = notebook_source(lab)
-    if not source.is_file():
-        raise UsageError(f"lab {lab.id}: notebook source {source} not found")
-    text = read_text(source, what=f"lab {lab.id} notebook", max_bytes=MAX_NOTEBOOK_BYTES)
-    try:
-        nb = jupytext.reads(text, fmt="md:myst")
-    except Exception as error:  # jupytext raises assorted errors on malformed MyST
-        raise UsageError(f"lab {lab.id}: cannot read {source} as MyST notebook: {error}") from None
+    nb = labsteps.read_notebook(lab)
     # nbgrader refuses unknown kernel names (NoSuchKernel); the jupytext pairing header would make
     # Jupyter try to re-sync a file that learners do not have.
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata.pop("jupytext", None)
+    return nb
+
+
+def solution_notebook(lab: Lab) -> Any:
+    """The lab's notebook with every file cell holding its reference solution instead of the
+    starter: the notebook a learner who solved the lab would run (tests run it with nbval)."""
+    from coursecore.labsteps import WriteFile, lab_steps
+
+    nb = read_lab_notebook(lab)
+    for step in lab_steps(lab, nb):
+        if isinstance(step, WriteFile):
+            nb.cells[step.cell].source = f"%%writefile {step.path}\n{step.solution}".rstrip("\n")
     return nb
 
 
@@ -126,6 +129,9 @@ def verify(lab: Lab, nb: Any, checks: list[DeclaredCheck]) -> None:
     missing = [c.id for c in checks if c.id not in seen]
     if missing:
         raise UsageError(f"{where}: no test cell for check(s) {', '.join(missing)} (grade_id check-<id>)")
+    steps = labsteps.problems(lab, nb)
+    if steps:
+        raise UsageError(f"{where}: {steps[0]}")
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     # The contract writes the submit cell on one line with a semicolon; accept either layout.
     if not code or _normalise(code[-1].source).replace("; ", "\n") != submit_cell_source(lab.id):
@@ -144,6 +150,7 @@ __all__ = [
     "declared_checks",
     "notebook_source",
     "read_lab_notebook",
+    "solution_notebook",
     "submit_cell_source",
     "test_cell_source",
     "verify",

@@ -18,7 +18,13 @@ Where ``grade`` reads the cluster state:
 - otherwise the live sandbox, found as ``kubecourse check`` finds it
   (:func:`coursecore.home.find_learner_kubeconfig`: ``$KUBECONFIG``, ``$KUBECOURSE_SANDBOX``, the
   sandbox named after the login); with no cluster, the ``snapshot.yaml`` next to the notebook if
-  there is one. ``~/.kube/config`` is never read.
+  there is one. ``~/.kube/config`` is never read. When the kubeconfig's context names a
+  namespace other than the lab's (a learner's ``kc-NAME`` on a shared cluster), the checks read
+  that namespace as the lab's, as ``kubecourse check --namespace`` does, and ``submit`` records
+  it so.
+
+A notebook's first cell calls :func:`use_sandbox` (from :mod:`autograder.notebook_sandbox`),
+which points its ``!kubectl`` commands at the same sandbox and returns the namespace ``NS``.
 
 These helpers serve the learner working in their notebook, and plain ``nbgrader autograde`` for
 those who insist on it. ``kubecourse grade`` never runs a notebook: it runs the checks itself on
@@ -38,6 +44,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from autograder.notebook_sandbox import context_namespace, use_sandbox
 from coursecore import home
 from coursecore.errors import KubecourseError
 
@@ -121,7 +128,7 @@ def submit(lab_id: str) -> Path | None:
                 print("No sandbox found (set KUBECONFIG or run `kubecourse up`); snapshot.yaml was not written.")
                 return None
             target = Path.cwd() / SNAPSHOT_NAME
-            autograder.write_snapshot(lab, kubeconfig, target)
+            autograder.write_snapshot(lab, _live_state(lab, kubeconfig), target)
         except KubecourseError as error:
             print(f"Could not write snapshot.yaml: {error.message}")
             if error.hint:
@@ -141,6 +148,7 @@ class _NoState(Exception):
 def _report(lab_id: str, check_id: str) -> Any:
     """The lab's report for the state this notebook should be graded on."""
     import autograder
+    from coursecore import labs
 
     snapshot = Path.cwd() / SNAPSHOT_NAME
     if os.environ.get("NBGRADER_EXECUTION") == AUTOGRADE:
@@ -152,7 +160,7 @@ def _report(lab_id: str, check_id: str) -> Any:
         return _snapshot_report(lab_id, snapshot)
     try:
         kubeconfig = home.find_learner_kubeconfig()
-        state = None if kubeconfig is None else autograder.connect(kubeconfig=kubeconfig)
+        state = None if kubeconfig is None else _live_state(labs.find(lab_id), kubeconfig)
     except KubecourseError:
         # A cluster named but not usable: the snapshot, if there is one, is still gradable.
         if not snapshot.is_file():
@@ -167,6 +175,19 @@ def _report(lab_id: str, check_id: str) -> Any:
         "No sandbox to read (run `kubecourse up` and `kubecourse start`, or set KUBECONFIG) "
         "and no snapshot.yaml next to the notebook."
     )
+
+
+def _live_state(lab: Any, kubeconfig: Path) -> Any:
+    """The sandbox's state, seen through the learner's own namespace when it is not the lab's."""
+    import autograder
+
+    state = autograder.connect(kubeconfig=kubeconfig)
+    namespace = context_namespace(kubeconfig)
+    if namespace and namespace not in lab.cluster.namespaces:
+        from autograder.namespace_map import NamespaceMapped
+
+        state = NamespaceMapped(state, lab_namespaces=lab.cluster.namespaces, target=namespace)
+    return state
 
 
 # Every test cell grades the same file: run the lab's checks once per version of it.
@@ -206,4 +227,4 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
-__all__ = ["SNAPSHOT_NAME", "describe", "grade", "submit"]
+__all__ = ["SNAPSHOT_NAME", "describe", "grade", "submit", "use_sandbox"]
