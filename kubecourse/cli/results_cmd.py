@@ -41,16 +41,23 @@ def _state(name: str | None, kubeconfig: Path | None, snapshot: Path | None):
 
 
 def salmon_summary(
-    *, name: str | None = None, kubeconfig: str | Path | None = None, snapshot: str | Path | None = None
+    *,
+    name: str | None = None,
+    kubeconfig: str | Path | None = None,
+    snapshot: str | Path | None = None,
+    namespace: str = "salmon",
 ):
-    """The summary of the newest ``salmon-*`` Workflow in namespace ``salmon``, or None if there is none.
+    """The summary of the newest ``salmon-*`` Workflow in ``namespace``, or None if there is none.
 
     Reads a sandbox (``name``), a kubeconfig, or a snapshot file; with none of them,
-    ``$KUBECONFIG`` or ``$KUBECOURSE_SANDBOX``.
+    ``$KUBECONFIG`` or ``$KUBECOURSE_SANDBOX``. ``namespace`` is the lab's ``salmon``, or a
+    learner's own on a shared cluster (the notebook passes its ``NS``).
     """
     state = _state(name, Path(kubeconfig) if kubeconfig else None, Path(snapshot) if snapshot else None)
     results = _lab_module("salmon_results.py")
-    workflow = state.newest("Workflow", namespace="salmon", api_version="argoproj.io/v1alpha1", name_prefix="salmon-")
+    if snapshot is not None:
+        namespace = "salmon"  # a snapshot records the lab's namespace, whoever made it
+    workflow = state.newest("Workflow", namespace=namespace, api_version="argoproj.io/v1alpha1", name_prefix="salmon-")
     if workflow is None:
         return None
     return results.summarize(workflow, lab_folder=catalogue.find(LAB).path)

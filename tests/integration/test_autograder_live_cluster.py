@@ -79,7 +79,7 @@ def _results(report):
 
 
 def test_solution_live_equals_its_snapshot(lab_cluster, tmp_path):
-    lab_cluster.kubectl("apply", "-f", str(LAB / "solution" / "pod.yaml"))
+    lab_cluster.kubectl("apply", "-n", "first-pod", "-f", str(LAB / "solution" / "pod.yaml"))
     kubelet_ran(lab_cluster.server)
     live = connect(lab_cluster.kubeconfig)
     live_report = autograder.run_checks("first-pod", live)
@@ -97,7 +97,7 @@ def test_failing_work_grades_the_same_live_and_from_the_snapshot(lab_cluster, tm
     manifest = (LAB / "solution" / "pod.yaml").read_text()
     manifest = manifest.replace("busybox:1.36", "busybox").replace("restartPolicy: Never", "restartPolicy: Always")
     manifest = manifest.replace("          cpu: 50m\n", "")
-    lab_cluster.kubectl("apply", "-f", "-", input=manifest)
+    lab_cluster.kubectl("apply", "-n", "first-pod", "-f", "-", input=manifest)
     kubelet_ran(lab_cluster.server, phase="Running", image="busybox")
     live_report = autograder.run_checks("first-pod", connect(lab_cluster.kubeconfig))
     assert live_report.passed_ids() == {"pod-exists", "labelled", "pod-ran"}
@@ -109,7 +109,7 @@ def test_failing_work_grades_the_same_live_and_from_the_snapshot(lab_cluster, tm
 
 
 def test_cli_check_and_snapshot_agree(lab_cluster, tmp_path):
-    lab_cluster.kubectl("apply", "-f", str(LAB / "solution" / "pod.yaml"))
+    lab_cluster.kubectl("apply", "-n", "first-pod", "-f", str(LAB / "solution" / "pod.yaml"))
     kubelet_ran(lab_cluster.server, phase="Failed", exit_code=127)
     kubeconfig = str(lab_cluster.kubeconfig)
     live = kubecourse("check", "first-pod", "--kubeconfig", kubeconfig, "--json")
@@ -124,7 +124,7 @@ def test_cli_check_and_snapshot_agree(lab_cluster, tmp_path):
 
 
 def test_sandbox_name_reads_its_kubeconfig(lab_cluster, tmp_path):
-    lab_cluster.kubectl("apply", "-f", str(LAB / "solution" / "pod.yaml"))
+    lab_cluster.kubectl("apply", "-n", "first-pod", "-f", str(LAB / "solution" / "pod.yaml"))
     kubelet_ran(lab_cluster.server)
     home = tmp_path / "home"
     (home / "sandboxes" / "alice").mkdir(parents=True)
@@ -142,7 +142,7 @@ def test_sandbox_name_reads_its_kubeconfig(lab_cluster, tmp_path):
 
 def test_checks_read_only_what_the_lab_captures(lab_cluster):
     """Live and snapshot grading can only agree if every read is in grading.capture."""
-    lab_cluster.kubectl("apply", "-f", str(LAB / "solution" / "pod.yaml"))
+    lab_cluster.kubectl("apply", "-n", "first-pod", "-f", str(LAB / "solution" / "pod.yaml"))
     kubelet_ran(lab_cluster.server)
     state = connect(lab_cluster.kubeconfig)
     autograder.run_checks("first-pod", state)
@@ -157,7 +157,7 @@ def test_checks_read_only_what_the_lab_captures(lab_cluster):
 
 
 def test_wait_for_watches_until_the_condition_holds(lab_cluster):
-    lab_cluster.kubectl("apply", "-f", str(LAB / "solution" / "pod.yaml"))
+    lab_cluster.kubectl("apply", "-n", "first-pod", "-f", str(LAB / "solution" / "pod.yaml"))
     state = connect(lab_cluster.kubeconfig)
     lab_cluster.server.clear_requests()
     timer = threading.Timer(0.5, kubelet_ran, args=(lab_cluster.server,), kwargs={"phase": "Running"})
@@ -180,7 +180,7 @@ def test_wait_for_watches_until_the_condition_holds(lab_cluster):
 
 
 def test_wait_for_gives_up_at_the_timeout(lab_cluster):
-    lab_cluster.kubectl("apply", "-f", str(LAB / "solution" / "pod.yaml"))
+    lab_cluster.kubectl("apply", "-n", "first-pod", "-f", str(LAB / "solution" / "pod.yaml"))
     state = connect(lab_cluster.kubeconfig)
     seen = []
     assert (
@@ -287,7 +287,7 @@ def test_kubeconfig_problems_are_usage_errors(lab_cluster, tmp_path):
 
 
 def test_pod_ran_waits_live_for_a_pod_that_is_still_starting(lab_cluster):
-    lab_cluster.kubectl("apply", "-f", str(LAB / "solution" / "pod.yaml"))
+    lab_cluster.kubectl("apply", "-n", "first-pod", "-f", str(LAB / "solution" / "pod.yaml"))
     state = connect(lab_cluster.kubeconfig)
     timer = threading.Timer(1.0, kubelet_ran, args=(lab_cluster.server,), kwargs={"phase": "Running"})
     timer.start()
@@ -300,7 +300,12 @@ def test_pod_ran_waits_live_for_a_pod_that_is_still_starting(lab_cluster):
 
 def test_pod_ran_stops_waiting_for_a_pod_that_cannot_start(lab_cluster):
     lab_cluster.kubectl(
-        "apply", "-f", "-", input=(LAB / "solution" / "pod.yaml").read_text().replace("busybox:1.36", "busybx:1.36")
+        "apply",
+        "-n",
+        "first-pod",
+        "-f",
+        "-",
+        input=(LAB / "solution" / "pod.yaml").read_text().replace("busybox:1.36", "busybx:1.36"),
     )
     lab_cluster.server.patch_status(
         "v1",

@@ -61,7 +61,7 @@ def test_live_grading_matches_the_fixture_and_the_snapshot(lab, manifests, fixtu
     for path in (
         manifests if manifests is not None else (sorted((lab.path / "solution").glob("*.yaml")) if tree is None else [])
     ):
-        fake_kube.kubectl("apply", "-f", str(path))
+        fake_kube.kubectl("apply", "-n", lab.cluster.namespaces[0], "-f", str(path))  # as the notebook applies it
     for obj in _fixture_objects(lab, fixture):
         meta = obj["metadata"]
         if server.get(obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace")) is not None:

@@ -339,7 +339,8 @@ def test_problem_lines_in_report_and_json(tmp_path):
     path.write_text(DAG.replace("dependencies: [run]", "dependancies: [run]"))
     report = lint("argo-workflow", path)
     assert not report.ok
-    assert report.lines()[0].startswith(f"{path}:38: unknown field 'dependancies'")
+    typo = _line_of(path.read_text(), "dependancies: [run]")
+    assert report.lines()[0].startswith(f"{path}:{typo}: unknown field 'dependancies'")
     data = report.to_json()
     assert data["ok"] is False and data["file"] == str(path)
     assert data["problems"][0]["path"] == "spec.templates[0].dag.tasks[1].dependancies"
@@ -389,7 +390,8 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert "no problems found" in capsys.readouterr().out
     assert _cli("lint", "argo-salmon", str(LAB / "starter" / "workflow.yaml")) == 1
     out = capsys.readouterr().out
-    assert "workflow.yaml:33:" in out and "problems found" in out
+    item = _line_of((LAB / "starter" / "workflow.yaml").read_text(), 'value: "{{item}}"')
+    assert f"workflow.yaml:{item}:" in out and "problems found" in out
     assert _cli("lint", "argo-salmon", str(tmp_path / "missing.yaml")) == 2
     assert "missing.yaml: file not found" in capsys.readouterr().err
     assert _cli("lint", "no-such-lab", str(tmp_path / "missing.yaml")) == 2
