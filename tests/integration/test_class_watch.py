@@ -99,6 +99,7 @@ def test_kind_learners_are_read_from_their_own_clusters(fake_kind, fake_kube, tm
         run(["up", "--name", "kira"])
     assert done.value.code == 0
     pod = yaml.safe_load((labs.find("first-pod").path / "solution" / "pod.yaml").read_text())
+    pod["metadata"]["namespace"] = "first-pod"  # as kubectl apply -n first-pod makes it
     fake_kube.server.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "first-pod"}})
     fake_kube.server.create(pod)
     fake_kube.server.patch_status("v1", "Pod", "hello", RAN, namespace="first-pod")
