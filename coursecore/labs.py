@@ -420,7 +420,9 @@ def _solution(v: _Validator, raw: dict, folder: Path) -> tuple[str, ...]:
             if arg.split("=", 1)[0] in _CLUSTER_FLAGS:
                 v.fail(where, f"must not choose the cluster ({arg.split('=', 1)[0]}): rehearse uses its own sandbox")
         for path in _files_named(argv):
-            if not any((folder / part / path).exists() for part in ("starter", "solution")):
+            # A file the notebook writes (starter/ or solution/ has it) or one of starter/ itself.
+            beside = path.startswith("starter/") and (folder / path).exists()
+            if not beside and not any((folder / part / path).exists() for part in ("starter", "solution")):
                 v.fail(where, f"names {path!r}, which is in neither starter/ nor solution/ of {folder}")
         if step_timeout(argv) is None:
             v.fail(where, "has a --timeout that is not a duration such as 300s, 10m or 1h")

@@ -10,9 +10,9 @@ For each lab, in order (each phase timed):
    (a check that passes on an untouched cluster grades nothing);
 4. **apply** and **converge**: the reference solution's steps from ``lab.yaml``
    (``solution:``), the kubectl commands the notebook tells learners to type, run with the
-   product's kubectl in a working folder made as a learner's is (the starter files with the
-   solution written over them); ``kubectl wait`` and ``kubectl rollout status`` steps are the
-   waits the notebook asks for and count as converging;
+   product's kubectl in the folder a learner ends the notebook with (``starter/`` and the files
+   its ``%%writefile`` cells write, holding the reference solution); ``kubectl wait`` and
+   ``kubectl rollout status`` steps are the waits the notebook asks for and count as converging;
 5. **check**: the lab's checks through the live API (as ``kubecourse check``) must give full marks;
 6. **delete**: ``down`` (skipped with ``keep``).
 
@@ -256,14 +256,20 @@ def _delete(name: str, phases: list[Phase], progress: Progress) -> bool:
 
 
 def learner_folder(lab: labs.Lab, into: Path) -> Path:
-    """The folder a learner ends the lab with: the starter files, then the reference solution
-    written over them (a solution file replaces the starter file of the same name)."""
+    """The folder a learner ends the lab's notebook with: ``starter/`` as released beside the
+    notebook, and every file the notebook's ``%%writefile`` cells write, holding the reference
+    solution (:mod:`coursecore.labsteps`)."""
+    from coursecore.labsteps import WriteFile, lab_steps
+
     folder = into / lab.id
-    for part in ("starter", "solution"):
-        source = lab.path / part
-        if source.is_dir():
-            shutil.copytree(source, folder, dirs_exist_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
+    if (lab.path / "starter").is_dir():
+        shutil.copytree(lab.path / "starter", folder / "starter", dirs_exist_ok=True)
+    for step in lab_steps(lab):
+        if isinstance(step, WriteFile):
+            target = folder / step.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(step.solution, encoding="utf-8")
     return folder
 
 
