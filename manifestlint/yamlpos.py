@@ -10,7 +10,9 @@ plain data.
 
 The data is what ``kubectl`` would send, not what PyYAML makes by default: kubectl converts YAML
 to JSON, so mapping keys become strings (``1: x`` has the key ``"1"``, ``true: x`` the key
-``"true"``) and unquoted dates stay strings (``2024-01-31`` is text to the API server).
+``"true"``), unquoted dates stay strings (``2024-01-31`` is text to the API server), and plain
+scalars get the types kubectl gives them (:mod:`manifestlint.scalars`: ``12:30`` is text,
+``1e-3`` a number).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from coursecore.errors import UsageError
 from coursecore.safeyaml import MAX_ALIASES, yaml_errors
 from manifestlint.fieldpath import FieldPath
+from manifestlint.scalars import TYPED_START, plain_scalar
 
 MAX_DEPTH = 100
 """Deepest nesting accepted; real manifests stay far below it (a CRD's schema reaches about 30)."""
@@ -45,17 +48,45 @@ def json_key(key: Any) -> Any:
     return key
 
 
+_TAG = "tag:yaml.org,2002:"
+_STR_TAG = _TAG + "str"
+_PLAIN_TAGS = {
+    type(None): _TAG + "null",
+    bool: _TAG + "bool",
+    int: _TAG + "int",
+    float: _TAG + "float",
+    str: _TAG + "str",
+}
+
+
 class _Loader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
     """libyaml's safe loader (PyYAML's own where libyaml is missing), constructing what kubectl
     would send (see the module docstring)."""
 
+    def resolve(self, kind, value, implicit):  # type: ignore[override]
+        # Plain scalars are typed as kubectl types them (manifestlint.scalars), not by YAML 1.1.
+        if kind is ScalarNode and implicit[0] and value != "<<":
+            if value and value[0] not in TYPED_START:
+                return _STR_TAG  # most scalars (names, images, paths): no typing rule applies
+            return _PLAIN_TAGS[type(plain_scalar(value))]
+        return super().resolve(kind, value, implicit)
+
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
         return {json_key(k): v for k, v in super().construct_mapping(node, deep=deep).items()}
 
+    def construct_kubectl_scalar(self, node):
+        """A null, bool, int or float, written as kubectl reads it (``!!int 0o17`` too)."""
+        value = plain_scalar(node.value) if isinstance(node, ScalarNode) else None
+        if _PLAIN_TAGS.get(type(value)) == node.tag:
+            return value
+        return yaml.SafeLoader.yaml_constructors[node.tag](self, node)  # YAML 1.1's reading, or its error
 
+
+for _kind in ("null", "bool", "int", "float"):
+    _Loader.add_constructor(_TAG + _kind, _Loader.construct_kubectl_scalar)
 # Timestamps and !!binary stay text, as in the JSON kubectl makes of them.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-_Loader.add_constructor("tag:yaml.org,2002:binary", yaml.SafeLoader.construct_yaml_str)
+_Loader.add_constructor(_TAG + "timestamp", yaml.SafeLoader.construct_yaml_str)
+_Loader.add_constructor(_TAG + "binary", yaml.SafeLoader.construct_yaml_str)
 
 
 @dataclass(frozen=True, kw_only=True)

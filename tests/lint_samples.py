@@ -86,7 +86,7 @@ kind: Workflow
 metadata: {generateName: fan-}
 spec:
   entrypoint: main
-  arguments: {parameters: [{name: n, value: "3"}]}
+  arguments: {parameters: [{name: count, value: "3"}]}
   volumes: [{name: work, emptyDir: {}}]
   templates:
     - name: main
@@ -112,7 +112,7 @@ spec:
       outputs: {parameters: [{name: score, valueFrom: {path: /tmp/score}}]}
       container:
         image: busybox:1.36
-        args: ["{{inputs.parameters.seed}}", "{{workflow.parameters.n}}"]
+        args: ["{{inputs.parameters.seed}}", "{{workflow.parameters.count}}"]
         resources: {requests: {cpu: 100m, memory: 32Mi}}
         volumeMounts: [{name: work, mountPath: /work}]
     - name: sum

@@ -81,7 +81,7 @@ def test_go_decoder_types_where_the_published_schema_says_less():
     text = WORKFLOW.replace(
         "      container:\n",
         "      retryStrategy: {limit: 3}\n"
-        "      inputs: {parameters: [{name: n, value: 8}, {name: b, default: true}]}\n"
+        "      inputs: {parameters: [{name: count, value: 8}, {name: b, default: true}]}\n"
         "      container:\n        resources: {requests: {cpu: 1, memory: 67108864}}\n",
     )
     report = _lint(text)

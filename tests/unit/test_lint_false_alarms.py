@@ -48,12 +48,12 @@ VALID = {
                         template: report
                         arguments:
                           parameters:
-                            - {name: result, value: "{{steps.work.outputs.parameters.n}}"}
+                            - {name: result, value: "{{steps.work.outputs.parameters.count}}"}
                             - {name: status, value: "{{steps.work.status}}"}
             - name: produce
               container: {image: busybox:1.36, command: [sh, -c, "echo 3 > /tmp/n"]}
               outputs:
-                parameters: [{name: n, valueFrom: {path: /tmp/n}}]
+                parameters: [{name: count, valueFrom: {path: /tmp/n}}]
             - name: report
               inputs: {parameters: [{name: result}, {name: status}]}
               container: {image: busybox:1.36, command: [echo, "{{inputs.parameters.result}}"]}

@@ -120,11 +120,11 @@ def test_missing_kind_and_api_version_is_one_finding():
 def test_custom_resources_get_the_metadata_schema_and_rules_only():
     report = _lint("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {anything: goes}\n")
     assert report.ok, report.lines()
-    report = _lint("apiVersion: example.com/v1\nkind: Widget\nmetadata: {labels: {a: b c, n: 5}, nme: x}\n")
+    report = _lint("apiVersion: example.com/v1\nkind: Widget\nmetadata: {labels: {a: b c, k: 5}, nme: x}\n")
     assert sorted((p.rule, p.path) for p in report.problems) == [
         ("label", "metadata.labels.a"),
         ("metadata", "metadata"),
-        ("type", "metadata.labels.n"),
+        ("type", "metadata.labels.k"),
         ("unknown-field", "metadata.nme"),
     ]
 
@@ -137,10 +137,10 @@ def test_tool_files_in_k8s_io_groups_are_not_built_in_kinds():
 
 
 def test_multi_document_file_reports_document_numbers_and_lines():
-    text = GOOD_DEPLOYMENT + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {n: 5}\n"
+    text = GOOD_DEPLOYMENT + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: 5}\n"
     report = _lint(text)
     (p,) = report.problems
-    assert (p.document, p.line, p.rule, p.path) == (3, 34, "type", "data.n")
+    assert (p.document, p.line, p.rule, p.path) == (3, 34, "type", "data.k")
     assert report.documents == 3
 
 
@@ -169,7 +169,7 @@ def test_empty_file_and_non_mapping_documents():
 
 
 def test_duplicate_keys_are_reported():
-    report = _lint("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: x}\ndata: {b: y}\n")
+    report = _lint("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: x}\ndata: {b: z}\n")
     assert _rules(report) == [(5, "duplicate-key")]
 
 
