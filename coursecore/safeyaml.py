@@ -183,6 +183,7 @@ _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _MERGE = "tag:yaml.org,2002:merge"
+_VALUE = "tag:yaml.org,2002:value"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
 _WILDCARD = _RESOLVERS.get(None, [])
@@ -297,7 +298,9 @@ class _EventBuilder:
                     if pattern.match(value):
                         tag = candidate
                         break
-        if tag == _STR:
+        if tag == _STR or tag == _VALUE:
+            # YAML 1.1's "=" (the value key type) is text to kubectl: its printer writes `x: =`
+            # unquoted for the string "=", and a snapshot must read back what it printed.
             return value
         if tag == _MERGE:
             return _MERGE_KEY

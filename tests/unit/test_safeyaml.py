@@ -196,3 +196,9 @@ def test_utf32_is_refused_by_name(tmp_path):
     path.write_bytes(POD.encode("utf-32"))
     with pytest.raises(UsageError, match="UTF-32"):
         read_text(path)
+
+
+def test_an_equals_sign_is_text_as_kubectl_prints_it():
+    """`kubectl get configmap -o yaml` prints the value "=" unquoted (go-yaml v2 resolves it as a
+    string); YAML 1.1's value type must not make that snapshot unreadable."""
+    assert parse_documents("data:\n  sep: =\n  other: '='\n", source="s") == [{"data": {"sep": "=", "other": "="}}]
