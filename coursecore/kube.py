@@ -29,8 +29,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import urllib3
-
 from coursecore import safeyaml
 from coursecore._quickimport import import_jsonschema_quickly
 from coursecore.errors import ApiRefused, ClusterUnreachable, UsageError
@@ -116,6 +114,8 @@ class Kube:
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = content_type
+        import urllib3  # here, not at the top: the command line imports this module at start
+
         params = [(k, v) for k, v in query.items() if v is not None]
         method, url, headers, _, post = self.client.param_serialize(
             method, path, query_params=params, header_params=headers, auth_settings=["BearerToken"]
@@ -149,6 +149,8 @@ class Kube:
             ClusterUnreachable: no answer, TLS failure, 401 or 403, or an answer that is not JSON.
             ApiRefused: any other error answer.
         """
+        import urllib3
+
         response = self._send(
             method, path, body=body, query=query or {}, content_type=content_type, timeout=timeout or self.timeout
         )
@@ -188,6 +190,7 @@ class Kube:
         """Yield ``(event type, object)`` for changes under ``path`` after ``resource_version``
         for about ``seconds``; ``("EXPIRED", None)`` when that version is too old to watch from
         (list again). A stream that goes quiet past its deadline simply ends."""
+        import urllib3
         from kubernetes import watch as k8s_watch
         from kubernetes.client.exceptions import ApiException
 
@@ -239,6 +242,8 @@ class Kube:
 
     def _unreachable(self, err: Exception) -> ClusterUnreachable:
         """The error for a request that got no usable answer (refused, TLS, timeout, reset)."""
+        import urllib3
+
         reason = getattr(err, "reason", None) or err
         text = str(reason)
         where = self._where()

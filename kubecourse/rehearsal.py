@@ -37,6 +37,7 @@ from coursecore.errors import KubecourseError, UsageError
 from coursecore.home import MAX_NAME
 from sandbox import kind, kubectl, labprep, lifecycle
 from sandbox.addons import lock
+from sandbox.backend import quiet
 
 PREFIX = "rehearse-"
 WAIT_VERBS = ("wait", "rollout")
@@ -132,7 +133,7 @@ def rehearse(
     keep: bool = False,
     labs_root: Path | None = None,
     pins: lock.Pins | None = None,
-    progress: Progress = lifecycle.quiet,
+    progress: Progress = quiet,
 ) -> Rehearsal:
     """Rehearse ``lab_ids`` (default: every lab, in the course's order).
 

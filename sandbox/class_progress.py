@@ -12,11 +12,11 @@ import threading
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from sandbox.classroom import LearnerResult
+from sandbox.class_run import LearnerResult
 
 
 class LiveProgress:
-    """An :class:`sandbox.classroom.Observer` that draws with rich."""
+    """An :class:`sandbox.class_run.Observer` that draws with rich."""
 
     def __init__(self, console: Console | None = None, action: str = "creating") -> None:
         self.console = console or Console(stderr=True, highlight=False)

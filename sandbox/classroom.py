@@ -1,6 +1,6 @@
-"""A room at once: ``class up`` makes one sandbox per roster line with bounded parallelism,
-hands each learner's kubeconfig out into a folder, carries on past individual failures and
-reports every learner; ``class down`` deletes them again.
+"""The kind backend's room: ``class up`` makes one kind sandbox per roster line with bounded
+parallelism (:mod:`sandbox.class_run`), hands each learner's kubeconfig out into a folder,
+carries on past individual failures and reports every learner; ``class down`` deletes them again.
 
 Before creating anything, ``class up`` compares the sandboxes it would add with what this host
 can hold (:func:`sandbox.preflight.run_preflight`) and refuses beyond it unless forced: a host
@@ -9,100 +9,15 @@ that runs out of memory or inotify instances mid-way fails many learners at once
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
 
-from coursecore.errors import KubecourseError, UsageError
 from coursecore.home import home
 from sandbox import kind, lifecycle, preflight, state
+from sandbox.class_run import DEFAULT_PARALLEL, ClassReport, LearnerResult, Observer, check_parallel, run_all
 from sandbox.errors import CapacityExceeded
+from sandbox.names import cluster_name
 from sandbox.roster import Learner, read_roster
-
-DEFAULT_PARALLEL = 4
-
-
-@dataclass(frozen=True, kw_only=True)
-class LearnerResult:
-    """What happened to one learner's sandbox."""
-
-    name: str
-    cluster: str
-    status: str
-    """``created``, ``reused``, ``deleted`` or ``failed``."""
-    seconds: float
-    kubeconfig: str | None = None
-    """The handed-out copy in the output folder."""
-    error: str = ""
-    hint: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status != "failed"
-
-    def to_json(self) -> dict:
-        return {
-            "name": self.name,
-            "cluster": self.cluster,
-            "status": self.status,
-            "seconds": round(self.seconds, 3),
-            "kubeconfig": self.kubeconfig,
-            "error": self.error,
-            "hint": self.hint,
-        }
-
-
-@dataclass(frozen=True, kw_only=True)
-class ClassReport:
-    """Every learner's outcome, in roster order."""
-
-    action: str
-    results: list[LearnerResult]
-    seconds: float
-    parallel: int
-
-    @property
-    def ok(self) -> bool:
-        return all(r.ok for r in self.results)
-
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for r in self.results:
-            counts[r.status] = counts.get(r.status, 0) + 1
-        return counts
-
-    def to_json(self) -> dict:
-        return {
-            "action": self.action,
-            "ok": self.ok,
-            "seconds": round(self.seconds, 3),
-            "parallel": self.parallel,
-            "counts": self.counts(),
-            "learners": [r.to_json() for r in self.results],
-        }
-
-
-class Observer(Protocol):
-    """Receives progress from the worker threads (a live display, or nothing)."""
-
-    def begin(self, total: int) -> None: ...
-    def started(self, name: str) -> None: ...
-    def step(self, name: str, text: str) -> None: ...
-    def finished(self, result: LearnerResult) -> None: ...
-    def end(self) -> None: ...
-
-
-class Silent:
-    """An observer that shows nothing."""
-
-    def begin(self, total: int) -> None: ...
-    def started(self, name: str) -> None: ...
-    def step(self, name: str, text: str) -> None: ...
-    def finished(self, result: LearnerResult) -> None: ...
-    def end(self) -> None: ...
 
 
 def check_capacity(learners: list[Learner], nodes: int, capacity: int | None, force: bool) -> int:
@@ -147,7 +62,7 @@ def class_up(
         force: skip the capacity check.
     """
     learners = read_roster(roster)
-    _check_parallel(parallel)
+    check_parallel(parallel)
     check_capacity(learners, nodes, capacity, force)
     folder = state.private_dir(Path(output))
 
@@ -163,7 +78,7 @@ def class_up(
             kubeconfig=str(handed),
         )
 
-    return _run_all("up", learners, work, parallel, observer or Silent())
+    return run_all("up", learners, work, parallel=parallel, place=cluster_name, observer=observer)
 
 
 def class_down(
@@ -171,7 +86,7 @@ def class_down(
 ) -> ClassReport:
     """Delete every roster learner's sandbox (and their handed-out kubeconfig in ``output``)."""
     learners = read_roster(roster)
-    _check_parallel(parallel)
+    check_parallel(parallel)
 
     def work(learner: Learner, report: Callable[[str], None]) -> LearnerResult:
         report("deleting")
@@ -180,61 +95,10 @@ def class_down(
             (Path(output) / f"{learner.name}.kubeconfig").unlink(missing_ok=True)
         return LearnerResult(name=learner.name, cluster=done.cluster, status="deleted", seconds=0.0)
 
-    return _run_all("down", learners, work, parallel, observer or Silent())
-
-
-def _check_parallel(parallel: int) -> None:
-    if not 1 <= parallel <= 64:
-        raise UsageError(f"--parallel must be from 1 to 64, not {parallel}")
-
-
-def _run_all(action: str, learners: list[Learner], work, parallel: int, observer: Observer) -> ClassReport:
-    started = time.monotonic()
-    results: dict[str, LearnerResult] = {}
-
-    def one(learner: Learner) -> LearnerResult:
-        observer.started(learner.name)
-        t0 = time.monotonic()
-        try:
-            result = work(learner, lambda text: observer.step(learner.name, text))
-            result = replace(result, seconds=time.monotonic() - t0)
-        except KubecourseError as err:
-            result = LearnerResult(
-                name=learner.name,
-                cluster=f"kubecourse-{learner.name}",
-                status="failed",
-                seconds=time.monotonic() - t0,
-                error=err.message,
-                hint=err.hint,
-            )
-        observer.finished(result)
-        return result
-
-    observer.begin(len(learners))
-    pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix=f"class-{action}")
-    try:
-        futures = [pool.submit(one, learner) for learner in learners]
-        for future in as_completed(futures):
-            result = future.result()
-            results[result.name] = result
-    except KeyboardInterrupt:
-        # Queued learners are dropped; running creations clean up after themselves when kind
-        # (in the same process group) receives the same Ctrl-C.
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    finally:
-        pool.shutdown(wait=True)
-        observer.end()
-    ordered = [results[learner.name] for learner in learners]
-    return ClassReport(action=action, results=ordered, seconds=time.monotonic() - started, parallel=parallel)
+    return run_all("down", learners, work, parallel=parallel, place=cluster_name, observer=observer)
 
 
 __all__ = [
-    "DEFAULT_PARALLEL",
-    "ClassReport",
-    "LearnerResult",
-    "Observer",
-    "Silent",
     "check_capacity",
     "class_down",
     "class_up",

@@ -9,6 +9,10 @@ state before kind creates it, so a crashed run of this home leaves state (*missi
 *expired*), never a foreign cluster. Foreign clusters are listed but never reaped or deleted by
 ``--all``/``--expired`` unless asked (``include_foreign``), and ``down --name`` deletes one named
 explicitly.
+
+Each row's status comes from the backend its state names (:func:`sandbox.backends.for_state`: a
+kind cluster is running if kind lists it, a namespace sandbox if its provisioning finished), and
+deleting a row goes through that backend too.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ import time
 from dataclasses import dataclass
 
 from coursecore.home import kubeconfig_path
-from sandbox import kind, state
-from sandbox.backend import Backend
+from sandbox import backends, state
+from sandbox.backend import DownResult
 from sandbox.errors import SandboxError
-from sandbox.lifecycle import DownResult, down
+from sandbox.kind_backend import KindBackend
+from sandbox.lifecycle import ClusterTool
 from sandbox.names import sandbox_of
 
 REAPABLE = ("expired", "missing")
@@ -61,11 +66,13 @@ class SandboxStatus:
         }
 
 
-def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) -> list[SandboxStatus]:
+def list_sandboxes(*, backend: ClusterTool | None = None, now: float | None = None) -> list[SandboxStatus]:
     """Every sandbox kubecourse knows of or can see in kind, sorted by name."""
-    backend = backend or kind.KindBackend()
-    now = time.time() if now is None else now
-    clusters = set(backend.list())
+    return _list(KindBackend(cli=backend), time.time() if now is None else now)
+
+
+def _list(kind: KindBackend, now: float) -> list[SandboxStatus]:
+    clusters = set(kind.clusters())
     rows = []
     known = set()
     for name in state.names():
@@ -96,13 +103,11 @@ def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) 
             status = "creating"
         elif saved.expired(now):
             status = "expired"
-        elif saved.backend == "namespace":
-            # A namespace on a shared cluster, not a kind cluster: its status is its own state.
-            status = "running" if saved.phase == "ready" else "missing"
-        elif saved.cluster not in clusters:
-            status = "missing"
         else:
-            status = "running"
+            try:
+                status = backends.for_state(saved, kind=kind).status(saved)
+            except SandboxError:  # a backend this version does not know
+                status = "unreadable"
         rows.append(
             SandboxStatus(
                 name=name,
@@ -125,7 +130,7 @@ def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) 
             SandboxStatus(
                 name=name,
                 cluster=cluster,
-                backend=backend.name,
+                backend=kind.name,
                 status=FOREIGN,
                 age=None,
                 ttl=None,
@@ -139,30 +144,27 @@ def list_sandboxes(*, backend: Backend | None = None, now: float | None = None) 
 
 
 def reap(
-    *, backend: Backend | None = None, now: float | None = None, include_foreign: bool = False
+    *, backend: ClusterTool | None = None, now: float | None = None, include_foreign: bool = False
 ) -> list[DownResult]:
     """Delete expired and missing sandboxes of this home (``kubecourse down --expired``), and
     foreign ``kubecourse-*`` clusters only when ``include_foreign``."""
-    backend = backend or kind.KindBackend()
+    kind = KindBackend(cli=backend)
     wanted = REAPABLE + ((FOREIGN,) if include_foreign else ())
-    rows = [r for r in list_sandboxes(backend=backend, now=now) if r.status in wanted]
-    return [_down(r, backend, r.status) for r in rows]
+    rows = [r for r in _list(kind, time.time() if now is None else now) if r.status in wanted]
+    return [_down(r, kind, r.status) for r in rows]
 
 
-def down_all(*, backend: Backend | None = None, include_foreign: bool = False) -> list[DownResult]:
+def down_all(*, backend: ClusterTool | None = None, include_foreign: bool = False) -> list[DownResult]:
     """Delete every sandbox this home made, and foreign ``kubecourse-*`` clusters only when
     ``include_foreign``."""
-    backend = backend or kind.KindBackend()
-    rows = [r for r in list_sandboxes(backend=backend) if include_foreign or r.status != FOREIGN]
-    return [_down(r, backend, "foreign" if r.status == FOREIGN else "asked") for r in rows]
+    kind = KindBackend(cli=backend)
+    rows = [r for r in _list(kind, time.time()) if include_foreign or r.status != FOREIGN]
+    return [_down(r, kind, "foreign" if r.status == FOREIGN else "asked") for r in rows]
 
 
-def _down(row: SandboxStatus, backend: Backend, reason: str) -> DownResult:
-    if row.backend == "namespace":  # deleted on its shared cluster, by its labels, never through kind
-        from sandbox.namespace.room import down_recorded
-
-        return DownResult(name=row.name, cluster=down_recorded(row.name), reason=reason)
-    return down(row.name, backend=backend, reason=reason, include_foreign=row.status == FOREIGN)
+def _down(row: SandboxStatus, kind: KindBackend, reason: str) -> DownResult:
+    chosen = backends.for_sandbox(row.name, kind=kind)
+    return chosen.down(row.name, reason=reason, include_foreign=row.status == FOREIGN)
 
 
 def summary(rows: list[SandboxStatus]) -> dict[str, int]:

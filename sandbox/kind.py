@@ -3,8 +3,9 @@
 Every call that touches a cluster passes ``--name`` and, where kind reads or writes credentials,
 ``--kubeconfig`` with the sandbox's own file, so kind never writes the learner's
 ``~/.kube/config`` (by default it does, and switches the current context). Output parsing of
-``get clusters`` / ``get nodes`` lives here too. :class:`KindBackend` implements
-:class:`sandbox.backend.Backend` on top of these functions.
+``get clusters`` / ``get nodes`` lives here too. :class:`KindCli` bundles the verbs a sandbox's
+life needs (:class:`sandbox.lifecycle.ClusterTool`); the kind *backend* of sandboxes is
+:class:`sandbox.kind_backend.KindBackend`.
 """
 
 from __future__ import annotations
@@ -204,8 +205,8 @@ class KindTooOld(EnvironmentProblem, SandboxError):
     """The installed kind is older than the release of the pinned node image."""
 
 
-class KindBackend:
-    """The kind backend of :class:`sandbox.backend.Backend`: one kind cluster per sandbox."""
+class KindCli:
+    """kind's verbs as :class:`sandbox.lifecycle.ClusterTool`: one kind cluster per sandbox."""
 
     name = "kind"
 
@@ -242,7 +243,7 @@ __all__ = [
     "DEFAULT_NODE_IMAGE",
     "DELETE_TIMEOUT",
     "GET_TIMEOUT",
-    "KindBackend",
+    "KindCli",
     "LOAD_TIMEOUT",
     "VERSION_TIMEOUT",
     "create_argv",

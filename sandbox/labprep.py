@@ -16,8 +16,8 @@ from coursecore import labs
 from sandbox import addons, data, images, kubectl, lifecycle, state
 from sandbox.addons import cache, lock
 from sandbox.addons.install import install, namespace_manifest
+from sandbox.backend import Progress, quiet
 from sandbox.errors import ChecksumMismatch
-from sandbox.lifecycle import Progress, quiet
 
 
 @dataclass(frozen=True, kw_only=True)

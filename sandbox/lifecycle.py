@@ -13,20 +13,31 @@ import shlex
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from coursecore.errors import KubecourseError
 from coursecore.home import KUBECONFIG_FILE, default_name, home, kubeconfig_path, sandbox_dir, validate_name
 from sandbox import cluster_config, kind, readiness, state
-from sandbox.backend import Backend
+from sandbox.backend import DownResult, Progress, quiet
 from sandbox.errors import CreateFailed, ForeignCluster, SandboxBroken, SandboxError
 from sandbox.names import cluster_name
 
 LOCK_WAIT = 600  # a concurrent `up` of the same name may legitimately take minutes
-Progress = Callable[[str], None]
+
+
+class ClusterTool(Protocol):
+    """What a sandbox's life needs of kind (:class:`sandbox.kind.KindCli`; a stand-in in tests)."""
+
+    name: str
+    """Stored in each sandbox's state: the backend, ``kind``."""
+
+    def create(self, cluster: str, *, kubeconfig: Path, config: Path, image: str) -> None: ...
+    def delete(self, cluster: str, *, kubeconfig: Path) -> None: ...
+    def list(self) -> list[str]: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +58,14 @@ class UpResult:
     def export_line(self) -> str:
         return f"export KUBECONFIG={shlex.quote(str(self.kubeconfig))}"
 
+    def summary(self) -> str:
+        nodes = f"{len(self.nodes)} node{'s' * (len(self.nodes) != 1)} Ready"
+        return f"sandbox {self.state.name} {'created' if self.created else 'reused'} in {self.seconds:.1f} s ({nodes})"
+
+    @property
+    def next_step(self) -> str | None:
+        return "kubecourse labs   (then `kubecourse start LAB`)"
+
     def to_json(self) -> dict:
         return {
             **self.state.to_json(),
@@ -57,10 +76,6 @@ class UpResult:
         }
 
 
-def quiet(_: str) -> None:
-    """A progress callback that shows nothing."""
-
-
 def up(
     name: str | None = None,
     *,
@@ -69,7 +84,7 @@ def up(
     image: str = kind.DEFAULT_NODE_IMAGE,
     recreate: bool = False,
     lab: str | None = None,
-    backend: Backend | None = None,
+    backend: ClusterTool | None = None,
     lock_wait: float = LOCK_WAIT,
     ready_timeout: float | None = None,
     progress: Progress = quiet,
@@ -96,7 +111,7 @@ def up(
     started = time.monotonic()
     name = validate_name(name) if name else default_name()
     cluster_config.render(nodes=nodes)  # validates the node count before anything is made
-    backend = backend or kind.KindBackend()
+    backend = backend or kind.KindCli()
     with _locked(name, lock_wait, progress):
         existing = state.load(name)
         clusters = backend.list()
@@ -177,7 +192,9 @@ def _interrupted_creation(existing: state.SandboxState | None) -> bool:
     return existing is not None and existing.phase != "ready"
 
 
-def _create(backend: Backend, new: state.SandboxState, ready_timeout: float | None, progress: Progress) -> list[str]:
+def _create(
+    backend: ClusterTool, new: state.SandboxState, ready_timeout: float | None, progress: Progress
+) -> list[str]:
     folder = sandbox_dir(new.name)
     kubeconfig = folder / KUBECONFIG_FILE
     config = folder / state.CLUSTER_CONFIG_FILE
@@ -240,7 +257,7 @@ def _create(backend: Backend, new: state.SandboxState, ready_timeout: float | No
     return found
 
 
-def _cleanup(backend: Backend, name: str, progress: Progress) -> str:
+def _cleanup(backend: ClusterTool, name: str, progress: Progress) -> str:
     """Delete what a failed creation made; return a hint if something could not be deleted."""
     progress("cleaning up")
     previous = None
@@ -261,7 +278,7 @@ def _cleanup(backend: Backend, name: str, progress: Progress) -> str:
     return ""
 
 
-def _delete(backend: Backend, name: str) -> None:
+def _delete(backend: ClusterTool, name: str) -> None:
     folder = state.private_dir(sandbox_dir(name))  # kind writes its lock file beside it
     backend.delete(cluster_name(name), kubeconfig=folder / KUBECONFIG_FILE)
     state.remove(name)
@@ -293,24 +310,10 @@ def _locked(name: str, wait: float, progress: Progress) -> Iterator[None]:
         yield
 
 
-@dataclass(frozen=True, kw_only=True)
-class DownResult:
-    """What ``down`` deleted."""
-
-    name: str
-    cluster: str
-    reason: str = "asked"
-    """Why: ``asked``, ``expired``, ``foreign`` (a cluster this home did not make, deleted on
-    request), ``missing`` (state without cluster)."""
-
-    def to_json(self) -> dict:
-        return {"name": self.name, "cluster": self.cluster, "reason": self.reason}
-
-
 def down(
     name: str | None = None,
     *,
-    backend: Backend | None = None,
+    backend: ClusterTool | None = None,
     reason: str = "asked",
     lock_wait: float = LOCK_WAIT,
     include_foreign: bool = False,
@@ -322,7 +325,7 @@ def down(
             sandbox on a shared engine) and ``include_foreign`` is false; nothing is deleted.
     """
     name = validate_name(name) if name else default_name()
-    backend = backend or kind.KindBackend()
+    backend = backend or kind.KindCli()
     with _locked(name, lock_wait, quiet):
         if not include_foreign and state.load(name) is None and cluster_name(name) in backend.list():
             raise ForeignCluster(
@@ -334,4 +337,4 @@ def down(
     return DownResult(name=name, cluster=cluster_name(name), reason=reason)
 
 
-__all__ = ["LOCK_WAIT", "DownResult", "Progress", "UpResult", "down", "quiet", "sigterm_as_interrupt", "up"]
+__all__ = ["LOCK_WAIT", "ClusterTool", "UpResult", "down", "sigterm_as_interrupt", "up"]

@@ -16,7 +16,7 @@ from coursecore.errors import KubecourseError
 from coursecore.labs import Image
 from sandbox import addons, images, kind
 from sandbox.addons import cache, lock
-from sandbox.lifecycle import Progress, quiet
+from sandbox.backend import Progress, quiet
 
 
 @dataclass(frozen=True, kw_only=True)

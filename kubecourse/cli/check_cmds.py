@@ -23,17 +23,9 @@ _NAMESPACE = typer.Option(
 
 
 def _live_state(name: str | None, kubeconfig: Path | None, context: str | None, lab=None, namespace: str | None = None):
-    from autograder.live import connect
-    from kubecourse.cli._namespace import grading_target
+    from kubecourse.grading_target import live_state
 
-    # A namespace-backend sandbox is read with the instructor's credentials it was made with.
-    name, kubeconfig, context, namespace = grading_target(name, kubeconfig, context, namespace)
-    state = connect(kubeconfig=kubeconfig, context=context, name=name)
-    if namespace:
-        from autograder.loader import resolve_lab
-        from autograder.namespace_map import NamespaceMapped
-
-        state = NamespaceMapped(state, lab_namespaces=resolve_lab(lab).cluster.namespaces, target=namespace)
+    state = live_state(lab, name=name, kubeconfig=kubeconfig, context=context, namespace=namespace)
     err.print(f"[dim]reading the cluster of {state.origin} (checks may wait for it to settle)[/dim]")
     return state
 

@@ -8,10 +8,11 @@ import typer
 from rich.table import Table
 
 from coursecore.errors import EXIT_FAILED
-from kubecourse.cli import _namespace as ns
+from kubecourse.cli import _backend_options as options
 from kubecourse.cli._output import err, next_step, out, print_json
-from sandbox import classroom, kind, lifecycle, state
+from sandbox import kind, lifecycle, state
 from sandbox.class_progress import LiveProgress
+from sandbox.class_run import DEFAULT_PARALLEL, ClassReport
 
 class_app = typer.Typer(
     name="class",
@@ -28,17 +29,17 @@ def class_up(
     output: Path = typer.Option(
         Path("kubeconfigs"), "--output", "-o", help="Folder for the learners' kubeconfig files (NAME.kubeconfig)."
     ),
-    parallel: int = typer.Option(classroom.DEFAULT_PARALLEL, "--parallel", "-p", help="Sandboxes created at once."),
+    parallel: int = typer.Option(DEFAULT_PARALLEL, "--parallel", "-p", help="Sandboxes created at once."),
     nodes: int = typer.Option(1, "--nodes", min=1, max=8, help="Nodes per sandbox."),
     ttl: str = typer.Option(None, "--ttl", help="Reapable after this long, e.g. 8h."),
     image: str = typer.Option(kind.DEFAULT_NODE_IMAGE, "--image", help="kind node image."),
     force: bool = typer.Option(False, "--force", help="Go beyond this host's estimated capacity."),
     json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
-    backend: str = ns.BACKEND,
-    kubeconfig: Path = ns.KUBECONFIG,
-    context: str = ns.CONTEXT,
-    settings: Path = ns.SETTINGS,
-    lab: str = ns.LAB,
+    backend: str = options.BACKEND,
+    kubeconfig: Path = options.KUBECONFIG,
+    context: str = options.CONTEXT,
+    settings: Path = options.SETTINGS,
+    lab: str = options.LAB,
 ) -> None:
     """Create one sandbox per roster line, `--parallel` at a time, with a live progress display.
 
@@ -51,72 +52,48 @@ def class_up(
     `--kubeconfig`/`--context` instead (quota, limits, Pod Security, network isolation, a token
     that expires); running it again refreshes objects and tokens.
     """
-    if ns.backend_of(backend) == "namespace":
-        report = ns.class_up(
+    from sandbox import backends  # the backends import both of them: only when a command runs
+
+    chosen = backends.new(
+        backend, nodes=nodes, image=image, force=force, kubeconfig=kubeconfig, context=context, settings=settings
+    )
+    with lifecycle.sigterm_as_interrupt():
+        report = chosen.class_up(
             roster,
             output=output,
-            kubeconfig=kubeconfig,
-            context=context,
-            settings_file=settings,
             parallel=parallel,
             ttl=state.parse_duration(ttl),
             lab=lab,
-            observer=LiveProgress(err, "provisioning"),
-        )
-        _render(report, json_output)
-        next_step(f"hand out the files in {output}/ (each learner: export KUBECONFIG=NAME.kubeconfig)")
-        return
-    ns.refuse_kind_only(backend, kubeconfig=kubeconfig, context=context, settings=settings, lab=lab)
-    with lifecycle.sigterm_as_interrupt():
-        report = classroom.class_up(
-            roster,
-            output=output,
-            parallel=parallel,
-            nodes=nodes,
-            ttl=state.parse_duration(ttl),
-            image=image,
-            force=force,
-            observer=LiveProgress(err, "creating"),
+            observer=LiveProgress(err, chosen.making),
         )
     _render(report, json_output)
-    if report.ok:
-        next_step(f"hand out the files in {output}/ (each learner: export KUBECONFIG=NAME.kubeconfig)")
+    next_step(f"hand out the files in {output}/ (each learner: export KUBECONFIG=NAME.kubeconfig)")
 
 
 @class_app.command("down")
 def class_down(
     roster: Path = typer.Option(..., "--roster", help=ROSTER_HELP),
     output: Path = typer.Option(None, "--output", "-o", help="Also delete the handed-out kubeconfigs here."),
-    parallel: int = typer.Option(classroom.DEFAULT_PARALLEL, "--parallel", "-p", help="Deletions at once."),
+    parallel: int = typer.Option(DEFAULT_PARALLEL, "--parallel", "-p", help="Deletions at once."),
     json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
-    backend: str = ns.BACKEND,
-    kubeconfig: Path = ns.KUBECONFIG,
-    context: str = ns.CONTEXT,
-    settings: Path = ns.SETTINGS,
+    backend: str = options.BACKEND,
+    kubeconfig: Path = options.KUBECONFIG,
+    context: str = options.CONTEXT,
+    settings: Path = options.SETTINGS,
 ) -> None:
     """Delete the sandbox of every roster learner (missing ones count as deleted).
 
     With `--backend namespace`, deletes each learner's namespace, and only one labelled as made
     by kubecourse for that learner and course (`course` in `--settings`).
     """
-    if ns.backend_of(backend) == "namespace":
-        report = ns.class_down(
-            roster,
-            output=output,
-            kubeconfig=kubeconfig,
-            context=context,
-            settings_file=settings,
-            parallel=parallel,
-            observer=LiveProgress(err, "deleting"),
-        )
-        _render(report, json_output)
-        return
-    ns.refuse_kind_only(backend, kubeconfig=kubeconfig, context=context, settings=settings)
-    report = classroom.class_down(roster, output=output, parallel=parallel, observer=LiveProgress(err, "deleting"))
+    from sandbox import backends
+
+    chosen = backends.new(backend, kubeconfig=kubeconfig, context=context, settings=settings)
+    report = chosen.class_down(roster, output=output, parallel=parallel, observer=LiveProgress(err, "deleting"))
     _render(report, json_output)
 
 
-def _render(report: classroom.ClassReport, json_output: bool) -> None:
+def _render(report: ClassReport, json_output: bool) -> None:
     if json_output:
         print_json(report.to_json())
     else:

@@ -60,7 +60,7 @@ def grade(
     try:
         live_states = None
         if live:
-            from kubecourse.cli._namespace import live_states_for
+            from kubecourse.grading_target import live_states_for
 
             live_states = live_states_for(assignment)
         result = grade_assignment(

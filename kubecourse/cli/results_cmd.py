@@ -1,11 +1,5 @@
-"""``kubecourse results``: the "Salmon results" summary of the newest argo-salmon workflow.
-
-The numbers come from the Workflow object's node outputs (each run's ``seed``, ``score`` and
-``generation``), so they can be read from a live sandbox long after the pods are gone, or from a
-snapshot file. The summary's logic belongs to the lab (``labs/argo-salmon/salmon_results.py``);
-this module finds the state, loads that file and renders it. :func:`salmon_summary` is the same
-for notebooks.
-"""
+"""``kubecourse results``: the "Salmon results" summary of the newest argo-salmon workflow,
+from :func:`kubecourse.results.salmon_summary`, as a table, JSON or a figure."""
 
 from __future__ import annotations
 
@@ -16,51 +10,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from coursecore import labs as catalogue
 from coursecore.errors import EXIT_FAILED, UsageError
-from coursecore.lab_package import lab_module
 from kubecourse.cli._output import next_step, out, print_json
-
-LAB = "argo-salmon"
-
-
-def _lab_module(filename: str) -> Any:
-    return lab_module(catalogue.find(LAB).path, filename)
-
-
-def _state(name: str | None, kubeconfig: Path | None, snapshot: Path | None):
-    if sum(x is not None for x in (name, kubeconfig, snapshot)) > 1:
-        raise UsageError("choose one of --name, --kubeconfig and --snapshot")
-    if snapshot is not None:
-        from autograder import load_snapshot
-
-        return load_snapshot(snapshot)
-    from autograder.live import connect
-
-    return connect(kubeconfig=kubeconfig, name=name)
-
-
-def salmon_summary(
-    *,
-    name: str | None = None,
-    kubeconfig: str | Path | None = None,
-    snapshot: str | Path | None = None,
-    namespace: str = "salmon",
-):
-    """The summary of the newest ``salmon-*`` Workflow in ``namespace``, or None if there is none.
-
-    Reads a sandbox (``name``), a kubeconfig, or a snapshot file; with none of them,
-    ``$KUBECONFIG`` or ``$KUBECOURSE_SANDBOX``. ``namespace`` is the lab's ``salmon``, or a
-    learner's own on a shared cluster (the notebook passes its ``NS``).
-    """
-    state = _state(name, Path(kubeconfig) if kubeconfig else None, Path(snapshot) if snapshot else None)
-    results = _lab_module("salmon_results.py")
-    if snapshot is not None:
-        namespace = "salmon"  # a snapshot records the lab's namespace, whoever made it
-    workflow = state.newest("Workflow", namespace=namespace, api_version="argoproj.io/v1alpha1", name_prefix="salmon-")
-    if workflow is None:
-        return None
-    return results.summarize(workflow, lab_folder=catalogue.find(LAB).path)
+from kubecourse.results import salmon_summary
 
 
 def results(
@@ -131,4 +83,4 @@ def register(app: typer.Typer) -> None:
     app.command("results")(results)
 
 
-__all__ = ["register", "results", "salmon_summary"]
+__all__ = ["register", "results"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 from pathlib import Path
 
@@ -10,9 +9,9 @@ import typer
 from rich.table import Table
 
 from coursecore.errors import EXIT_FAILED, UsageError
-from kubecourse.cli import _namespace as ns
+from kubecourse.cli import _backend_options as options
 from kubecourse.cli._output import err, next_step, out, print_json
-from sandbox import inventory, kind, labprep, lifecycle, state
+from sandbox import kind, lifecycle, state
 from sandbox import prefetch as prefetch_mod
 from sandbox.addons import lock as addon_lock
 
@@ -42,10 +41,10 @@ def up(
     image: str = typer.Option(kind.DEFAULT_NODE_IMAGE, "--image", help="kind node image (pinned by digest)."),
     recreate: bool = typer.Option(False, "--recreate", help="Delete an existing sandbox first (broken or not)."),
     json_output: bool = typer.Option(False, "--json", help="Print the sandbox as JSON instead of the export line."),
-    backend: str = ns.BACKEND,
-    kubeconfig: Path = ns.KUBECONFIG,
-    context: str = ns.CONTEXT,
-    settings: Path = ns.SETTINGS,
+    backend: str = options.BACKEND,
+    kubeconfig: Path = options.KUBECONFIG,
+    context: str = options.CONTEXT,
+    settings: Path = options.SETTINGS,
 ) -> None:
     """Create your sandbox: a kind cluster `kubecourse-NAME` with its own kubeconfig.
 
@@ -59,46 +58,28 @@ def up(
     `--backend namespace` makes a namespace `kc-NAME` on an existing cluster instead (see
     `kubecourse class up --help`); its kubeconfig holds a token that expires.
     """
-    if ns.backend_of(backend) == "namespace":
-        made = ns.up_one(
-            name,
-            kubeconfig=kubeconfig,
-            context=context,
-            settings_file=settings,
-            ttl=state.parse_duration(ttl),
-            lab=None,
-            progress=_progress,
-        )
-        if json_output:
-            print_json(made.to_json())
-        else:
-            sys.stdout.write(f"export KUBECONFIG={shlex.quote(str(made.kubeconfig))}\n")
-        err.print(
-            f"namespace [bold]{made.namespace}[/bold] {'created' if made.created else 'refreshed'} in "
-            f"{made.seconds:.1f} s (token valid until {made.token_expires})"
-        )
-        return
-    ns.refuse_kind_only(backend, kubeconfig=kubeconfig, context=context, settings=settings)
-    if ns.recorded(name):  # the kind path would see "a cluster gone" and offer to recreate it
-        raise UsageError(
-            f'sandbox "{name or "(your login)"}" is a namespace on a shared cluster: '
-            "use `kubecourse up --backend namespace` (or `kubecourse down` first)"
-        )
+    from sandbox import backends  # the backends import both of them: only when a command runs
+
+    chosen = backends.for_up(
+        backend,
+        name,
+        nodes=nodes,
+        image=image,
+        recreate=recreate,
+        kubeconfig=kubeconfig,
+        context=context,
+        settings=settings,
+    )
     with lifecycle.sigterm_as_interrupt():
-        result = lifecycle.up(
-            name, nodes=nodes, ttl=state.parse_duration(ttl), image=image, recreate=recreate, progress=_progress
-        )
+        made = chosen.up(name, ttl=state.parse_duration(ttl), progress=_progress)
     if json_output:
-        print_json(result.to_json())
+        print_json(made.to_json())
     else:
         # Plain write: rich would wrap a long path, and this line is meant for `eval`.
-        sys.stdout.write(result.export_line + "\n")
-    verb = "created" if result.created else "reused"
-    err.print(
-        f"sandbox [bold]{result.state.name}[/bold] {verb} in {result.seconds:.1f} s "
-        f"({len(result.nodes)} node{'s' * (len(result.nodes) != 1)} Ready)"
-    )
-    next_step("kubecourse labs   (then `kubecourse start LAB`)")
+        sys.stdout.write(made.export_line + "\n")
+    err.print(made.summary(), markup=False)
+    if made.next_step:
+        next_step(made.next_step)
 
 
 def ls(
@@ -111,6 +92,8 @@ def ls(
     `$KUBECOURSE_HOME` did not make: on a shared host, another user's sandbox). `kubecourse down
     --expired` deletes expired and missing ones; foreign clusters only with `--include-foreign`.
     """
+    from sandbox import inventory
+
     rows = inventory.list_sandboxes()
     if json_output:
         print_json([r.to_json() for r in rows])
@@ -157,27 +140,22 @@ def down(
     does not exist succeeds. A cluster this `$KUBECOURSE_HOME` did not make (see `kubecourse
     ls`: foreign) is deleted only when named with `--name`, or with `--include-foreign`.
     """
+    from sandbox import backends, inventory
+
     if sum(bool(x) for x in (name, all_, expired)) > 1:
         raise UsageError("give only one of --name, --all and --expired")
     if all_:
         results = inventory.down_all(include_foreign=include_foreign)
     elif expired:
         results = inventory.reap(include_foreign=include_foreign)
-    elif ns.recorded(name):
-        namespace = ns.down_one(name)
-        if json_output:
-            print_json([{"name": name, "cluster": namespace, "reason": "asked"}])
-        else:
-            out.print(f"deleted {name} (namespace {namespace})", markup=False, highlight=False)
-        return
     else:
         # A name given explicitly is the user's decision, foreign or not.
-        results = [lifecycle.down(name, include_foreign=include_foreign or bool(name))]
+        results = [backends.for_sandbox(name).down(name, include_foreign=include_foreign or bool(name))]
     if json_output:
         print_json([r.to_json() for r in results])
         return
     for r in results:
-        out.print(f"deleted {r.name} (cluster {r.cluster}, {r.reason})", markup=False, highlight=False)
+        out.print(f"deleted {r.name} ({r.what} {r.cluster}, {r.reason})", markup=False, highlight=False)
     if not results:
         out.print("nothing to delete")
 
@@ -200,13 +178,11 @@ def start(
     is recorded in `$KUBECOURSE_HOME/addons.lock` on its first download (one line says so, with
     the hash to compare) and verified against it from then on; a changed file is refused.
     """
-    if ns.recorded(name):
-        raise UsageError(
-            f'sandbox "{name or "(your login)"}" is a namespace on a shared cluster, prepared by '
-            "the instructor: `kubecourse class up --backend namespace --lab LAB`"
-        )
+    from sandbox import backends
+
+    chosen = backends.for_sandbox(name)
     with lifecycle.sigterm_as_interrupt():
-        result = labprep.start(
+        result = chosen.start(
             lab, name, offline=offline, progress=_progress, pins=addon_lock.current(addons_lock, strict=strict_addons)
         )
     if json_output:

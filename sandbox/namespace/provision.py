@@ -11,6 +11,7 @@ never taken over. A first provisioning that fails half-way deletes what it made.
 
 from __future__ import annotations
 
+import shlex
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,18 @@ class Provisioned:
     """False when the namespace already existed (a re-run)."""
     token_expires: str
     seconds: float
+
+    @property
+    def export_line(self) -> str:
+        return f"export KUBECONFIG={shlex.quote(str(self.kubeconfig))}"
+
+    def summary(self) -> str:
+        made = "created" if self.created else "refreshed"
+        return f"namespace {self.namespace} {made} in {self.seconds:.1f} s (token valid until {self.token_expires})"
+
+    @property
+    def next_step(self) -> str | None:
+        return None  # the instructor hands the file out; nothing for the learner to run here
 
     def to_json(self) -> dict:
         return {

@@ -4,7 +4,8 @@ Connects once with the instructor's kubeconfig and context, checks that the clus
 a lab needs were installed by the instructor (they are never installed per learner), then
 provisions every roster learner (with the lab's data copied onto a claim in their namespace) with
 bounded parallelism through
-the same runner as kind's ``class up``, carrying on past individual failures.
+the same runner as kind's ``class up`` (:mod:`sandbox.class_run`), carrying on past individual
+failures.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 from coursecore import labs
 from coursecore.errors import UsageError
 from coursecore.home import instructor_kubeconfig, validate_name
-from sandbox import classroom, data, state
+from sandbox import data, state
+from sandbox.class_run import DEFAULT_PARALLEL, ClassReport, LearnerResult, Observer, check_parallel, run_all
 from sandbox.errors import SandboxError
 from sandbox.namespace import admission, executor, objects, provision, records
 from sandbox.namespace.api import Cluster
@@ -76,7 +78,7 @@ class Session:
         context: str | None,
         settings: NamespaceSettings,
         *,
-        parallel: int = classroom.DEFAULT_PARALLEL,
+        parallel: int = DEFAULT_PARALLEL,
     ) -> None:
         self.kubeconfig = instructor_kubeconfig(kubeconfig)
         self.entry = cluster_entry(self.kubeconfig, context)
@@ -134,14 +136,14 @@ def class_up(
     kubeconfig: Path | None = None,
     context: str | None = None,
     settings: NamespaceSettings | None = None,
-    parallel: int = classroom.DEFAULT_PARALLEL,
+    parallel: int = DEFAULT_PARALLEL,
     ttl: int | None = None,
     lab: str | None = None,
-    observer: classroom.Observer | None = None,
-) -> classroom.ClassReport:
+    observer: Observer | None = None,
+) -> ClassReport:
     """One namespace per roster learner; each kubeconfig also copied to ``output/NAME.kubeconfig``."""
     learners = read_roster(roster)
-    classroom._check_parallel(parallel)  # noqa: SLF001 (shared rules of class commands)
+    check_parallel(parallel)
     settings = settings or NamespaceSettings()
     with Session(kubeconfig, context, settings, parallel=parallel) as session:
         check_addons(session.cluster, lab, settings)
@@ -150,7 +152,7 @@ def class_up(
 
         lab_obj = labs.find(lab) if lab else None
 
-        def work(learner: Learner, report: Callable[[str], None]) -> classroom.LearnerResult:
+        def work(learner: Learner, report: Callable[[str], None]) -> LearnerResult:
             done = session.up(learner.name, ttl=ttl, lab=lab, progress=report)
             for volume in lab_obj.cluster.data if lab_obj else ():
                 # Copied as the learner (their token, their namespace, their quota): the lab's
@@ -159,7 +161,7 @@ def class_up(
                 data.copy(replace(volume, namespace=done.namespace), lab_obj.path, done.kubeconfig, loaded=False)
             handed = folder / f"{learner.name}.kubeconfig"
             state.write_private(handed, done.kubeconfig.read_text())
-            return classroom.LearnerResult(
+            return LearnerResult(
                 name=learner.name,
                 cluster=done.namespace,
                 seconds=0.0,
@@ -167,7 +169,7 @@ def class_up(
                 kubeconfig=str(handed),
             )
 
-        return _run("up", learners, work, parallel, observer)
+        return run_all("up", learners, work, parallel=parallel, place=objects.namespace_of, observer=observer)
 
 
 def class_down(
@@ -177,34 +179,25 @@ def class_down(
     kubeconfig: Path | None = None,
     context: str | None = None,
     settings: NamespaceSettings | None = None,
-    parallel: int = classroom.DEFAULT_PARALLEL,
-    observer: classroom.Observer | None = None,
-) -> classroom.ClassReport:
+    parallel: int = DEFAULT_PARALLEL,
+    observer: Observer | None = None,
+) -> ClassReport:
     """Delete every roster learner's namespace (only those this course made) and their files."""
     learners = read_roster(roster)
-    classroom._check_parallel(parallel)  # noqa: SLF001 (shared rules of class commands)
+    check_parallel(parallel)
     settings = settings or NamespaceSettings()
     with Session(kubeconfig, context, settings, parallel=parallel) as session:
 
-        def work(learner: Learner, report: Callable[[str], None]) -> classroom.LearnerResult:
+        def work(learner: Learner, report: Callable[[str], None]) -> LearnerResult:
             report("deleting")
             session.down(learner.name)
             if output is not None:
                 (Path(output) / f"{learner.name}.kubeconfig").unlink(missing_ok=True)
-            return classroom.LearnerResult(
+            return LearnerResult(
                 name=learner.name, cluster=objects.namespace_of(learner.name), status="deleted", seconds=0.0
             )
 
-        return _run("down", learners, work, parallel, observer)
-
-
-def _run(
-    action: str, learners: list[Learner], work, parallel: int, observer: classroom.Observer | None
-) -> classroom.ClassReport:
-    report = classroom._run_all(action, learners, work, parallel, observer or classroom.Silent())  # noqa: SLF001
-    # The shared runner names a failed learner's cluster the kind way; here it is their namespace.
-    results = [r if r.ok else replace(r, cluster=objects.namespace_of(r.name)) for r in report.results]
-    return replace(report, results=results)
+        return run_all("down", learners, work, parallel=parallel, place=objects.namespace_of, observer=observer)
 
 
 def down_recorded(name: str) -> str:

@@ -11,7 +11,7 @@ import yaml
 from autograder.course import build_course
 from autograder.grading import grade_assignment
 from coursecore import labs
-from kubecourse.cli._namespace import live_states_for
+from kubecourse.grading_target import live_states_for
 from sandbox.namespace import room
 
 pytestmark = pytest.mark.notebook

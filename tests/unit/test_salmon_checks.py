@@ -196,7 +196,7 @@ def _cli(*args: str) -> int:
 def test_summary_recomputes_the_study_numbers():
     import statistics
 
-    from kubecourse.cli.results_cmd import salmon_summary
+    from kubecourse.results import salmon_summary
 
     summary = salmon_summary(snapshot=SNAPSHOTS / "solution.yaml")
     scores = [

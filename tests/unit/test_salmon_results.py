@@ -81,7 +81,7 @@ def test_an_instance_without_a_name_knows_nothing(results_module):
 
 
 def test_the_summary_rows_and_json_carry_best_known_and_baseline():
-    from kubecourse.cli.results_cmd import salmon_summary
+    from kubecourse.results import salmon_summary
 
     summary = salmon_summary(snapshot=LAB / "tests" / "snapshots" / "solution.yaml")
     rows = dict(summary.rows())
