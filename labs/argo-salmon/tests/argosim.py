@@ -12,7 +12,8 @@ started (writes land when it finishes), so a collect step started too early find
 Simplifications, stated: no scheduler (every ready pod starts at once), pod start-up costs
 :data:`POD_OVERHEAD` seconds, a container whose memory limit is below :data:`SOLVER_RSS` and runs
 the solver is OOM-killed (the solver's measured peak resident memory is about 170 MB), and a spec
-the linter rejects with a rule the controller also enforces fails with ``invalid spec``.
+the linter rejects with a rule the controller also enforces fails with ``invalid spec`` (in Argo's
+words for a variable it cannot resolve). The argo-warmup lab's fixtures are made with it too.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ CONTROLLER_RULES = {
     "duplicate-template",
     "arguments",
     "item-outside-loop",
+    "reference",
 }
+# Rules whose breach Argo reports as a variable it cannot resolve (workflow/validate/validate.go).
+UNRESOLVED = {"item-outside-loop", "reference"}
 _VAR = re.compile(r"\{\{\s*([^}]+?)\s*\}\}")
 
 
@@ -150,7 +154,7 @@ class Controller:
 
         for finding in lint_object(self.wf):
             if finding.rule in CONTROLLER_RULES:
-                return finding.message
+                return _argo_wording(self.spec, tuple(finding.path), finding.rule, finding.message)
         return ""
 
     # -- templates -----------------------------------------------------------------------------
@@ -451,6 +455,22 @@ class Controller:
         # One pass, longest mount first, so a replacement is never rewritten again.
         pattern = "|".join(re.escape(m) for m in sorted(mounts, key=len, reverse=True))
         return re.sub(rf"(?<![\w/])({pattern})(?=/|\b|$)", lambda m: str(mounts[m.group(1)]), text)
+
+
+def _argo_wording(spec: dict, path: tuple, rule: str, message: str) -> str:
+    """The controller's words for a variable it cannot resolve, as Argo v3.7.3's validate.go writes
+    them (``templates.main.steps failed to resolve {{item}}``, ``templates.main.tasks.collect
+    failed to resolve {{...}}``); the linter's message for every other rule."""
+    var = re.search(r"'\{\{\s*(.+?)\s*\}\}'", message)
+    if rule not in UNRESOLVED or var is None or path[:2] != ("spec", "templates"):
+        return message
+    template = spec["templates"][path[2]]
+    where = f"templates.{template.get('name')}"
+    if len(path) > 3 and path[3] == "steps":
+        where += ".steps"
+    elif len(path) > 5 and path[3:5] == ("dag", "tasks"):
+        where += f".tasks.{template['dag']['tasks'][path[5]].get('name')}"
+    return f"{where} failed to resolve {{{{{var.group(1)}}}}}"
 
 
 def _item_label(item: Any) -> str:
