@@ -48,7 +48,9 @@ COMMANDS: dict[str, Entry] = {
     "down": Entry("sandbox_cmds", "Delete a sandbox: its kind cluster and its state (kubeconfig included)."),
     "start": Entry("sandbox_cmds", "Prepare a lab: create your sandbox if needed, then install what the lab asks for."),
     "prefetch": Entry("sandbox_cmds", "Download and cache what labs need, so that they start offline later."),
-    "grade": Entry("grade_cmd", "Autograde every submission in `COURSE/submitted/<student>/ASSIGNMENT/`, in parallel."),
+    "grade": Entry(
+        "grade_cmd", "Grade every submission in `COURSE/submitted/<student>/ASSIGNMENT/` with the lab's checks."
+    ),
     "lint": Entry(
         "lint_cmd", "Check manifests before you apply them, without a cluster; every finding names its line."
     ),
