@@ -1,19 +1,21 @@
-"""Benchmark of snapshot grading: how many lab-sized snapshots per second ``check --snapshot`` grades.
+"""Benchmark of snapshot grading: how many snapshots per second ``check --snapshot`` grades.
 
 One grading is what ``kubecourse check LAB --snapshot FILE`` does after start-up: read and parse
-the file, validate its objects, run every check of the lab. The goal is at least 100 snapshots
-per second. For first-pod the lab-sized snapshot is the reference solution plus two earlier
-attempts (3 Pods, what a learner's namespace holds at the end), measured as YAML and as JSON,
-and a busy namespace of 21 Pods as a stress case; for argo-salmon (when its fixtures exist) it
-is its ``tests/snapshots/solution.yaml``. Run from anywhere:
+the file, validate its objects, run every check of the lab. The goals (issue 16): at least 200
+lab-sized YAML snapshots per second in one process, and at least 100 per second of a busy
+namespace of 21 Pods. For first-pod the lab-sized snapshot is the reference solution plus two
+earlier attempts (3 Pods, what a learner's namespace holds at the end), measured as YAML and as
+JSON, and the busy namespace adds 20 attempts; for argo-salmon (when its fixtures exist) it is
+its ``tests/snapshots/solution.yaml``. Run from anywhere:
 
     python scripts/bench_check.py [--runs 5] [--seconds 1.0]
 
 It prints, per snapshot, the median throughput over the runs (per wall-clock second, and per
 CPU-second of this process, which other work on the machine disturbs less), every run, the ratio
-to the goal, and two baselines measured in the same run on the same file: parsing alone with
-libyaml (the ceiling for a YAML snapshot) and parsing with the pure-Python alias-counting reader
-(what every snapshot would cost without the fast path).
+to the goal, and two baselines measured in the same run on the same file: the bounded reader
+alone (:func:`coursecore.safeyaml.parse_documents`: parsing within every limit, without the
+checks) and PyYAML's libyaml ``CSafeLoader`` (no limits at all: what parsing would cost without
+them).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from autograder import load_snapshot, run_checks  # noqa: E402
 from coursecore import labs as catalogue  # noqa: E402
 from coursecore.safeyaml import parse_documents  # noqa: E402
 
-GOAL = 100.0  # snapshots per second
+GOALS = {"lab-sized": 200.0, "busy namespace": 100.0}  # snapshots per second
 
 
 def first_pod_snapshot(folder: Path, extra: int = 20, *, as_json: bool = False) -> Path:
@@ -92,8 +94,9 @@ def measure(lab_id: str, label: str, path: Path, runs: int, seconds: float) -> N
         run_checks(lab_id, load_snapshot(path))
 
     full = [rate(grade, seconds) for _ in range(runs)]
-    libyaml = [rate(lambda: list(yaml.load_all(text, Loader=yaml.CSafeLoader)), seconds) for _ in range(runs)]
-    guarded = [rate(lambda: parse_documents(text, source=str(path)), seconds / 2) for _ in range(max(1, runs // 2))]
+    bounded = [rate(lambda: parse_documents(text, source=str(path)), seconds / 2) for _ in range(max(1, runs // 2))]
+    libyaml = [rate(lambda: list(yaml.load_all(text, Loader=yaml.CSafeLoader)), seconds / 2) for _ in range(runs)]
+    goal = next(value for key, value in GOALS.items() if label.startswith(key))
     wall = statistics.median(r[0] for r in full)
     cpu = statistics.median(r[1] for r in full)
     print(
@@ -103,8 +106,8 @@ def measure(lab_id: str, label: str, path: Path, runs: int, seconds: float) -> N
         f"  grade (read + parse + checks)  median {wall:8.1f}/s wall {cpu:8.1f}/s CPU"
         f"   runs (wall): {', '.join(f'{r[0]:.1f}' for r in full)}"
     )
-    print(f"  ratio to the {GOAL:.0f}/s goal          {wall / GOAL:8.2f}x wall {cpu / GOAL:8.2f}x CPU")
-    for name, rates in (("libyaml parse only", libyaml), ("pure-Python guarded parse", guarded)):
+    print(f"  ratio to the {goal:.0f}/s goal          {wall / goal:8.2f}x wall {cpu / goal:8.2f}x CPU")
+    for name, rates in (("bounded parse only", bounded), ("CSafeLoader, no limits", libyaml)):
         base_wall = statistics.median(r[0] for r in rates)
         base_cpu = statistics.median(r[1] for r in rates)
         print(

@@ -100,6 +100,8 @@ SAMPLES = [
     "x: !!binary aGVsbG8=\n",
     "? !!str 1\n: one\n",
     "[a, {b: c}, [d]]",
+    # one text in many places (a plain scalar is resolved once per text), and a repeated key
+    "yes: yes\nl: [yes, 'yes', !!str yes, 1, '1', 1, null, ~, '', 0x10]\nm: {1: one, '1': uno}\nyes: again\n",
 ]
 
 
