@@ -1,6 +1,10 @@
 """Stand-ins for the controllers a kind cluster runs (the fake API server runs none): a thread
 that marks Deployments Available, Jobs Complete (or Failed, when told) and claims Bound, the way
-kube-controller-manager and the kubelet would once the pods ran.
+kube-controller-manager and the kubelet would once the pods ran, and gives an add-on's webhook
+Service its EndpointSlice once the Deployment behind it is Available (``endpoint_delay`` seconds
+later: the EndpointSlice controller and the Deployment controller each follow the Pods, so a
+Deployment can be Available before its Service has an endpoint; Services of labs get theirs
+from the replay).
 
 A Job fails as it would on a real node when its container runs a program its image does not
 have: kind's local-path helper image (``kindest/local-path-helper``) holds only ``sh``, ``rm`` and
@@ -43,13 +47,17 @@ def missing_program(container: dict) -> str | None:
 class Controllers:
     """Start with :meth:`start`; stop with :meth:`stop`. ``fail_jobs`` holds Job names to fail."""
 
-    def __init__(self, server, *, period: float = 0.1, delay: float = 0.0, replay=None) -> None:
+    def __init__(
+        self, server, *, period: float = 0.1, delay: float = 0.0, replay=None, endpoint_delay: float = 0.0
+    ) -> None:
         self.server = server
         self.replay = replay
         """A :class:`fakekind.replay.Replay` playing back the real controllers for labs, or None."""
         self.period = period
         self.delay = delay
         """Seconds an object must exist before its status is set (to exercise the watches)."""
+        self.endpoint_delay = endpoint_delay
+        """Seconds between a Deployment becoming Available and its webhook Service's endpoint."""
         self.fail_jobs: set[str] = set()
         self.logs: dict[tuple[str, str], str] = {}
         """What a failed Job's pod printed, by (namespace, job)."""
@@ -65,9 +73,9 @@ class Controllers:
         self._stop.set()
         self._thread.join(timeout=5)
 
-    def _due(self, key: tuple) -> bool:
+    def _due(self, key: tuple, delay: float | None = None) -> bool:
         now = time.monotonic()
-        return now - self._first_seen.setdefault(key, now) >= self.delay
+        return now - self._first_seen.setdefault(key, now) >= (self.delay if delay is None else delay)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.period):
@@ -79,6 +87,13 @@ class Controllers:
     def reconcile(self) -> None:
         if self.replay is not None:
             self.replay.reconcile(self.server)
+        webhook_services = {
+            (service.get("namespace"), service.get("name"))
+            for kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
+            for configuration in self.server.objects("admissionregistration.k8s.io/v1", kind)
+            for webhook in configuration.get("webhooks") or []
+            if (service := (webhook.get("clientConfig") or {}).get("service"))
+        }
         for ns in [n["metadata"]["name"] for n in self.server.objects("v1", "Namespace")]:
             for dep in self.server.objects("apps/v1", "Deployment", ns):
                 name = dep["metadata"]["name"]
@@ -120,11 +135,43 @@ class Controllers:
                         },
                         ns,
                     )
+            self._webhook_endpoints(ns, webhook_services)
             for pvc in self.server.objects("v1", "PersistentVolumeClaim", ns):
                 if (pvc.get("status") or {}).get("phase") != "Bound":
                     self.server.patch_status(
                         "v1", "PersistentVolumeClaim", pvc["metadata"]["name"], {"phase": "Bound"}, ns
                     )
+
+    def _webhook_endpoints(self, ns: str, services: set[tuple]) -> None:
+        for svc in self.server.objects("v1", "Service", ns):
+            name, selector = svc["metadata"]["name"], (svc.get("spec") or {}).get("selector") or {}
+            if (ns, name) not in services or not selector:
+                continue
+            if self.server.get("discovery.k8s.io/v1", "EndpointSlice", f"{name}-fake", ns) is not None:
+                continue
+            available = [
+                dep
+                for dep in self.server.objects("apps/v1", "Deployment", ns)
+                if (dep.get("status") or {}).get("availableReplicas")
+                and selector.items()
+                <= ((((dep.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {}).items()
+            ]
+            if available and self._due(("e", ns, name), self.endpoint_delay):
+                ports = [p.get("targetPort", p.get("port")) for p in (svc.get("spec") or {}).get("ports") or []]
+                self.server.create(
+                    {
+                        "apiVersion": "discovery.k8s.io/v1",
+                        "kind": "EndpointSlice",
+                        "metadata": {
+                            "name": f"{name}-fake",
+                            "namespace": ns,
+                            "labels": {"kubernetes.io/service-name": name},
+                        },
+                        "addressType": "IPv4",
+                        "endpoints": [{"addresses": ["10.244.0.10"], "conditions": {"ready": True}}],
+                        "ports": [{"port": p, "protocol": "TCP"} for p in ports if isinstance(p, int)],
+                    }
+                )
 
 
 __all__ = ["Controllers"]

@@ -103,16 +103,17 @@ class FakeKind:
         path = self.state / f"{name}.json"
         return json.loads(path.read_text()) if path.exists() else None
 
-    def play_controllers(self, *, delay: float = 0.0, replay_labs: Path | None = None):
+    def play_controllers(self, *, delay: float = 0.0, replay_labs: Path | None = None, endpoint_delay: float = 0.0):
         """Start stand-in controllers on the fake API server (stopped after the test); with
         ``replay_labs``, they also play back the real controllers for those labs' reference
-        solutions (:mod:`fakekind.replay`)."""
+        solutions (:mod:`fakekind.replay`); ``endpoint_delay`` seconds pass between an add-on's
+        Deployment becoming Available and its webhook Service getting an endpoint."""
         from fakekind.controllers import Controllers
         from fakekind.replay import Replay
 
         server = getattr(self.kube, "server", self.kube)
         replay = Replay(replay_labs) if replay_labs is not None else None
-        self.controllers = Controllers(server, delay=delay, replay=replay).start()
+        self.controllers = Controllers(server, delay=delay, replay=replay, endpoint_delay=endpoint_delay).start()
         return self.controllers
 
     def docker_images(self, tool: str = "docker") -> list[str]:

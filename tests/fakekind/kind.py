@@ -333,8 +333,8 @@ def _engine():
 
 def _wipe_cluster_content() -> None:
     """Deleting a real cluster deletes everything in it. Every fake cluster shares one API
-    server, so once the last one is gone its namespaces and custom resource definitions go too
-    (a next cluster must not find the last one's objects)."""
+    server, so once the last one is gone its namespaces, custom resource definitions and webhook
+    configurations go too (a next cluster must not find the last one's objects)."""
     if not os.environ.get("FAKE_KIND_API_URL"):
         return
     kept = {"default", "kube-system", "kube-public", "kube-node-lease"}
@@ -346,6 +346,10 @@ def _wipe_cluster_content() -> None:
             gone.append(name)
     for crd in (_api("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions") or {}).get("items") or []:
         _api("DELETE", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd['metadata']['name']}")
+    for kind in ("mutatingwebhookconfigurations", "validatingwebhookconfigurations"):  # an add-on's, cluster-wide
+        collection = f"/apis/admissionregistration.k8s.io/v1/{kind}"
+        for hook in (_api("GET", collection) or {}).get("items") or []:
+            _api("DELETE", f"{collection}/{hook['metadata']['name']}")
     deadline = time.time() + 10
     while gone and time.time() < deadline:
         gone = [n for n in gone if _api("GET", f"/api/v1/namespaces/{n}") is not None]

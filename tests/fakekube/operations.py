@@ -16,7 +16,7 @@ import uuid
 
 import yaml
 
-from . import crds, schema
+from . import crds, schema, webhooks
 from .admission import Admission, Attributes
 from .defaults import apply_defaults, generate_name, normalize, now, validate_metadata
 from .deletion import CRD_KEY, NAMESPACE_KEY, DeletionMixin
@@ -90,6 +90,7 @@ class Operations(DeletionMixin, ListingMixin, ScaleMixin):
             subresource=subresource,
             dry_run=dry_run,
         )
+        webhooks.call(self.store, attrs)  # mutating webhooks come first in kube-apiserver's chain
         self._local.warnings.extend(self.admission.admit(attrs))
 
     def warnings(self) -> list[str]:

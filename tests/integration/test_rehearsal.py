@@ -3,7 +3,8 @@ same code as on a real host (up, start, the notebook's kubectl commands, check, 
 
 What the fakes stand in for: the fake kind and engine (tests/fakekind), the fake API server
 (tests/fakekube), add-on manifests served from 127.0.0.1 (Argo's and Kueue's CRDs and
-controller Deployments, unpinned, so the add-on lock records them on first download), and the
+controller Deployments, Kueue's admission webhooks, unpinned, so the add-on lock records them on
+first download), and the
 controllers of a real cluster replaying what they wrote for each lab's reference solution
 (tests/fakekind/replay.py, from labs/*/tests/snapshots/solution.yaml).
 """
@@ -15,7 +16,7 @@ import json
 import pytest
 import yaml
 from fakekind.httpserver import FileServer
-from fakekube.manifests import workflow_crd
+from fakekube.manifests import KUEUE_SELECTOR, kueue_webhooks, workflow_crd
 from fakekube.resources import ResourceType
 
 from coursecore import labs
@@ -24,16 +25,17 @@ from kubecourse.cli.main import run
 from sandbox import state
 
 
-def _deployment(name: str, namespace: str, image: str) -> dict:
+def _deployment(name: str, namespace: str, image: str, labels: dict | None = None) -> dict:
+    labels = {"app": name, **(labels or {})}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": name, "namespace": namespace},
         "spec": {
             "replicas": 1,
-            "selector": {"matchLabels": {"app": name}},
+            "selector": {"matchLabels": labels},
             "template": {
-                "metadata": {"labels": {"app": name}},
+                "metadata": {"labels": labels},
                 "spec": {"containers": [{"name": name, "image": image}]},
             },
         },
@@ -68,8 +70,13 @@ def course(fake_kind, fake_kube):
     kueue = (
         (root / "job-queues" / "tests" / "crds" / "kueue.yaml").read_bytes()
         + b"\n---\n"
-        + yaml.safe_dump(
-            _deployment("kueue-controller-manager", "kueue-system", "registry.k8s.io/kueue/kueue:v0.17.1")
+        + yaml.safe_dump_all(
+            [
+                _deployment(
+                    "kueue-controller-manager", "kueue-system", "registry.k8s.io/kueue/kueue:v0.17.1", KUEUE_SELECTOR
+                ),
+                *kueue_webhooks(),
+            ]
         ).encode()
     )
     fake_kind.play_controllers(replay_labs=root)

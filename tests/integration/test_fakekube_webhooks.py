@@ -1,0 +1,101 @@
+"""The fake API server's admission webhooks fail as kube-apiserver's do while the webhook's
+Service has no ready endpoint (tests/fakekube/webhooks.py follows k8s.io/apiserver
+pkg/admission/plugin/webhook: rules, namespace selectors, failurePolicy and the
+"failed calling webhook" InternalError), seen through the real kubectl (Kueue v0.17.1's webhooks
+from tests/fakekube/manifests.py, as its release manifests.yaml holds them)."""
+
+import json
+
+import pytest
+from fakekube.manifests import KUEUE_SELECTOR, KUEUE_WEBHOOK_SERVICE, kueue_webhooks
+
+JOB = """apiVersion: batch/v1
+kind: Job
+metadata: {name: hello, namespace: lab}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: busybox:1.36, command: [true]}]
+"""
+
+
+def endpoint_slice(ready):
+    conditions = {} if ready is None else {"ready": ready}
+    return {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {
+            "name": f"{KUEUE_WEBHOOK_SERVICE}-abcde",
+            "namespace": "kueue-system",
+            "labels": {"kubernetes.io/service-name": KUEUE_WEBHOOK_SERVICE},
+        },
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": ["10.244.0.7"], "conditions": conditions}],
+        "ports": [{"port": 9443, "protocol": "TCP"}],
+    }
+
+
+@pytest.fixture
+def kueue(fake_kube):
+    server = fake_kube.server
+    for name in ("kueue-system", "lab"):
+        server.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    for obj in kueue_webhooks():
+        server.create(obj)
+    return fake_kube
+
+
+def test_a_matched_write_fails_until_the_service_has_a_ready_endpoint(kueue):
+    failed = kueue.kubectl("apply", "-f", "-", input=JOB, check=False)
+    assert failed.returncode == 1
+    assert (
+        'Error from server (InternalError): error when creating "STDIN": Internal error occurred: '
+        'failed calling webhook "mjob.kb.io": failed to call webhook: Post '
+        '"https://kueue-webhook-service.kueue-system.svc:443/mutate-batch-v1-job?timeout=10s": '
+        'no endpoints available for service "kueue-webhook-service"'
+    ) in failed.stderr
+    assert kueue.server.objects("batch/v1", "Job", "lab") == []
+
+    kueue.server.create(endpoint_slice(ready=False))  # a Pod that is not Ready yet
+    assert kueue.kubectl("apply", "-f", "-", input=JOB, check=False).returncode == 1
+
+    kueue.server.delete("discovery.k8s.io/v1", "EndpointSlice", f"{KUEUE_WEBHOOK_SERVICE}-abcde", "kueue-system")
+    kueue.server.create(endpoint_slice(ready=None))  # an unset condition means ready
+    kueue.kubectl("apply", "-f", "-", input=JOB)
+    assert [j["metadata"]["name"] for j in kueue.server.objects("batch/v1", "Job", "lab")] == ["hello"]
+
+
+def test_writes_the_webhooks_do_not_match_pass(kueue):
+    # kueue-system is outside the Deployment webhooks' namespaceSelector (the release's
+    # kustomization), and nothing matches ConfigMaps.
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "kueue-controller-manager", "namespace": "kueue-system"},
+        "spec": {
+            "selector": {"matchLabels": KUEUE_SELECTOR},
+            "template": {
+                "metadata": {"labels": KUEUE_SELECTOR},
+                "spec": {"containers": [{"name": "manager", "image": "registry.k8s.io/kueue/kueue:v0.17.1"}]},
+            },
+        },
+    }
+    kueue.server.create(deployment)
+    kueue.kubectl("-n", "lab", "create", "configmap", "notes", "--from-literal=a=b")
+    deployment["metadata"]["namespace"] = "lab"
+    failed = kueue.kubectl("apply", "-f", "-", input=json.dumps(deployment), check=False)
+    assert 'failed calling webhook "mdeployment.kb.io"' in failed.stderr
+
+
+def test_failure_policy_ignore_lets_the_write_through(kueue):
+    config = kueue.server.get(
+        "admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", "kueue-mutating-webhook-configuration"
+    )
+    for webhook in config["webhooks"]:
+        webhook["failurePolicy"] = "Ignore"
+    kueue.server.update(config)
+    kueue.server.delete(
+        "admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "kueue-validating-webhook-configuration"
+    )
+    kueue.kubectl("apply", "-f", "-", input=JOB)
