@@ -100,8 +100,15 @@ def start(
                     )
             step(
                 f"add-on {addon.name} {addon.version}",
-                lambda addon=addon: install(addon, kubeconfig, offline=offline, pins=pins),
-                lambda r: f"ready in namespace {r.namespace}",
+                lambda addon=addon: install(addon, kubeconfig, offline=offline, pins=pins, progress=progress),
+                lambda r: (
+                    f"ready in namespace {r.namespace}"
+                    + (
+                        f" (webhook service {', '.join(r.webhook_services)} has a ready endpoint)"
+                        if r.webhook_services
+                        else ""
+                    )
+                ),
             )
         for manifest in needs.manifests:
             step(

@@ -1,5 +1,5 @@
 """Waiting until a sandbox is usable, through the Kubernetes API: nodes Ready, deployments
-Available, jobs Complete.
+Available, a Service with a ready endpoint, jobs Complete.
 
 Every function reads the sandbox's own kubeconfig file explicitly (never the default config or
 ``$KUBECONFIG``), lists the objects once, then follows a watch from that list's resourceVersion
@@ -24,6 +24,8 @@ NODES_READY_TIMEOUT = 300
 HEALTH_TIMEOUT = 20
 DEPLOYMENTS_TIMEOUT = 300
 JOB_TIMEOUT = 300
+ENDPOINT_TIMEOUT = 120
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 RETRY_PAUSE = 0.5
 LIST_TIMEOUT = 30.0
 ADVICE = kube.Advice(
@@ -122,6 +124,55 @@ def wait_deployments_available(
         )
 
 
+def endpoint_problem(slices: list[dict]) -> str | None:
+    """Why a Service's EndpointSlices hold no ready endpoint; ``None`` when one does.
+
+    An endpoint counts when it has an address and its ``conditions.ready`` is not false (an
+    unset condition means ready: discovery/v1 EndpointConditions). Without one, kube-apiserver
+    cannot call a webhook behind the Service: with aggregator routing its endpoint resolver
+    says "no endpoints available for service" (k8s.io/apiserver pkg/util/proxy), without it
+    (kind's default) the dial to the ClusterIP is refused. Kueue's own end-to-end scripts wait
+    for the same thing after its Deployment is Available (hack/testing/e2e-common.sh).
+    """
+    if not slices:
+        return "no EndpointSlice yet (no Pod of the Service has been seen)"
+    addresses = 0
+    for eps in slices:
+        for endpoint in eps.get("endpoints") or []:
+            if not endpoint.get("addresses"):
+                continue
+            if (endpoint.get("conditions") or {}).get("ready") is not False:
+                return None
+            addresses += 1
+    return f"{addresses} endpoint(s), none ready" if addresses else "no endpoints yet"
+
+
+def wait_service_endpoint(
+    kubeconfig: Path, namespace: str, service: str, *, timeout: float = ENDPOINT_TIMEOUT, hint: str = ""
+) -> None:
+    """Wait until Service ``namespace/service`` has a ready endpoint (:func:`endpoint_problem`).
+
+    Raises:
+        NotReady: at the deadline, naming the Service and what its EndpointSlices hold; ``hint``
+            becomes the error's hint.
+    """
+    with connect(kubeconfig) as api:
+        slices: dict[str, dict] = {}
+        _follow(
+            api,
+            f"/apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices",
+            {"labelSelector": f"{SERVICE_NAME_LABEL}={service}"},
+            lambda obj: slices.__setitem__(obj["metadata"]["name"], obj),
+            lambda obj: slices.pop(obj["metadata"]["name"], None),
+            lambda: endpoint_problem(list(slices.values())) is None,
+            timeout=timeout,
+            what=f"a ready endpoint of service {namespace}/{service}",
+            last=lambda: endpoint_problem(list(slices.values())) or "",
+            hint=hint,
+            on_list=slices.clear,
+        )
+
+
 def job_outcome(obj: dict) -> str | None:
     """``"Complete"`` or ``"Failed"`` once a Job has finished, else ``None``."""
     for cond in (obj.get("status") or {}).get("conditions") or []:
@@ -164,18 +215,23 @@ def _follow(
     timeout: float,
     what: str,
     last: Callable[[], str],
+    hint: str = "",
+    on_list: Callable[[], None] | None = None,
 ) -> None:
     """List ``path``, then watch from the list's resourceVersion, until ``done()``; retry on
-    errors (the API may still be starting) until the deadline."""
+    errors (the API may still be starting) until the deadline. ``on_list`` runs before each
+    listing is read (to forget what an earlier one held)."""
     deadline = time.monotonic() + timeout
     error = ""
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             detail = last() or error
-            raise NotReady(f"timed out after {timeout:g} s waiting for {what}: {detail or 'nothing seen'}")
+            raise NotReady(f"timed out after {timeout:g} s waiting for {what}: {detail or 'nothing seen'}", hint=hint)
         try:
             listing = api.list(path, query=query, timeout=min(remaining, LIST_TIMEOUT))
+            if on_list is not None:
+                on_list()
             for item in listing.items:
                 on_object(item)
             if done():
@@ -202,15 +258,18 @@ def _follow(
 
 __all__ = [
     "DEPLOYMENTS_TIMEOUT",
+    "ENDPOINT_TIMEOUT",
     "HEALTH_TIMEOUT",
     "JOB_TIMEOUT",
     "NODES_READY_TIMEOUT",
     "connect",
     "deployment_problem",
+    "endpoint_problem",
     "job_outcome",
     "node_problem",
     "preload",
     "wait_deployments_available",
     "wait_job",
     "wait_nodes_ready",
+    "wait_service_endpoint",
 ]

@@ -1,5 +1,13 @@
 """Installing an add-on into a sandbox: namespace, verified manifests (server-side apply), then
-wait until its Deployments are Available. Re-running converges and changes nothing."""
+wait until its Deployments are Available and every Service its admission webhooks call has a
+ready endpoint. Re-running converges and changes nothing.
+
+The second wait is what makes the learner's first ``kubectl apply`` work: a Deployment is
+Available before the EndpointSlice controller has published its Pod as an endpoint, and until
+then the API server refuses every write a ``failurePolicy: Fail`` webhook matches ("failed calling
+webhook ... no endpoints available for service", or "connection refused" where it dials the
+ClusterIP); Kueue's webhooks match every Job, Pod and Deployment.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox import kubectl, readiness
-from sandbox.addons import cache, lock
+from sandbox.addons import cache, lock, webhooks
 from sandbox.addons.registry import Addon
+from sandbox.backend import Progress, quiet
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -20,6 +29,8 @@ class Installed:
     namespace: str
     manifests: tuple[str, ...]
     """Local (cached, verified) files that were applied."""
+    webhook_services: tuple[str, ...] = ()
+    """``namespace/name`` of each Service its webhooks call, each waited for."""
 
 
 def namespace_manifest(name: str) -> str:
@@ -33,11 +44,17 @@ def install(
     offline: bool = False,
     timeout: float | None = None,
     pins: lock.Pins | None = None,
+    progress: Progress = quiet,
 ) -> Installed:
     """Install ``addon`` into the cluster of ``kubeconfig`` and wait for it.
 
     Every manifest is fetched and verified (against ``pins``) before anything is applied, so a
-    checksum mismatch leaves the cluster untouched.
+    checksum mismatch leaves the cluster untouched. ``timeout`` bounds each wait (default:
+    :data:`readiness.DEPLOYMENTS_TIMEOUT` for the Deployments, :data:`readiness.ENDPOINT_TIMEOUT`
+    for each webhook Service).
+
+    Raises:
+        NotReady: a Deployment or a webhook Service did not become ready in time (exit code 3).
     """
     pins = pins or lock.current()
     files = [cache.fetch(addon, m, offline=offline, pins=pins) for m in addon.manifests]
@@ -48,8 +65,31 @@ def install(
         readiness.wait_deployments_available(
             kubeconfig, addon.namespace, names=list(addon.deployments), timeout=timeout or readiness.DEPLOYMENTS_TIMEOUT
         )
+    services = webhooks.services_in_files(files, default_namespace=addon.namespace)
+    for service in services:
+        progress(f"add-on {addon.name}: waiting for webhook service {service} to have a ready endpoint")
+        readiness.wait_service_endpoint(
+            kubeconfig,
+            service.namespace,
+            service.name,
+            timeout=timeout or readiness.ENDPOINT_TIMEOUT,
+            hint=_endpoint_hint(addon, service, kubeconfig),
+        )
     return Installed(
-        name=addon.name, version=addon.version, namespace=addon.namespace, manifests=tuple(str(p) for p in files)
+        name=addon.name,
+        version=addon.version,
+        namespace=addon.namespace,
+        manifests=tuple(str(p) for p in files),
+        webhook_services=tuple(str(s) for s in services),
+    )
+
+
+def _endpoint_hint(addon: Addon, service: webhooks.WebhookService, kubeconfig: Path) -> str:
+    hooks = ", ".join(service.webhooks[:3]) + (", ..." if len(service.webhooks) > 3 else "")
+    return (
+        f"until it has one, the API server refuses the writes {addon.name}'s webhooks check ({hooks}); "
+        f"see why its pods are not Ready with `kubectl --kubeconfig {kubeconfig} -n {service.namespace} "
+        f"get pods,endpointslices` and `kubectl ... describe pods`, then run `kubecourse start` again"
     )
 
 

@@ -1,13 +1,17 @@
 """The fake API server's admission webhooks fail as kube-apiserver's do while the webhook's
 Service has no ready endpoint (tests/fakekube/webhooks.py follows k8s.io/apiserver
 pkg/admission/plugin/webhook: rules, namespace selectors, failurePolicy and the
-"failed calling webhook" InternalError), seen through the real kubectl (Kueue v0.17.1's webhooks
-from tests/fakekube/manifests.py, as its release manifests.yaml holds them)."""
+"failed calling webhook" InternalError), seen through the real kubectl; and the readiness wait
+for a Service's endpoint, with its timeout (Kueue v0.17.1's webhooks from
+tests/fakekube/manifests.py, as its release manifests.yaml holds them)."""
 
 import json
 
 import pytest
 from fakekube.manifests import KUEUE_SELECTOR, KUEUE_WEBHOOK_SERVICE, kueue_webhooks
+
+from sandbox import readiness
+from sandbox.errors import NotReady
 
 JOB = """apiVersion: batch/v1
 kind: Job
@@ -99,3 +103,26 @@ def test_failure_policy_ignore_lets_the_write_through(kueue):
         "admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "kueue-validating-webhook-configuration"
     )
     kueue.kubectl("apply", "-f", "-", input=JOB)
+
+
+def test_the_endpoint_wait_returns_once_one_is_ready(kueue):
+    kueue.server.create(endpoint_slice(ready=True))
+    readiness.wait_service_endpoint(kueue.kubeconfig, "kueue-system", KUEUE_WEBHOOK_SERVICE, timeout=5)
+
+
+def test_the_endpoint_wait_times_out_naming_the_service(kueue):
+    kueue.server.create(endpoint_slice(ready=False))
+    with pytest.raises(NotReady) as info:
+        readiness.wait_service_endpoint(
+            kueue.kubeconfig, "kueue-system", KUEUE_WEBHOOK_SERVICE, timeout=1, hint="look at its pods"
+        )
+    assert info.value.message == (
+        "timed out after 1 s waiting for a ready endpoint of service kueue-system/kueue-webhook-service: "
+        "1 endpoint(s), none ready"
+    )
+    assert info.value.hint == "look at its pods" and info.value.exit_code == 3
+
+
+def test_the_endpoint_wait_says_when_there_is_no_endpoint_slice(fake_kube):
+    with pytest.raises(NotReady, match="kueue-system/kueue-webhook-service: no EndpointSlice yet"):
+        readiness.wait_service_endpoint(fake_kube.kubeconfig, "kueue-system", KUEUE_WEBHOOK_SERVICE, timeout=0.5)

@@ -164,3 +164,21 @@ def test_without_kind_it_says_so_once(fake_kind, capsys, monkeypatch):
         run(["rehearse", "--all"])
     err = capsys.readouterr().err
     assert info.value.code == 3 and err.count("kind is not installed") == 1 and "Traceback" not in err
+
+
+def test_start_waits_until_kueues_webhook_can_be_called(course, capsys):
+    """Kueue's webhooks (every Job, Pod and Deployment outside kube-system, every queue object)
+    fail with "no endpoints available for service" until the webhook Service has a ready
+    endpoint, which can come after the manager's Deployment is Available: the learner's first
+    `kubectl apply` right after `start` must not meet that (Kueue v0.17.1 cmd/kueue/main.go
+    makes the manager ready once its certificates and webhook server are up;
+    tests/fakekube/webhooks.py fails calls as kube-apiserver does)."""
+    fake_kind, _ = course
+    fake_kind.controllers.endpoint_delay = 3.0
+    with pytest.raises(SystemExit) as info:
+        run(["rehearse", "job-queues", "--json"])
+    captured = capsys.readouterr()
+    (report,) = json.loads(captured.out)["labs"]
+    assert info.value.code == 0 and report["passed"], (report["error"], captured.err[-3000:])
+    assert "no endpoints available" not in captured.err
+    assert "waiting for webhook service kueue-system/kueue-webhook-service to have a ready endpoint" in captured.err

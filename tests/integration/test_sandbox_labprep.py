@@ -221,3 +221,47 @@ def test_cli_start_pins_an_unpinned_addon_on_first_download_then_verifies(lab_en
         run(["start", "demo-lab", "--name", "alice"])
     err = capsys.readouterr().err
     assert info.value.code == 3 and f"expected {SHA}" in err and "Traceback" not in err
+
+
+WEBHOOKS = b"""
+---
+apiVersion: v1
+kind: Service
+metadata: {name: argo-webhooks, namespace: argo}
+spec:
+  selector: {app: nobody-runs-this}
+  ports: [{port: 443, targetPort: 9443}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: argo-validate}
+webhooks:
+- name: vworkflow.example.io
+  clientConfig: {service: {name: argo-webhooks, namespace: argo, path: /validate}}
+  rules: [{apiGroups: [argoproj.io], apiVersions: ["*"], operations: [CREATE], resources: [workflows]}]
+  failurePolicy: Fail
+  sideEffects: None
+  admissionReviewVersions: [v1]
+"""
+
+
+def test_cli_start_stops_when_a_webhook_service_never_gets_an_endpoint(lab_env, capsys, monkeypatch):
+    """An add-on whose webhook Service selects no Pod never gets a ready endpoint (the stand-in
+    EndpointSlice controller publishes one only for an Available Deployment the Service
+    selects), so every write its webhooks match would fail: `start` stops with exit 3, one line
+    naming the Service and what its EndpointSlices hold, and a hint naming the webhooks."""
+    fake_kind, server, _ = lab_env
+    server.files["/install.yaml"] = MANIFEST + WEBHOOKS
+    (fake_kind.kubecourse_home / "addons.yaml").write_text(f"argo-workflows:\n  url: {server.url('/install.yaml')}\n")
+    monkeypatch.setattr("sandbox.readiness.ENDPOINT_TIMEOUT", 1)
+    with pytest.raises(SystemExit) as info:
+        run(["start", "demo-lab", "--name", "alice"])
+    err = capsys.readouterr().err
+    assert info.value.code == 3 and "Traceback" not in err, err
+    assert "add-on argo-workflows: waiting for webhook service argo/argo-webhooks to have a ready endpoint" in err
+    (line,) = [line for line in err.splitlines() if line.startswith("error:")]
+    assert line == (
+        "error: timed out after 1 s waiting for a ready endpoint of service argo/argo-webhooks: "
+        "no EndpointSlice yet (no Pod of the Service has been seen)"
+    )
+    assert "argo-workflows's webhooks check (vworkflow.example.io)" in err and "get pods,endpointslices" in err
