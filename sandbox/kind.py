@@ -3,8 +3,8 @@
 Every call that touches a cluster passes ``--name`` and, where kind reads or writes credentials,
 ``--kubeconfig`` with the sandbox's own file, so kind never writes the learner's
 ``~/.kube/config`` (by default it does, and switches the current context). Output parsing of
-``get clusters`` / ``get nodes`` lives here too. :class:`KindCli` bundles the verbs a sandbox's
-life needs (:class:`sandbox.lifecycle.ClusterTool`); the kind *backend* of sandboxes is
+``get clusters`` / ``get nodes`` lives here too. :class:`sandbox.kind_tool.KindCli` bundles the
+verbs a sandbox's life needs; the kind *backend* of sandboxes is
 :class:`sandbox.kind_backend.KindBackend`.
 """
 
@@ -205,29 +205,6 @@ class KindTooOld(EnvironmentProblem, SandboxError):
     """The installed kind is older than the release of the pinned node image."""
 
 
-class KindCli:
-    """kind's verbs as :class:`sandbox.lifecycle.ClusterTool`: one kind cluster per sandbox."""
-
-    name = "kind"
-
-    def create(self, cluster: str, *, kubeconfig: Path, config: Path, image: str) -> None:
-        create_cluster(cluster, kubeconfig=kubeconfig, config=config, image=image)
-
-    def delete(self, cluster: str, *, kubeconfig: Path) -> None:
-        delete_cluster(cluster, kubeconfig=kubeconfig)
-
-    def list(self) -> list[str]:
-        return get_clusters()
-
-    def kubeconfig(self, cluster: str) -> str:
-        return get_kubeconfig(cluster)
-
-    def load_image(self, cluster: str, image: str) -> None:
-        from sandbox import images
-
-        images.load(cluster, image)
-
-
 __all__ = [
     "INSTALL_PINNED_KIND",
     "PINNED_KIND",
@@ -243,7 +220,6 @@ __all__ = [
     "DEFAULT_NODE_IMAGE",
     "DELETE_TIMEOUT",
     "GET_TIMEOUT",
-    "KindCli",
     "LOAD_TIMEOUT",
     "VERSION_TIMEOUT",
     "create_argv",
