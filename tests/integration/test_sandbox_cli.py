@@ -144,8 +144,14 @@ def test_down_and_down_all(fake_kind, capsys):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_or_kill_during_creation_exits_130_and_leaves_nothing(fake_kind, sig):
     fake_kind.hang_at("create")
+    # Started as a terminal starts it: a suite run in the background (`make test &`, a CI step)
+    # hands its children SIGINT ignored, and Python then keeps ignoring it (its documented rule).
+    with_default_sigint = (
+        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    )
+    kubecourse = str(Path(sys.executable).parent / "kubecourse")
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "kubecourse"), "up", "--name", "alice"],
+        [sys.executable, "-c", with_default_sigint, kubecourse, "up", "--name", "alice"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -155,7 +161,11 @@ def test_ctrl_c_or_kill_during_creation_exits_130_and_leaves_nothing(fake_kind, 
         time.sleep(0.1)
     assert fake_kind.clusters() == ["kubecourse-alice"], "the fake never made the cluster"
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError(f"{sig.name} did not stop kubecourse up within 60 s") from None
     assert proc.returncode == 130, err
     assert "cleaning up" in err
     assert fake_kind.clusters() == [] and state.names() == []
