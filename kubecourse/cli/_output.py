@@ -23,9 +23,22 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+_flags = {"verbose": False}
+
+
+def set_verbose(on: bool) -> None:
+    """Record the top-level ``-v`` (its callback runs before any command)."""
+    _flags["verbose"] = on
+
+
+def verbose() -> bool:
+    """Whether ``-v`` was given (commands and error reports show failure details then)."""
+    return _flags["verbose"]
+
+
 def next_step(text: str) -> None:
     """Tell the user what to run next (stderr, so stdout stays machine-readable)."""
     err.print(f"[dim]next:[/dim] {text}")
 
 
-__all__ = ["err", "next_step", "out", "print_json"]
+__all__ = ["err", "next_step", "out", "print_json", "set_verbose", "verbose"]

@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from coursecore.errors import EXIT_INTERRUPTED, KubecourseError
-from kubecourse.cli import _params
+from kubecourse.cli import _output, _params
 from kubecourse.cli._output import err
 
 _params.install()  # absent options and plain strings, numbers and paths without importing pydantic
@@ -121,13 +121,6 @@ app = typer.Typer(
     **_OPTIONS,
 )
 
-_state = {"verbose": False}
-
-
-def verbose() -> bool:
-    """Whether ``-v`` was given (commands show failure details then)."""
-    return _state["verbose"]
-
 
 def _version(value: bool) -> None:
     if value:
@@ -146,7 +139,7 @@ def _main(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    _state["verbose"] = verbose
+    _output.set_verbose(verbose)
 
 
 def run(argv: list[str] | None = None) -> None:
@@ -157,7 +150,7 @@ def run(argv: list[str] | None = None) -> None:
         err.print(f"[bold red]error:[/bold red] {error.message}", markup=True, highlight=False)
         if error.hint:
             err.print(f"  {error.hint}")
-        if _state["verbose"]:
+        if _output.verbose():
             if error.detail:
                 err.print(error.detail, markup=False)
             err.print("".join(traceback.format_exception(error)), markup=False)
@@ -184,4 +177,4 @@ def run(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-__all__ = ["COMMANDS", "app", "run", "verbose"]
+__all__ = ["COMMANDS", "app", "run"]

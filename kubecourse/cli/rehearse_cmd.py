@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from coursecore.errors import EXIT_FAILED
-from kubecourse.cli._output import err, next_step, out, print_json
+from kubecourse.cli._output import err, next_step, out, print_json, verbose
 from sandbox import lifecycle
 from sandbox.addons import lock as addon_lock
 
@@ -43,7 +43,6 @@ def rehearse(
     host means the labs work there. Give lab ids, or `--all`.
     """
     from kubecourse import rehearsal
-    from kubecourse.cli.main import verbose
 
     if bool(labs) == all_:
         from coursecore.errors import UsageError
