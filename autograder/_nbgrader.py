@@ -23,14 +23,18 @@ from pathlib import Path
 from coursecore.errors import EnvironmentProblem, UsageError
 
 CONFIG_NAME = "nbgrader_config.py"
+LOCAL_CONFIG_NAME = "nbgrader_config_local.py"
+"""The instructor's own settings (late penalties, for instance): read last by the course's
+configuration, never written by kubecourse, so a rebuild keeps them."""
 GRADEBOOK_NAME = "gradebook.db"
 COURSE_ID = "kubecourse"
 CELL_TIMEOUT = 30  # seconds per cell, nbgrader's default, written down so it is visible
 
 _CONFIG_TEMPLATE = """\
-# nbgrader configuration of the kubecourse course, written by `kubecourse course build`.
-# Regenerate it rather than editing it; run nbgrader from this folder or pass
-# --NbGrader.config_file=<this file> (nbgrader's subcommands ignore --config).
+# nbgrader configuration of the kubecourse course, written by `kubecourse course build`, which
+# rewrites it: put your own settings in {local} beside it (read at the end).
+# Run nbgrader from this folder or pass --NbGrader.config_file=<this file> (nbgrader's
+# subcommands ignore --config).
 import os
 
 # The grading kernel imports kubecourse's autograder and reads the labs; nbgrader's gradebook
@@ -70,6 +74,11 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     {inert!r},
 ]
+
+# Your own settings (a late penalty, for instance `c.LateSubmissionPlugin.penalty_method = "zero"`)
+# go in {local}, which no rebuild touches; they are read last, so they win (`kubecourse grade`
+# still refuses them if they undo the inert-rendering settings above).
+load_subconfig({local!r}, path=os.path.dirname(os.path.abspath(__file__)))  # noqa: F821 - from traitlets
 """
 INERT_FILTERS = {
     "markdown2html": "autograder.inert_html.markdown2html",
@@ -88,6 +97,7 @@ def write_config(course: Path, labs_root: Path) -> Path:
         timeout=CELL_TIMEOUT,
         filters=INERT_FILTERS,
         inert=INERT_PREPROCESSOR,
+        local=LOCAL_CONFIG_NAME,
     )
     path.write_text(text, encoding="utf-8")
     return path
@@ -203,6 +213,7 @@ __all__ = [
     "GRADEBOOK_NAME",
     "INERT_FILTERS",
     "INERT_PREPROCESSOR",
+    "LOCAL_CONFIG_NAME",
     "check_gradebook",
     "check_inert_rendering",
     "db_url",

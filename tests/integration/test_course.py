@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 from gradinglab import LAB_ID, write_lab
 
+from autograder import _nbgrader
 from autograder.course import build_course
 from coursecore.errors import UsageError
 
@@ -40,8 +41,10 @@ def test_build_writes_source_release_config_and_a_sound_gradebook(tmp_path, labs
     config = (course / "nbgrader_config.py").read_text()
     assert "c.Execute.timeout = 30" in config
     assert str(labs_root) in config
-    # rebuilding before any submission is fine
+    # rebuilding before any submission is fine, and keeps the instructor's own settings
+    (course / "nbgrader_config_local.py").write_text('c.LateSubmissionPlugin.penalty_method = "zero"\n')
     build_course(course, validate=False)
+    assert _nbgrader.load_config(course).LateSubmissionPlugin.penalty_method == "zero"
 
 
 def test_a_notebook_with_a_missing_test_cell_stops_the_build_naming_the_lab(tmp_path, labs_root):

@@ -323,8 +323,8 @@ def graded(tmp_path_factory):
         write_lab(root / "labs")
         course = root / "course"
         build_course(course, validate=False)
-        with (course / "nbgrader_config.py").open("a") as config:
-            config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+        # the instructor's own settings, in the file a rebuild keeps
+        (course / "nbgrader_config_local.py").write_text('c.LateSubmissionPlugin.penalty_method = "zero"\n')
         with Gradebook(f"sqlite:///{course}/gradebook.db", "kubecourse") as gb:
             gb.update_or_create_assignment(LAB_ID, duedate=DUE)
         for student, (snapshot, code, mutate, _) in HONEST.items():
