@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from coursecore import kube
-from coursecore.errors import UsageError
+from coursecore.errors import ApiRefused, UsageError
 from sandbox.errors import NotReady
 
 NODES_READY_TIMEOUT = 300
@@ -173,6 +173,40 @@ def wait_service_endpoint(
         )
 
 
+def webhook_unanswered(err: ApiRefused) -> bool:
+    """Whether the API server refused a write because it could not call an admission webhook
+    (kube-apiserver's "failed calling webhook", an InternalError), rather than for what the write
+    said: a webhook that answers, even with a refusal, is up."""
+    return err.status == 500 and "failed calling webhook" in (err.detail or err.message)
+
+
+def wait_webhooks_answer(
+    kubeconfig: Path, path: str, body: dict, *, timeout: float = ENDPOINT_TIMEOUT, hint: str = ""
+) -> None:
+    """Send ``body`` to ``path`` as a server-side dry run until no webhook call fails.
+
+    A ready endpoint is not yet a reachable one: kube-apiserver dials the webhook Service's
+    ClusterIP, and until kube-proxy on the node has programmed it the call is refused
+    ("connect: connection refused"). Only a write the webhooks are called for shows they answer.
+
+    Raises:
+        NotReady: a webhook call still failed at the deadline (its error becomes the message's end).
+    """
+    deadline = time.monotonic() + timeout
+    with connect(kubeconfig) as api:
+        while True:
+            try:
+                api.request("POST", path, body=body, query={"dryRun": "All"})
+                return
+            except ApiRefused as err:
+                if not webhook_unanswered(err):
+                    return
+                last = err.detail or err.message
+            if time.monotonic() >= deadline:
+                raise NotReady(f"admission webhooks did not answer within {timeout:g} s: {last}", hint=hint)
+            time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+
+
 def job_outcome(obj: dict) -> str | None:
     """``"Complete"`` or ``"Failed"`` once a Job has finished, else ``None``."""
     for cond in (obj.get("status") or {}).get("conditions") or []:
@@ -259,6 +293,8 @@ def _follow(
 __all__ = [
     "DEPLOYMENTS_TIMEOUT",
     "ENDPOINT_TIMEOUT",
+    "wait_webhooks_answer",
+    "webhook_unanswered",
     "HEALTH_TIMEOUT",
     "JOB_TIMEOUT",
     "NODES_READY_TIMEOUT",

@@ -1,12 +1,15 @@
 """Installing an add-on into a sandbox: namespace, verified manifests (server-side apply), then
-wait until its Deployments are Available and every Service its admission webhooks call has a
-ready endpoint. Re-running converges and changes nothing.
+wait until its Deployments are Available, every Service its admission webhooks call has a ready
+endpoint, and (where the registry names a probe) a dry-run write shows the webhooks answer.
+Re-running converges and changes nothing.
 
 The second wait is what makes the learner's first ``kubectl apply`` work: a Deployment is
 Available before the EndpointSlice controller has published its Pod as an endpoint, and until
 then the API server refuses every write a ``failurePolicy: Fail`` webhook matches ("failed calling
 webhook ... no endpoints available for service", or "connection refused" where it dials the
-ClusterIP); Kueue's webhooks match every Job, Pod and Deployment.
+ClusterIP); Kueue's webhooks match every Job, Pod and Deployment. The endpoint alone is not enough
+on kind: the ClusterIP routes only once kube-proxy has caught up, so the probe retries a write
+the webhooks check, as Kueue's own end-to-end scripts do.
 """
 
 from __future__ import annotations
@@ -74,6 +77,15 @@ def install(
             service.name,
             timeout=timeout or readiness.ENDPOINT_TIMEOUT,
             hint=_endpoint_hint(addon, service, kubeconfig),
+        )
+    if addon.probe is not None and services:
+        progress(f"add-on {addon.name}: waiting until its webhooks answer")
+        readiness.wait_webhooks_answer(
+            kubeconfig,
+            addon.probe.path,
+            addon.probe.body,
+            timeout=timeout or readiness.ENDPOINT_TIMEOUT,
+            hint=_endpoint_hint(addon, services[0], kubeconfig),
         )
     return Installed(
         name=addon.name,

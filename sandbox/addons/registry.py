@@ -35,6 +35,15 @@ class Manifest:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Probe:
+    """A harmless write that the add-on's admission webhooks are called for: a collection to POST
+    to and the object to send (as a dry run, so nothing is kept)."""
+
+    path: str
+    body: dict
+
+
+@dataclass(frozen=True, kw_only=True)
 class Addon:
     """An installable add-on."""
 
@@ -48,6 +57,8 @@ class Addon:
     images: tuple[str, ...] = ()
     """Images the add-on runs; ``prefetch`` pulls them and ``start`` loads them into the nodes."""
     homepage: str = ""
+    probe: Probe | None = None
+    """A write the add-on's webhooks check, sent as a server-side dry run until the webhook answers."""
 
 
 # Kueue 0.15 introduced the v1beta2 API the job-queues lab and the book use; 0.17 dropped v1beta1.
@@ -91,6 +102,16 @@ REGISTRY: dict[str, Addon] = {
         deployments=("kueue-controller-manager",),
         images=(f"registry.k8s.io/kueue/kueue:{KUEUE_VERSION}",),
         homepage="https://kueue.sigs.k8s.io/",
+        # Kueue's mresourceflavor/vresourceflavor webhooks are called for this; Kueue's own e2e
+        # scripts likewise retry a dry-run ResourceFlavor before they trust the webhooks.
+        probe=Probe(
+            path="/apis/kueue.x-k8s.io/v1beta2/resourceflavors",
+            body={
+                "apiVersion": "kueue.x-k8s.io/v1beta2",
+                "kind": "ResourceFlavor",
+                "metadata": {"name": "kubecourse-webhook-probe"},
+            },
+        ),
     ),
 }
 
@@ -126,4 +147,4 @@ def _overrides() -> dict[str, Addon]:
     return result
 
 
-__all__ = ["ARGO_VERSION", "KUEUE_VERSION", "OVERRIDES_FILE", "REGISTRY", "Addon", "Manifest", "get"]
+__all__ = ["ARGO_VERSION", "KUEUE_VERSION", "OVERRIDES_FILE", "REGISTRY", "Addon", "Manifest", "Probe", "get"]

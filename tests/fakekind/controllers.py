@@ -18,6 +18,8 @@ import shlex
 import threading
 import time
 
+from fakekube.webhooks import ROUTED_AFTER
+
 # Image (by repository) -> the programs it contains; images not listed are assumed complete.
 IMAGE_PROGRAMS = {"kindest/local-path-helper": {"sh", "rm", "mkdir"}}
 SHELL_BUILTINS = {"set", "cd", "echo", "printf", "test", "[", "exit", "true", "false", ":", "export", "read"}
@@ -48,7 +50,14 @@ class Controllers:
     """Start with :meth:`start`; stop with :meth:`stop`. ``fail_jobs`` holds Job names to fail."""
 
     def __init__(
-        self, server, *, period: float = 0.1, delay: float = 0.0, replay=None, endpoint_delay: float = 0.0
+        self,
+        server,
+        *,
+        period: float = 0.1,
+        delay: float = 0.0,
+        replay=None,
+        endpoint_delay: float = 0.0,
+        proxy_delay: float = 0.0,
     ) -> None:
         self.server = server
         self.replay = replay
@@ -58,6 +67,9 @@ class Controllers:
         """Seconds an object must exist before its status is set (to exercise the watches)."""
         self.endpoint_delay = endpoint_delay
         """Seconds between a Deployment becoming Available and its webhook Service's endpoint."""
+        self.proxy_delay = proxy_delay
+        """Seconds between that endpoint and kube-proxy routing the Service's ClusterIP to it
+        (webhook calls are refused meanwhile: fakekube.webhooks.ROUTED_AFTER)."""
         self.fail_jobs: set[str] = set()
         self.logs: dict[tuple[str, str], str] = {}
         """What a failed Job's pod printed, by (namespace, job)."""
@@ -166,6 +178,7 @@ class Controllers:
                             "name": f"{name}-fake",
                             "namespace": ns,
                             "labels": {"kubernetes.io/service-name": name},
+                            "annotations": {ROUTED_AFTER: str(time.time() + self.proxy_delay)},
                         },
                         "addressType": "IPv4",
                         "endpoints": [{"addresses": ["10.244.0.10"], "conditions": {"ready": True}}],

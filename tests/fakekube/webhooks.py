@@ -13,9 +13,20 @@ failurePolicy is Ignore) and the endpoint lookup's "no endpoints available for s
 Kueue's own kind clusters set it; kind's default dials the Service's ClusterIP and fails with
 "connect: connection refused" instead, at the same moments). Only service webhooks are checked;
 a ``url`` one is taken as reachable.
+
+A ready endpoint is not yet a routed one: kube-apiserver dials the Service's ClusterIP, which
+works once kube-proxy on the node has written its rules for the new endpoint (pkg/proxy follows
+EndpointSlices on its own clock). An EndpointSlice annotated ``ROUTED_AFTER`` (a Unix time, set by
+the fake cluster's stand-in controllers) stands for that lag: until then a call fails with
+"connect: connection refused". Kueue's own end-to-end scripts, and projects that install it,
+retry a write after its pods are Ready for that reason (project-codeflare/appwrapper
+hack/deploy-kueue.sh: "This won't work until kueue's webhooks are actually configured and
+working").
 """
 
 from __future__ import annotations
+
+import time
 
 from .admission import Attributes, _rule_matches, _selector_matches
 from .errors import ApiError
@@ -26,18 +37,35 @@ CONFIGURATIONS = (
     ("admissionregistration.k8s.io", "validatingwebhookconfigurations"),
 )
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+ROUTED_AFTER = "fakekube.kubecourse/routed-after"
+
+
+def _ready_slices(store: Store, namespace: str, service: str) -> list[dict]:
+    """The EndpointSlices of ``service`` that hold an address that is ready (a missing
+    ``conditions.ready`` means ready, discovery/v1 types.go)."""
+    return [
+        eps
+        for eps in store.list(("discovery.k8s.io", "endpointslices"), namespace)
+        if ((eps.get("metadata") or {}).get("labels") or {}).get(SERVICE_NAME_LABEL) == service
+        and any(
+            endpoint.get("addresses") and (endpoint.get("conditions") or {}).get("ready") is not False
+            for endpoint in eps.get("endpoints") or []
+        )
+    ]
 
 
 def ready_endpoint(store: Store, namespace: str, service: str) -> bool:
-    """Whether an EndpointSlice of ``service`` holds an address that is ready (a missing
-    ``conditions.ready`` means ready, discovery/v1 types.go)."""
-    for eps in store.list(("discovery.k8s.io", "endpointslices"), namespace):
-        if ((eps.get("metadata") or {}).get("labels") or {}).get(SERVICE_NAME_LABEL) != service:
-            continue
-        for endpoint in eps.get("endpoints") or []:
-            if endpoint.get("addresses") and (endpoint.get("conditions") or {}).get("ready") is not False:
-                return True
-    return False
+    """Whether ``service`` has a ready endpoint."""
+    return bool(_ready_slices(store, namespace, service))
+
+
+def routed(store: Store, namespace: str, service: str) -> bool:
+    """Whether a ready endpoint of ``service`` is past its ``ROUTED_AFTER`` time (or has none)."""
+    now = time.time()
+    return any(
+        float(((eps.get("metadata") or {}).get("annotations") or {}).get(ROUTED_AFTER, 0)) <= now
+        for eps in _ready_slices(store, namespace, service)
+    )
 
 
 def _called(store: Store, webhook: dict, attrs: Attributes) -> bool:
@@ -69,6 +97,9 @@ def _unreachable(store: Store, webhook: dict) -> str | None:
         return f'failed to call webhook: Post "{url}": service "{name}" not found'
     if not ready_endpoint(store, namespace, name):
         return f'failed to call webhook: Post "{url}": no endpoints available for service "{name}"'
+    if not routed(store, namespace, name):
+        cluster_ip = ((store.get(("", "services"), namespace, name) or {}).get("spec") or {}).get("clusterIP", "")
+        return f'failed to call webhook: Post "{url}": dial tcp {cluster_ip}:{port}: connect: connection refused'
     return None
 
 
@@ -86,4 +117,4 @@ def call(store: Store, attrs: Attributes) -> None:
                 raise ApiError(500, "InternalError", message, details={"causes": [{"message": reason}]})
 
 
-__all__ = ["call", "ready_endpoint"]
+__all__ = ["ROUTED_AFTER", "call", "ready_endpoint", "routed"]

@@ -6,10 +6,13 @@ for a Service's endpoint, with its timeout (Kueue v0.17.1's webhooks from
 tests/fakekube/manifests.py, as its release manifests.yaml holds them)."""
 
 import json
+import time
 
 import pytest
 from fakekube.manifests import KUEUE_SELECTOR, KUEUE_WEBHOOK_SERVICE, kueue_webhooks
+from fakekube.webhooks import ROUTED_AFTER
 
+from coursecore.errors import ApiRefused
 from sandbox import readiness
 from sandbox.errors import NotReady
 
@@ -24,8 +27,9 @@ spec:
 """
 
 
-def endpoint_slice(ready):
+def endpoint_slice(ready, *, routed_after: float | None = None):
     conditions = {} if ready is None else {"ready": ready}
+    annotations = {} if routed_after is None else {ROUTED_AFTER: str(routed_after)}
     return {
         "apiVersion": "discovery.k8s.io/v1",
         "kind": "EndpointSlice",
@@ -33,6 +37,7 @@ def endpoint_slice(ready):
             "name": f"{KUEUE_WEBHOOK_SERVICE}-abcde",
             "namespace": "kueue-system",
             "labels": {"kubernetes.io/service-name": KUEUE_WEBHOOK_SERVICE},
+            "annotations": annotations,
         },
         "addressType": "IPv4",
         "endpoints": [{"addresses": ["10.244.0.7"], "conditions": conditions}],
@@ -126,3 +131,46 @@ def test_the_endpoint_wait_times_out_naming_the_service(kueue):
 def test_the_endpoint_wait_says_when_there_is_no_endpoint_slice(fake_kube):
     with pytest.raises(NotReady, match="kueue-system/kueue-webhook-service: no EndpointSlice yet"):
         readiness.wait_service_endpoint(fake_kube.kubeconfig, "kueue-system", KUEUE_WEBHOOK_SERVICE, timeout=0.5)
+
+
+JOBS = "/apis/batch/v1/namespaces/lab/jobs"
+PROBE = {
+    "apiVersion": "batch/v1",
+    "kind": "Job",
+    "metadata": {"name": "probe"},
+    "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "busybox"}]}}},
+}
+
+
+def test_a_ready_endpoint_is_refused_until_kube_proxy_routes_it(kueue):
+    """kube-apiserver dials the Service's ClusterIP; until kube-proxy routes it, connection refused."""
+    kueue.server.create(endpoint_slice(ready=True, routed_after=time.time() + 3600))
+    failed = kueue.kubectl("apply", "-f", "-", input=JOB, check=False)
+    assert failed.returncode == 1 and "connect: connection refused" in failed.stderr, failed.stderr
+    ip = kueue.server.get("v1", "Service", KUEUE_WEBHOOK_SERVICE, "kueue-system")["spec"]["clusterIP"]
+    assert f"dial tcp {ip}:443" in failed.stderr
+
+
+def test_the_webhook_probe_returns_once_the_webhooks_answer(kueue):
+    kueue.server.create(endpoint_slice(ready=True, routed_after=time.time() + 1.5))
+    started = time.monotonic()
+    readiness.wait_webhooks_answer(kueue.kubeconfig, JOBS, PROBE, timeout=30)
+    assert time.monotonic() - started >= 1.0
+    assert kueue.server.objects("batch/v1", "Job", "lab") == []  # a dry run keeps nothing
+
+
+def test_the_webhook_probe_times_out_with_the_servers_words(kueue):
+    kueue.server.create(endpoint_slice(ready=True, routed_after=time.time() + 3600))
+    with pytest.raises(NotReady) as info:
+        readiness.wait_webhooks_answer(kueue.kubeconfig, JOBS, PROBE, timeout=1, hint="look at its pods")
+    assert info.value.message.startswith("admission webhooks did not answer within 1 s: ")
+    assert "connect: connection refused" in info.value.message
+    assert info.value.hint == "look at its pods" and info.value.exit_code == 3
+
+
+def test_a_webhook_that_answers_with_a_refusal_is_up():
+    refused = ApiRefused("answered 422", status=422, detail='admission webhook "vjob.kb.io" denied the request')
+    unreachable = ApiRefused(
+        "answered 500", status=500, detail='Internal error occurred: failed calling webhook "mjob.kb.io": ...'
+    )
+    assert not readiness.webhook_unanswered(refused) and readiness.webhook_unanswered(unreachable)

@@ -166,7 +166,8 @@ def test_without_kind_it_says_so_once(fake_kind, capsys, monkeypatch):
     assert info.value.code == 3 and err.count("kind is not installed") == 1 and "Traceback" not in err
 
 
-def test_start_waits_until_kueues_webhook_can_be_called(course, capsys):
+@pytest.mark.parametrize("proxy_delay", [0.0, 3.0])
+def test_start_waits_until_kueues_webhook_can_be_called(course, capsys, proxy_delay):
     """Kueue's webhooks (every Job, Pod and Deployment outside kube-system, every queue object)
     fail with "no endpoints available for service" until the webhook Service has a ready
     endpoint, which can come after the manager's Deployment is Available: the learner's first
@@ -175,10 +176,14 @@ def test_start_waits_until_kueues_webhook_can_be_called(course, capsys):
     tests/fakekube/webhooks.py fails calls as kube-apiserver does)."""
     fake_kind, _ = course
     fake_kind.controllers.endpoint_delay = 3.0
+    # and, in the second case, kube-proxy routes the ClusterIP 3 s after the endpoint appears
+    # (calls are refused meanwhile), which only a probing write can see
+    fake_kind.controllers.proxy_delay = proxy_delay
     with pytest.raises(SystemExit) as info:
         run(["rehearse", "job-queues", "--json"])
     captured = capsys.readouterr()
     (report,) = json.loads(captured.out)["labs"]
     assert info.value.code == 0 and report["passed"], (report["error"], captured.err[-3000:])
-    assert "no endpoints available" not in captured.err
+    assert "no endpoints available" not in captured.err and "connection refused" not in captured.err
+    assert "add-on kueue: waiting until its webhooks answer" in captured.err
     assert "waiting for webhook service kueue-system/kueue-webhook-service to have a ready endpoint" in captured.err
