@@ -9,7 +9,10 @@ the namespace backend) and ``autograder`` (live grading) both go through it.
 Why raw paths: the generated API classes of the ``kubernetes`` client (``CoreV1Api`` ...) build
 hundreds of pydantic models when first touched, seconds of CPU per process. The client's
 ``ApiClient`` (kubeconfig loading, TLS, auth) and ``watch.Watch`` are all that is needed, and
-importing the package costs only what :mod:`coursecore._quickimport` leaves of it.
+importing the package costs only what :mod:`coursecore._quickimport` leaves of it. A caller
+that may get by with a request or two (``connect(..., light=True)``) does not even pay that
+when the kubeconfig is of the plain kind that :mod:`coursecore._kubehttp` sends with the
+standard library; its first watch brings the client in.
 
 Failures: a refused connection, a TLS failure, a timeout and a 401 become
 :class:`~coursecore.errors.ClusterUnreachable`; a 403 too, naming what may not be done; any
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -81,20 +85,38 @@ class Kube:
     """Authenticated requests against one API server; thread-safe (one connection pool).
 
     Args:
-        api_client: a ``kubernetes.client.ApiClient`` (see :func:`connect`).
+        api_client: a ``kubernetes.client.ApiClient`` (see :func:`connect`), or ``None`` with
+            ``light``.
         timeout: (connect, read) seconds of every request unless one says otherwise.
         origin: where the credentials came from (the kubeconfig path), for messages.
         advice: the hints of the errors.
+        light: a :class:`coursecore._kubehttp.Transport` that sends the requests without the
+            client; ``make_client`` then builds the client for the first watch.
     """
 
     def __init__(
-        self, api_client: Any, *, timeout: tuple[float, float] = REQUEST_TIMEOUT, origin: str = "", advice: Advice
+        self,
+        api_client: Any,
+        *,
+        timeout: tuple[float, float] = REQUEST_TIMEOUT,
+        origin: str = "",
+        advice: Advice,
+        light: Any = None,
+        make_client: Any = None,
     ) -> None:
         self.client = api_client
         self.timeout = timeout
         self.origin = origin
         self.advice = advice
-        self.host: str = api_client.configuration.host
+        self._light = light
+        self._make_client = make_client
+        self._client_lock = threading.Lock()
+        self.host: str = light.host if api_client is None else api_client.configuration.host
+
+    @property
+    def light(self) -> bool:
+        """True while requests go without the client (none has been needed yet)."""
+        return self.client is None
 
     def __repr__(self) -> str:
         return f"Kube({self.host})"
@@ -106,23 +128,49 @@ class Kube:
         self.close()
 
     def close(self) -> None:
-        self.client.close()
+        if self.client is not None:
+            self.client.close()
+
+    def _full_client(self) -> Any:
+        """The client, built on first need (a watch) when the connection started light."""
+        with self._client_lock:
+            if self.client is None:
+                self.client = self._make_client()
+            return self.client
 
     # -- requests ----------------------------------------------------------------------------
 
-    def _send(self, method: str, path: str, *, body: Any, query: dict[str, Any], content_type: str, timeout: Any):
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any,
+        query: dict[str, Any],
+        content_type: str,
+        timeout: Any,
+        stream: bool = False,
+    ):
+        params = [(k, v) for k, v in query.items() if v is not None]
+        if self._light is not None and not stream:
+            try:
+                return self._light.send(
+                    method, path, query=params, body=body, content_type=content_type, timeout=timeout
+                )
+            except OSError as err:
+                raise self._unreachable(err) from None
+        client = self._full_client()
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = content_type
         import urllib3  # here, not at the top: the command line imports this module at start
 
-        params = [(k, v) for k, v in query.items() if v is not None]
-        method, url, headers, _, post = self.client.param_serialize(
+        method, url, headers, _, post = client.param_serialize(
             method, path, query_params=params, header_params=headers, auth_settings=["BearerToken"]
         )
         # The client's REST layer serialises a dict body itself (JSON is valid apply-patch YAML).
         try:
-            return self.client.call_api(
+            return client.call_api(
                 method, url, header_params=headers, body=body, post_params=post, _request_timeout=timeout
             )
         except (urllib3.exceptions.HTTPError, OSError) as err:
@@ -149,15 +197,16 @@ class Kube:
             ClusterUnreachable: no answer, TLS failure, 401 or 403, or an answer that is not JSON.
             ApiRefused: any other error answer.
         """
-        import urllib3
-
         response = self._send(
             method, path, body=body, query=query or {}, content_type=content_type, timeout=timeout or self.timeout
         )
         try:
             raw = response.read()
-        except (urllib3.exceptions.HTTPError, OSError) as err:
-            raise self._unreachable(err) from None
+        except Exception as err:
+            urllib3 = sys.modules.get("urllib3")  # loaded whenever the answer came through the client
+            if isinstance(err, OSError) or (urllib3 is not None and isinstance(err, urllib3.exceptions.HTTPError)):
+                raise self._unreachable(err) from None
+            raise
         if response.status == 404 and missing_ok:
             return None
         if not 200 <= response.status <= 299:
@@ -190,6 +239,7 @@ class Kube:
         """Yield ``(event type, object)`` for changes under ``path`` after ``resource_version``
         for about ``seconds``; ``("EXPIRED", None)`` when that version is too old to watch from
         (list again). A stream that goes quiet past its deadline simply ends."""
+        self._full_client()  # a light connection builds the client here: watches need it
         import urllib3
         from kubernetes import watch as k8s_watch
         from kubernetes.client.exceptions import ApiException
@@ -209,6 +259,7 @@ class Kube:
                 query=params,
                 content_type="",
                 timeout=(self.timeout[0], server_seconds + 2.0),
+                stream=True,
             )
             if response.status == 410:  # as the ERROR event a watch from a too-old version gets
                 raise ApiException(status=410, reason="Gone")
@@ -242,14 +293,17 @@ class Kube:
 
     def _unreachable(self, err: Exception) -> ClusterUnreachable:
         """The error for a request that got no usable answer (refused, TLS, timeout, reset)."""
-        import urllib3
-
-        reason = getattr(err, "reason", None) or err
+        # urllib3 is loaded when the client sent the request; the light transport raises the
+        # standard library's errors only (ssl.SSLError's reason is a word, not the cause).
+        urllib3 = sys.modules.get("urllib3")
+        reason = getattr(err, "reason", None)
+        if not isinstance(reason, BaseException):
+            reason = err
         text = str(reason)
         where = self._where()
         hint = self.advice.reach
         if (
-            isinstance(reason, urllib3.exceptions.SSLError)
+            (urllib3 is not None and isinstance(reason, urllib3.exceptions.SSLError))
             or "SSL" in type(reason).__name__
             or "CERTIFICATE" in text.upper()
         ):
@@ -267,7 +321,8 @@ class Kube:
             return ClusterUnreachable(
                 f"cannot reach the cluster at {where}: connection refused", hint=hint, detail=text
             )
-        if isinstance(reason, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
+        timeouts = (socket.timeout, TimeoutError) + ((urllib3.exceptions.TimeoutError,) if urllib3 else ())
+        if isinstance(reason, timeouts):
             return ClusterUnreachable(f"the cluster at {where} did not answer in time", hint=hint, detail=text)
         cause = text.split(":")[-1].strip() or type(reason).__name__
         return ClusterUnreachable(f"cannot reach the cluster at {where}: {cause}", hint=hint, detail=text)
@@ -307,6 +362,7 @@ def connect(
     timeout: tuple[float, float] = REQUEST_TIMEOUT,
     retries: int = 1,
     pool: int | None = None,
+    light: bool = False,
 ) -> Kube:
     """A :class:`Kube` for the cluster that ``kubeconfig`` (and ``context``) points at.
 
@@ -315,13 +371,33 @@ def connect(
     Args:
         retries: urllib3 retries of a failed connection (0 for callers that loop themselves).
         pool: concurrent connections (default: the client's).
+        light: send requests without importing the client when the kubeconfig allows it
+            (:mod:`coursecore._kubehttp`: one connection per request, no retries); the first
+            watch imports it. For callers that send a few requests, not many in parallel.
 
     Raises:
         UsageError: the kubeconfig is missing, too large, malformed, or lacks the context.
     """
     path = Path(kubeconfig)
     # The client parses the file with plain yaml.safe_load: vet it first (size, alias bombs).
-    safeyaml.load_mapping(path, what="kubeconfig", max_bytes=MAX_KUBECONFIG_BYTES)
+    config = safeyaml.load_mapping(path, what="kubeconfig", max_bytes=MAX_KUBECONFIG_BYTES)
+
+    def make_client() -> Any:
+        return _api_client(path, context, retries=retries, pool=pool)
+
+    if light:
+        from coursecore import _kubehttp
+
+        plain = _kubehttp.transport(config, path, context)
+        if plain is not None:
+            return Kube(
+                None, timeout=timeout, origin=str(path), advice=advice or Advice(), light=plain, make_client=make_client
+            )
+    return Kube(make_client(), timeout=timeout, origin=str(path), advice=advice or Advice())
+
+
+def _api_client(path: Path, context: str | None, *, retries: int, pool: int | None) -> Any:
+    """The client's ``ApiClient`` for ``path``, loaded by the client's own kubeconfig loader."""
     _import_client()
     from kubernetes.client.api_client import ApiClient
     from kubernetes.client.configuration import Configuration
@@ -340,7 +416,7 @@ def connect(
         raise UsageError(f"kubeconfig {path}: {str(err).splitlines()[0]}") from None
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as err:
         raise UsageError(f"kubeconfig {path} is not usable: {type(err).__name__}: {err}") from None
-    return Kube(ApiClient(configuration), timeout=timeout, origin=str(path), advice=advice or Advice())
+    return ApiClient(configuration)
 
 
 __all__ = ["REQUEST_TIMEOUT", "Advice", "Kube", "Listing", "connect", "preload"]
