@@ -114,6 +114,16 @@ def up(
     backend = backend or kind_tool.KindCli()
     with _locked(name, lock_wait, progress):
         existing = state.load(name)
+        # The common case first: a ready sandbox whose nodes answer, through its own credentials,
+        # that they are Ready. That answer proves the cluster is there (kind writes a new CA for
+        # each cluster, so no other cluster passes the TLS check), so kind is not asked; any other
+        # answer takes the full check below, which says what is wrong.
+        if existing and not recreate and existing.phase == "ready" and existing.nodes >= nodes:
+            found = readiness.nodes_ready_now(
+                kubeconfig_path(name), cluster_config.node_names(cluster_name(name), existing.nodes)
+            )
+            if found is not None:
+                return _reuse(existing, found, ttl=ttl, lab=lab, started=started, progress=progress)
         clusters = backend.list()
         problem, healthy_nodes = (None, []) if recreate else _health(existing, name, clusters)
         if existing and not problem and not recreate and existing.nodes < nodes:
@@ -123,21 +133,7 @@ def up(
                 f"kubecourse up --name {name} --nodes {nodes} --recreate",
             )
         if existing and not problem and not recreate:
-            updated = (
-                existing
-                if ttl is None and lab is None
-                else state.update(
-                    existing, **({"ttl": ttl} if ttl is not None else {}), **({"lab": lab} if lab else {})
-                )
-            )
-            progress("reusing the existing sandbox")
-            return UpResult(
-                state=updated,
-                kubeconfig=kubeconfig_path(name),
-                created=False,
-                nodes=healthy_nodes,
-                seconds=time.monotonic() - started,
-            )
+            return _reuse(existing, healthy_nodes, ttl=ttl, lab=lab, started=started, progress=progress)
         if problem and not recreate and not _interrupted_creation(existing):
             raise SandboxBroken(
                 f'sandbox "{name}" exists but is broken: {problem}',
@@ -158,6 +154,30 @@ def up(
             nodes=node_names,
             seconds=time.monotonic() - started,
         )
+
+
+def _reuse(
+    existing: state.SandboxState,
+    nodes: list[str],
+    *,
+    ttl: int | None,
+    lab: str | None,
+    started: float,
+    progress: Progress,
+) -> UpResult:
+    updated = (
+        existing
+        if ttl is None and lab is None
+        else state.update(existing, **({"ttl": ttl} if ttl is not None else {}), **({"lab": lab} if lab else {}))
+    )
+    progress("reusing the existing sandbox")
+    return UpResult(
+        state=updated,
+        kubeconfig=kubeconfig_path(existing.name),
+        created=False,
+        nodes=nodes,
+        seconds=time.monotonic() - started,
+    )
 
 
 def _health(existing: state.SandboxState | None, name: str, clusters: list[str]) -> tuple[str | None, list[str]]:

@@ -4,8 +4,10 @@ Available, a Service with a ready endpoint, jobs Complete.
 Every function reads the sandbox's own kubeconfig file explicitly (never the default config or
 ``$KUBECONFIG``), lists the objects once, then follows a watch from that list's resourceVersion
 until the condition holds or the deadline passes; on timeout the error says what was last seen
-(which node, which condition), not just "timeout". Requests go through :mod:`coursecore.kube`;
-:func:`preload` imports the client in a background thread while kind creates the cluster.
+(which node, which condition), not just "timeout". Requests go through :mod:`coursecore.kube`,
+light (without the client) until a watch is needed: confirming nodes that are already Ready
+costs one request and no client import. :func:`preload` imports the client in a background
+thread while kind creates the cluster.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from coursecore import kube
-from coursecore.errors import ApiRefused, UsageError
+from coursecore.errors import ApiRefused, KubecourseError, UsageError
 from sandbox.errors import NotReady
 
 NODES_READY_TIMEOUT = 300
 HEALTH_TIMEOUT = 20
+PROBE_TIMEOUT = (3.0, 5.0)  # connect, read: a quick look, not a wait
 DEPLOYMENTS_TIMEOUT = 300
 JOB_TIMEOUT = 300
 ENDPOINT_TIMEOUT = 120
@@ -36,15 +39,16 @@ preload = kube.preload
 
 
 @contextmanager
-def connect(kubeconfig: Path) -> Iterator[kube.Kube]:
-    """A client for exactly the sandbox's kubeconfig file, closed afterwards.
+def connect(kubeconfig: Path, *, timeout: tuple[float, float] = kube.REQUEST_TIMEOUT) -> Iterator[kube.Kube]:
+    """A client for exactly the sandbox's kubeconfig file, closed afterwards; light (see
+    :func:`coursecore.kube.connect`): the waits list first and watch only if they must.
 
     Raises:
         NotReady: the file cannot be read as a kubeconfig.
     """
     try:
         # No urllib3 retries with back-off: the wait loops retry themselves and keep the deadline.
-        api = kube.connect(kubeconfig, advice=ADVICE, retries=0)
+        api = kube.connect(kubeconfig, advice=ADVICE, retries=0, timeout=timeout, light=True)
     except UsageError as err:
         raise NotReady(f"failed to read kubeconfig {kubeconfig}: {err.message}") from err
     with api:
@@ -60,6 +64,22 @@ def node_problem(node: dict | Any) -> str | None:
                 return None
             return f"Ready={cond.get('status')} ({cond.get('reason') or 'no reason'})"
     return "no Ready condition yet"
+
+
+def nodes_ready_now(kubeconfig: Path, expected: list[str]) -> list[str] | None:
+    """All node names if every node in ``expected`` is registered and Ready right now, through
+    the sandbox's own credentials; ``None`` otherwise (unreachable, refused, not Ready, a
+    kubeconfig that cannot be read): :func:`wait_nodes_ready` then waits and says why. One
+    request, no wait."""
+    try:
+        with connect(kubeconfig, timeout=PROBE_TIMEOUT) as api:
+            items = api.list("/api/v1/nodes", timeout=PROBE_TIMEOUT).items
+    except KubecourseError:
+        return None
+    problems = {obj["metadata"]["name"]: node_problem(obj) for obj in items if (obj.get("metadata") or {}).get("name")}
+    if any(name not in problems or problems[name] for name in expected):
+        return None
+    return sorted(problems)
 
 
 def wait_nodes_ready(kubeconfig: Path, expected: list[str], *, timeout: float = NODES_READY_TIMEOUT) -> list[str]:
@@ -298,11 +318,13 @@ __all__ = [
     "HEALTH_TIMEOUT",
     "JOB_TIMEOUT",
     "NODES_READY_TIMEOUT",
+    "PROBE_TIMEOUT",
     "connect",
     "deployment_problem",
     "endpoint_problem",
     "job_outcome",
     "node_problem",
+    "nodes_ready_now",
     "preload",
     "wait_deployments_available",
     "wait_job",

@@ -1,6 +1,8 @@
 """Sandbox lifecycle with the fake kind and the fake API server: create, reuse, recreate,
 locking, and cleanup after a failure or interruption at every step."""
 
+import base64
+import socket
 import stat
 import threading
 
@@ -62,6 +64,51 @@ def test_up_is_idempotent(fake_kind):
     assert again.nodes == ["kubecourse-alice-control-plane"]
     assert again.state.ttl == 3600
     assert len(fake_kind.invocations("create")) == 1
+
+
+def test_reusing_a_ready_sandbox_asks_its_api_server_not_kind(fake_kind):
+    lifecycle.up("alice", nodes=2)
+    asked = (len(fake_kind.invocations()), len(fake_kind.invocations(tool="docker")))
+    again = lifecycle.up("alice")
+    assert not again.created and again.nodes == ["kubecourse-alice-control-plane", "kubecourse-alice-worker"]
+    # neither kind nor the engine probe (docker -v) that comes with it
+    assert (len(fake_kind.invocations()), len(fake_kind.invocations(tool="docker"))) == asked
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_sandbox_whose_api_server_is_down_is_broken(fake_kind, monkeypatch):
+    lifecycle.up("alice")
+    path = home.kubeconfig_path("alice")
+    config = yaml.safe_load(path.read_text())
+    config["clusters"][0]["cluster"]["server"] = f"https://127.0.0.1:{closed_port()}"
+    path.write_text(yaml.safe_dump(config))
+    monkeypatch.setattr("sandbox.readiness.HEALTH_TIMEOUT", 1)
+    listed = len(fake_kind.invocations("get-clusters"))
+    with pytest.raises(SandboxBroken) as info:
+        lifecycle.up("alice")
+    assert "waiting for nodes Ready" in info.value.message and "--recreate" in info.value.hint
+    assert len(fake_kind.invocations("get-clusters")) == listed + 1  # the full check ran
+
+
+def test_a_sandbox_answering_with_another_clusters_certificate_is_broken(fake_kind, monkeypatch):
+    """The quick check trusts an answer only through the sandbox's own CA: a server that cannot
+    prove it is this cluster (here: any CA but the fake's) is not the sandbox."""
+    import certifi
+
+    lifecycle.up("alice")
+    path = home.kubeconfig_path("alice")
+    config = yaml.safe_load(path.read_text())
+    other = certifi.contents().split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
+    config["clusters"][0]["cluster"]["certificate-authority-data"] = base64.b64encode(other.encode()).decode()
+    path.write_text(yaml.safe_dump(config))
+    monkeypatch.setattr("sandbox.readiness.HEALTH_TIMEOUT", 1)
+    with pytest.raises(SandboxBroken, match="waiting for nodes Ready"):
+        lifecycle.up("alice")
 
 
 def test_asking_for_more_nodes_than_the_sandbox_has(fake_kind):
