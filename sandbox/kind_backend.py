@@ -13,7 +13,7 @@ from typing import Any
 
 from coursecore import home
 from coursecore.errors import UsageError
-from sandbox import classroom, kind, kind_tool, labprep, lifecycle, state
+from sandbox import kind, kind_tool, lifecycle, state
 from sandbox.backend import DownResult, GradingTarget, Progress, quiet
 from sandbox.class_run import ClassReport, Observer
 from sandbox.lifecycle import ClusterTool, UpResult
@@ -95,6 +95,8 @@ class KindBackend:
         return lifecycle.down(name, backend=self.cli, reason=reason, include_foreign=include_foreign)
 
     def start(self, lab: str, name: str | None, *, offline: bool = False, progress: Progress = quiet, pins: Any = None):
+        from sandbox import labprep  # add-ons, images, data: what `up` and `ls` never need to import
+
         return labprep.start(lab, name, offline=offline, progress=progress, pins=pins)
 
     def status(self, saved: state.SandboxState) -> str:
@@ -112,6 +114,8 @@ class KindBackend:
     ) -> ClassReport:
         if lab:
             raise UsageError("--lab applies to the namespace backend only, not to --backend kind")
+        from sandbox import classroom
+
         return classroom.class_up(
             roster,
             output=output,
@@ -127,6 +131,8 @@ class KindBackend:
     def class_down(
         self, roster: Path, *, output: Path | None = None, parallel: int, observer: Observer | None = None
     ) -> ClassReport:
+        from sandbox import classroom
+
         return classroom.class_down(roster, output=output, parallel=parallel, observer=observer)
 
     def credentials(self, name: str) -> Path:

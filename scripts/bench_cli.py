@@ -14,7 +14,8 @@ reusing a ready sandbox under 0.5 s).
 ``ls`` and ``up`` need no Docker: they run against the fake kind and the fake API server of the
 test suite (tests/fakekind, tests/fakekube), with one ready sandbox. The fake kind is a Python
 script, so their figures include a Python start-up per kind call that real kind, a Go binary,
-does not cost. Processes keep compiled bytecode, as on a learner's machine (CI turns it off,
+does not cost: the fake tools ``ls`` runs (``kind get clusters`` and the engine probe ``docker
+-v``) are timed on their own rows, to subtract. ``up`` reusing a ready sandbox runs neither. Processes keep compiled bytecode, as on a learner's machine (CI turns it off,
 which would make every run measure the compiler). Snapshot grading throughput in one process is
 ``scripts/bench_check.py``'s figure.
 
@@ -70,7 +71,7 @@ def run_once(command: Command, env: dict[str, str]) -> None:
 
 def count_modules(command: Command, env: dict[str, str]) -> None:
     """Modules the command imports (``-X importtime`` lists each once), for Python commands."""
-    if Path(command.argv[0]).name == "kubectl":
+    if Path(command.argv[0]).name in ("kubectl", "kind", "docker"):
         return
     argv = [sys.executable, "-X", "importtime", *command.argv[1:]] if command.argv[0] == sys.executable else None
     if argv is None:  # a console script: run its file with the same interpreter
@@ -91,6 +92,8 @@ def commands(kubectl: str) -> list[Command]:
         Command("kubecourse lint (manifest)", [kubecourse, "lint", "first-pod", str(MANIFEST)], 0.5),
         Command("kubecourse lint (workflow)", [kubecourse, "lint", "argo-salmon", str(WORKFLOW)], 0.5),
         Command("kubecourse up (reuse)", [kubecourse, "up", "--name", "bench"], 0.5),
+        Command("fake kind get clusters", ["kind", "get", "clusters"]),
+        Command("fake docker -v", ["docker", "-v"]),
     ]
 
 

@@ -12,8 +12,6 @@ from coursecore.errors import EXIT_FAILED, UsageError
 from kubecourse.cli import _backend_options as options
 from kubecourse.cli._output import err, next_step, out, print_json
 from sandbox import kind, lifecycle, state
-from sandbox import prefetch as prefetch_mod
-from sandbox.addons import lock as addon_lock
 
 NAME_HELP = "Sandbox name (lowercase letters, digits, dashes; at most 39). Default: your login name."
 ADDONS_LOCK = typer.Option(
@@ -179,6 +177,7 @@ def start(
     the hash to compare) and verified against it from then on; a changed file is refused.
     """
     from sandbox import backends
+    from sandbox.addons import lock as addon_lock
 
     chosen = backends.for_sandbox(name)
     with lifecycle.sigterm_as_interrupt():
@@ -210,6 +209,9 @@ def prefetch(
     learner verifies against the same hashes. Exits 1 if any item failed (the others are still
     fetched).
     """
+    from sandbox import prefetch as prefetch_mod  # its downloads' modules: not for up and ls
+    from sandbox.addons import lock as addon_lock
+
     pins = addon_lock.current(addons_lock, strict=strict_addons)
     results = prefetch_mod.prefetch(labs or None, progress=_progress, pins=pins)
     if json_output:

@@ -11,16 +11,26 @@ credentials, the learner's namespace standing for the lab's namespaces.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coursecore import home
 from coursecore.errors import UsageError
 from sandbox import state
 from sandbox.backend import DownResult, GradingTarget, Progress, quiet
 from sandbox.class_run import ClassReport, Observer
-from sandbox.namespace import records, room
-from sandbox.namespace.provision import Provisioned
+from sandbox.namespace import records
 from sandbox.namespace.settings import NamespaceSettings, load_settings
+
+if TYPE_CHECKING:
+    from sandbox.namespace.provision import Provisioned
+
+
+def _room():
+    """The instructor's connection and rosters, imported when a namespace is worked on: every
+    sandbox command loads this backend (`ls`, a kind `up`), few use it."""
+    from sandbox.namespace import room
+
+    return room
 
 
 class NamespaceBackend:
@@ -55,7 +65,7 @@ class NamespaceBackend:
     def up(
         self, name: str | None, *, ttl: int | None = None, lab: str | None = None, progress: Progress = quiet
     ) -> Provisioned:
-        with room.Session(self.kubeconfig, self.context, self.settings, parallel=1) as session:
+        with _room().Session(self.kubeconfig, self.context, self.settings, parallel=1) as session:
             return session.up(name or home.default_name(), ttl=ttl, lab=lab, progress=progress)
 
     def down(self, name: str | None, *, reason: str = "asked", include_foreign: bool = False) -> DownResult:
@@ -63,7 +73,7 @@ class NamespaceBackend:
         Only a namespace labelled as this learner's is ever deleted: there is nothing foreign to
         include."""
         name = home.validate_name(name) if name else home.default_name()
-        namespace = room.down_recorded(name)
+        namespace = _room().down_recorded(name)
         return DownResult(name=name, cluster=namespace, reason=reason, what="namespace")
 
     def start(self, lab: str, name: str | None, *, offline: bool = False, progress: Progress = quiet, pins: Any = None):
@@ -86,7 +96,7 @@ class NamespaceBackend:
         lab: str | None = None,
         observer: Observer | None = None,
     ) -> ClassReport:
-        return room.class_up(
+        return _room().class_up(
             roster,
             output=output,
             kubeconfig=self.kubeconfig,
@@ -101,7 +111,7 @@ class NamespaceBackend:
     def class_down(
         self, roster: Path, *, output: Path | None = None, parallel: int, observer: Observer | None = None
     ) -> ClassReport:
-        return room.class_down(
+        return _room().class_down(
             roster,
             output=output,
             kubeconfig=self.kubeconfig,

@@ -38,16 +38,24 @@ RUNS = 4
 NEVER = ("pydantic", "kubernetes", "jsonschema", "numpy", "matplotlib", "nbgrader", "hera")
 """Packages no command below needs: each cost tens to thousands of milliseconds to import."""
 
+SANDBOX_ONLY = ("autograder", "manifestlint", "sandbox.prefetch", "sandbox.labprep", "sandbox.namespace.room")
+"""What ``ls`` and ``up`` must not import: the grader, the linter, and what ``start``, ``prefetch``
+and the shared-cluster commands need (downloads, images, data, the instructor's session)."""
+
 # command -> (arguments, packages it must not import besides NEVER, limits on its modules and its
 # import time, each as a multiple of python -c pass's; today's ratios are in the comments)
 COMMANDS = {
     "help": (["--help"], ("sandbox", "autograder", "manifestlint", "yaml", "coursecore.labs"), 6.5, 14),  # 5.1, 7.7
     "labs": (["labs"], ("sandbox", "autograder", "manifestlint"), 5, 14),  # 3.6, 6.5
-    "ls": (["ls"], ("autograder", "manifestlint"), 8, 20),  # 5.8, 11.5
+    "ls": (["ls"], SANDBOX_ONLY, 7, 16),  # 5, 5.7
     "check": (["check", "first-pod", "--snapshot", str(SNAPSHOT)], ("sandbox", "manifestlint"), 5, 16),  # 3.9, 7.3
     "lint": (["lint", "first-pod", str(MANIFEST)], ("sandbox", "autograder"), 5, 16),  # 4, 7
     "lint-workflow": (["lint", "argo-salmon", str(WORKFLOW)], ("sandbox", "autograder"), 5, 16),  # 4, 7
+    # reusing a ready sandbox: one light request to its API server, no client, no kind call
+    "up": (["up", "--name", "bench"], SANDBOX_ONLY, 7, 16),  # 5.4, 6.3
 }
+READY_SANDBOX = ("up",)
+"""Commands that run against a ready sandbox ``bench`` (made first, with the fake kind)."""
 
 
 def _env() -> dict[str, str]:
@@ -68,7 +76,7 @@ def import_times(args: list[str]) -> dict[str, int]:
             found = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
             if found:
                 seen[found[2]] = int(found[1])
-        assert seen, done.stderr[-2000:]
+        assert seen and done.returncode == 0, done.stderr[-2000:]
         for module, micros in seen.items():
             fastest[module] = min(fastest.get(module, micros), micros)
     return fastest
@@ -82,6 +90,10 @@ def python_start() -> dict[str, int]:
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_command_imports_only_what_it_needs(command, python_start, fake_kind):
     args, forbidden, module_limit, time_limit = COMMANDS[command]
+    if command in READY_SANDBOX:
+        from sandbox import lifecycle
+
+        assert lifecycle.up("bench").created
     modules = import_times(["-m", "kubecourse", *args])
     what = f"kubecourse {' '.join(args)}"
     unwanted = sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in (*NEVER, *forbidden)))
