@@ -277,13 +277,17 @@ def _follow(
     listing is read (to forget what an earlier one held)."""
     deadline = time.monotonic() + timeout
     error = ""
+    listed = False
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            detail = last() or error
+            # Until a listing succeeds, what `last()` describes is only what was expected (a node
+            # "not registered"): the unanswered server is the news.
+            detail = (last() or error) if listed else (f"the API server never answered ({error})" if error else last())
             raise NotReady(f"timed out after {timeout:g} s waiting for {what}: {detail or 'nothing seen'}", hint=hint)
         try:
             listing = api.list(path, query=query, timeout=min(remaining, LIST_TIMEOUT))
+            listed = True
             if on_list is not None:
                 on_list()
             for item in listing.items:
