@@ -171,8 +171,8 @@ def read_baseline(gb, assignment: str, release: dict[str, ReleaseNotebook]) -> B
     except MissingEntry:
         known = ", ".join(sorted(a.name for a in gb.assignments)) or "none"
         raise UsageError(
-            f"assignment {assignment!r} is not in the gradebook (known: {known}); "
-            "build it with `kubecourse course build`"
+            f"assignment {assignment!r} is not in the gradebook (known: {known})",
+            hint="build it with `kubecourse course build`",
         ) from None
     notebooks = []
     for notebook in found.notebooks:

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from autograder._environ import patched_environ
 from coursecore.errors import EnvironmentProblem, UsageError
 
 CONFIG_NAME = "nbgrader_config.py"
@@ -114,13 +115,13 @@ def load_config(course: Path):
     course = Path(course).resolve()
     if not (course / CONFIG_NAME).is_file():
         raise UsageError(
-            f"{course} is not a kubecourse nbgrader course (no {CONFIG_NAME}); "
-            "build one with `kubecourse course build --out DIR`"
+            f"{course} is not a kubecourse nbgrader course (no {CONFIG_NAME})",
+            hint="build one with `kubecourse course build --out DIR`",
         )
     try:
         config = PyFileConfigLoader(CONFIG_NAME, path=str(course)).load_config()
     except Exception as error:  # a hand-edited config with a syntax error, for instance
-        raise UsageError(f"cannot read {course / CONFIG_NAME}: {error}") from None
+        raise UsageError(f"cannot read {course / CONFIG_NAME}: {error}") from error
     config.CourseDirectory.root = str(course)
     return config
 
@@ -151,17 +152,16 @@ def check_inert_rendering(config, course: Path) -> None:
 def tools_on_path() -> Iterator[None]:
     """Put this interpreter's ``bin/`` (alembic, jupyter, nbgrader) first on PATH meanwhile."""
     bin_dir = str(Path(sys.executable).parent)
-    old = os.environ.get("PATH", "")
-    os.environ["PATH"] = bin_dir + os.pathsep + old
-    try:
+    with patched_environ(PATH=bin_dir + os.pathsep + os.environ.get("PATH", "")):
         if shutil.which("alembic") is None:
             raise EnvironmentProblem(
-                "alembic is not installed next to this Python; nbgrader needs it to create "
-                "the gradebook (reinstall kubecourse: `make env`)"
+                "alembic is not installed next to this Python; nbgrader needs it to create the gradebook",
+                hint="reinstall kubecourse: `make env`",
             )
         yield
-    finally:
-        os.environ["PATH"] = old
+
+
+_REBUILD_GRADEBOOK = "if it holds no grades yet, delete it and run `kubecourse course build` again"
 
 
 def check_gradebook(course: Path, *, lock_timeout: float = 30.0) -> None:
@@ -183,15 +183,9 @@ def check_gradebook(course: Path, *, lock_timeout: float = 30.0) -> None:
     except sqlite3.Error as error:
         if is_locked(error):
             raise locked_error(str(db)) from None
-        raise UsageError(
-            f"{db} is not a usable nbgrader gradebook ({error}); if it holds no grades yet, "
-            "delete it and run `kubecourse course build` again"
-        ) from None
+        raise UsageError(f"{db} is not a usable nbgrader gradebook ({error})", hint=_REBUILD_GRADEBOOK) from error
     if not rows:
-        raise UsageError(
-            f"{db} was created without alembic on PATH and is broken; if it holds no grades "
-            "yet, delete it and run `kubecourse course build` again"
-        )
+        raise UsageError(f"{db} was created without alembic on PATH and is broken", hint=_REBUILD_GRADEBOOK)
 
 
 def db_url(course: Path) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import os
 import re
 import shutil
 import tempfile
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import _nbgrader
+from autograder._environ import patched_environ
 from autograder.lab_notebook import declared_checks, notebook_source, read_lab_notebook, verify
 from autograder.notebook import SNAPSHOT_NAME
 from coursecore import labs as catalogue
@@ -171,7 +171,7 @@ def _generate(config, assignment: str) -> None:
                 detail=text(),
                 hint="Cells cannot be added or removed once submissions exist: rebuild into a "
                 "fresh folder (`--out`) for a changed notebook.",
-            ) from None
+            ) from error
 
 
 def _validate(config, lab: catalogue.Lab, release: Path) -> str:
@@ -232,18 +232,8 @@ def _restored_on_failure(*folders: Path) -> Iterator[None]:
 @contextlib.contextmanager
 def _no_sandbox(empty_home: Path) -> Iterator[None]:
     """Make the validation kernel grade the snapshot, not whatever cluster the author has open."""
-    saved = {k: os.environ.get(k) for k in ("KUBECONFIG", "KUBECOURSE_HOME", "KUBECOURSE_SANDBOX")}
-    os.environ.pop("KUBECONFIG", None)
-    os.environ.pop("KUBECOURSE_SANDBOX", None)
-    os.environ["KUBECOURSE_HOME"] = str(empty_home / "no-sandboxes")
-    try:
+    with patched_environ(KUBECONFIG=None, KUBECOURSE_SANDBOX=None, KUBECOURSE_HOME=str(empty_home / "no-sandboxes")):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @contextlib.contextmanager

@@ -122,7 +122,7 @@ def collect_checks(module: ModuleType, path: Path | str = "") -> tuple[Check, ..
             )
         found[declared.id] = declared
     if not found:
-        raise ChecksError(f"{where} declares no checks (decorate functions with @check from autograder.checks)")
+        raise ChecksError(f"{where} declares no checks", hint="decorate functions with @check from autograder.checks")
     return tuple(found.values())
 
 

@@ -177,6 +177,8 @@ def context_namespace(path: str | os.PathLike[str], context: str | None = None) 
 
 
 # -- the process environment the notebook's shell commands inherit -----------------------------
+# The product's one lasting change to os.environ, on purpose: this runs in the learner's kernel, and
+# `!kubectl` cells only see what is exported here (elsewhere: autograder._environ, for a block).
 
 _guard_dir: Path | None = None
 

@@ -95,7 +95,7 @@ def read_notebook(lab: Lab) -> Any:
     try:
         return jupytext.reads(text, fmt="md:myst")
     except Exception as error:  # jupytext raises assorted errors on malformed MyST
-        raise UsageError(f"lab {lab.id}: cannot read {source} as MyST notebook: {error}") from None
+        raise UsageError(f"lab {lab.id}: cannot read {source} as MyST notebook: {error}") from error
 
 
 def lab_steps(lab: Lab, nb: Any = None) -> list[Step]:

@@ -53,9 +53,9 @@ def run(program: str) -> subprocess.CompletedProcess:
     return subprocess.run(["/bin/sh", "-c", f"{program} get pods"], capture_output=True, text=True, timeout=30)
 
 
-def test_on_a_sandbox_of_ones_own_ns_is_the_labs_namespace(env, capsys):
+def test_on_a_sandbox_of_ones_own_ns_is_the_labs_namespace(env, capsys, monkeypatch):
     config = kubeconfig(env / "kubeconfig")
-    os.environ["KUBECONFIG"] = str(config)
+    monkeypatch.setenv("KUBECONFIG", str(config))
     assert nbs.use_sandbox("demo") == "demo"
     assert os.environ["KUBECONFIG"] == str(config.resolve()) and os.environ["NS"] == "demo"
     assert os.environ["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)  # the course's kubectl
@@ -63,8 +63,8 @@ def test_on_a_sandbox_of_ones_own_ns_is_the_labs_namespace(env, capsys):
     assert "NS = demo  (the lab's namespace)" in out and f"export KUBECONFIG={config.resolve()} NS=demo" in out
 
 
-def test_on_a_shared_cluster_ns_is_the_learners_own_and_the_notebook_says_so(env, capsys):
-    os.environ["KUBECONFIG"] = str(kubeconfig(env / "alice.kubeconfig", namespace="kc-alice"))
+def test_on_a_shared_cluster_ns_is_the_learners_own_and_the_notebook_says_so(env, capsys, monkeypatch):
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig(env / "alice.kubeconfig", namespace="kc-alice")))
     found = nbs.find_sandbox("demo")
     assert found.shared and found.namespace == "kc-alice" and found.lab_namespace == "demo"
     assert nbs.use_sandbox("demo") == "kc-alice" and os.environ["NS"] == "kc-alice"
@@ -72,11 +72,11 @@ def test_on_a_shared_cluster_ns_is_the_learners_own_and_the_notebook_says_so(env
     assert "NS = kc-alice" in out and "shared cluster" in out and "namespace demo" in out
 
 
-def test_a_sandbox_made_by_kubecourse_up_is_found_by_name(env):
+def test_a_sandbox_made_by_kubecourse_up_is_found_by_name(env, monkeypatch):
     folder = env / "home" / "sandboxes" / "alice"
     folder.mkdir(parents=True)
     kubeconfig(folder / "kubeconfig")
-    os.environ["KUBECOURSE_SANDBOX"] = "alice"
+    monkeypatch.setenv("KUBECOURSE_SANDBOX", "alice")
     assert nbs.find_sandbox("demo").kubeconfig == (folder / "kubeconfig").resolve()
 
 
@@ -90,17 +90,17 @@ def test_without_a_sandbox_kubectl_says_why_and_never_reaches_a_cluster(env, cap
     assert "kubecourse-no-kubectl" not in lint.stdout  # offline tools still work
 
 
-def test_a_sandbox_found_later_replaces_the_stand_in(env):
+def test_a_sandbox_found_later_replaces_the_stand_in(env, monkeypatch):
     nbs.use_sandbox("demo")
-    os.environ["KUBECONFIG"] = str(kubeconfig(env / "kubeconfig"))
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig(env / "kubeconfig")))
     nbs.use_sandbox("demo")
     assert not any("kubecourse-no-kubectl" in p for p in os.environ["PATH"].split(os.pathsep))
 
 
 @pytest.mark.parametrize("mode", ["validate", "autograde"])
-def test_while_grading_no_command_runs_whatever_the_environment_says(env, mode):
-    os.environ["KUBECONFIG"] = str(kubeconfig(env / "graders.kubeconfig"))
-    os.environ["NBGRADER_EXECUTION"] = mode
+def test_while_grading_no_command_runs_whatever_the_environment_says(env, mode, monkeypatch):
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig(env / "graders.kubeconfig")))
+    monkeypatch.setenv("NBGRADER_EXECUTION", mode)
     assert nbs.find_sandbox("demo").mode == nbs.GRADING
     nbs.use_sandbox("demo")
     for program in ("kubectl", "kubecourse"):
@@ -108,10 +108,10 @@ def test_while_grading_no_command_runs_whatever_the_environment_says(env, mode):
         assert done.returncode == 0 and "not run while the notebook is graded" in done.stdout
 
 
-def test_an_unreadable_kubeconfig_is_reported_not_raised(env, capsys):
+def test_an_unreadable_kubeconfig_is_reported_not_raised(env, capsys, monkeypatch):
     bad = env / "kubeconfig"
     bad.write_text("- just\n- a list\n")
-    os.environ["KUBECONFIG"] = str(bad)
+    monkeypatch.setenv("KUBECONFIG", str(bad))
     assert nbs.use_sandbox("demo") == "demo"
     assert "not run" in capsys.readouterr().out
     assert run("kubectl").returncode == 3
