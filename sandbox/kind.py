@@ -180,11 +180,6 @@ def clear_stale_kubeconfig_lock(kubeconfig: Path) -> bool:
     return True
 
 
-def get_kubeconfig(cluster: str) -> str:
-    """The cluster's kubeconfig as text (from the node, not from any file)."""
-    return _kind(["get", "kubeconfig", "--name", cluster], timeout=GET_TIMEOUT).stdout
-
-
 def load_docker_image(cluster: str, image: str, *, timeout: float | None = None) -> None:
     """``kind load docker-image``: ``docker save`` + ``ctr import --all-platforms`` on each node.
 
@@ -226,7 +221,6 @@ __all__ = [
     "create_cluster",
     "delete_cluster",
     "get_clusters",
-    "get_kubeconfig",
     "get_nodes",
     "load_docker_image",
     "parse_lines",

@@ -1,7 +1,7 @@
 """kind's verbs as :class:`sandbox.lifecycle.ClusterTool`, the tool a sandbox's life runs on.
 
-Apart from :mod:`sandbox.kind` because loading an image is more than a kind verb: it goes through
-:mod:`sandbox.images` (which picks how, and itself calls kind), so the bundle sits above both.
+Apart from :mod:`sandbox.kind`, the wrapper of each kind command, as the bundle that
+:mod:`sandbox.lifecycle` and :mod:`sandbox.kind_backend` drive.
 """
 
 from __future__ import annotations
@@ -24,14 +24,6 @@ class KindCli:
 
     def list(self) -> list[str]:
         return kind.get_clusters()
-
-    def kubeconfig(self, cluster: str) -> str:
-        return kind.get_kubeconfig(cluster)
-
-    def load_image(self, cluster: str, image: str) -> None:
-        from sandbox import images  # only `start` loads images; `up`, `ls` and `down` need not import it
-
-        images.load(cluster, image)
 
 
 __all__ = ["KindCli"]

@@ -78,23 +78,6 @@ class FakeKind:
             self.env.pop(key, None)
             self.monkeypatch.delenv(key, raising=False)
 
-    def make_foreign_cluster(self, name: str) -> None:
-        """A cluster someone else made on the same engine (another user's kubecourse home)."""
-        from sandbox import _run
-
-        _run.run(
-            [
-                "kind",
-                "create",
-                "cluster",
-                "--name",
-                name,
-                "--kubeconfig",
-                str(self.state.parent / f"{name}.kubeconfig"),
-            ],
-            timeout=60,
-        )
-
     def clusters(self) -> list[str]:
         """Clusters that exist in the fake right now."""
         return sorted(p.stem for p in self.state.glob("*.json"))
@@ -115,10 +98,6 @@ class FakeKind:
         replay = Replay(replay_labs) if replay_labs is not None else None
         self.controllers = Controllers(server, delay=delay, replay=replay, endpoint_delay=endpoint_delay).start()
         return self.controllers
-
-    def docker_images(self, tool: str = "docker") -> list[str]:
-        """References in the fake engine's image store."""
-        return sorted(_engine().load_store(tool)) if self.state.exists() else []
 
     def add_docker_image(self, image: str, *, multi_platform: bool = False, tool: str = "docker") -> None:
         """Put an image into the fake engine's store: as built (one platform), or as pulled from

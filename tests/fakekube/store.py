@@ -57,10 +57,6 @@ class Store:
                 copy.deepcopy(obj) for key, obj in sorted(items.items()) if namespace is None or key[0] == namespace
             ]
 
-    def storage_keys(self) -> list[tuple[str, str]]:
-        with self.lock:
-            return list(self._objects)
-
     # -- writes ------------------------------------------------------------------------------
     def next_rv(self) -> int:
         with self.lock:

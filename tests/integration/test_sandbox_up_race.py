@@ -34,10 +34,6 @@ class InstantKind:
         fake.main(["delete", "cluster", "--name", cluster, "--kubeconfig", str(kubeconfig)])
     def list(self):
         return sorted(p.stem for p in fake._state_dir().glob("*.json"))
-    def kubeconfig(self, cluster):
-        raise NotImplementedError
-    def load_image(self, cluster, image):
-        raise NotImplementedError
 
 result = lifecycle.up({name!r}, backend=InstantKind())
 print("ready", result.nodes)
