@@ -313,8 +313,12 @@ def test_reference_solutions_are_clean(base):
     assert report.ok, report.lines()
 
 
-def test_enough_planted_mistakes():
-    assert len(MISTAKES) >= 20
+def test_enough_distinct_planted_mistakes():
+    """At least 20 mistakes, each a different edit expecting a different finding (a copy pasted
+    twice under two names would count once)."""
+    assert len({m[0] for m in MISTAKES}) == len(MISTAKES), "two mistakes share a name"
+    assert len({(m[1], m[2], m[3]) for m in MISTAKES}) == len(MISTAKES), "two mistakes make the same edit"
+    assert len({(m[4], m[5]) for m in MISTAKES}) >= 20
 
 
 @pytest.mark.parametrize(
