@@ -55,7 +55,7 @@ class Outcome:
         return self if self.fraction >= 1 else replace(self, root=root)
 
 
-class Unmet(Exception):  # noqa: N818 - a check's outcome, not an error of the program
+class Unmet(Exception):  # a check's outcome, not an error of the program (so no Error suffix)
     """Raised inside a check: the check fails with ``message``, and the run goes on.
 
     Args:
@@ -112,7 +112,7 @@ def partial(fraction: float, message: str = "") -> Outcome:
 
 
 def check(
-    id: str | None = None,  # noqa: A002 - the contract's field name
+    id: str | None = None,  # the contract's field name, though it shadows a builtin
     title: str | None = None,
     *,
     points: float = 1.0,

@@ -157,7 +157,7 @@ def _paint_when_asked(conn) -> None:
         import matplotlib
 
         matplotlib.use("Agg")
-        import matplotlib.figure  # noqa: F401
+        import matplotlib.figure
 
         assignment, scores, top = conn.recv()
         conn.send(("ok", histogram_png(assignment, scores, top)))

@@ -139,7 +139,7 @@ def _compare(actual: Any, expected: Any, path: list[Any], out: list[str]) -> Non
     if callable(expected):
         try:
             good = actual is not _MISSING and bool(expected(actual))
-        except Exception:  # a predicate that cannot handle the value rejects it
+        except Exception:  # noqa: BLE001 - a predicate that cannot handle the value rejects it
             good = False
         if not good:
             name = getattr(expected, "__name__", "predicate")

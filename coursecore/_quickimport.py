@@ -9,6 +9,7 @@ No schema we validate uses IRI formats, and we validate without a format checker
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 
@@ -22,7 +23,7 @@ def import_jsonschema_quickly() -> None:
         return
     sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail
     try:
-        import jsonschema  # noqa: F401
+        importlib.import_module("jsonschema")
     except ImportError:
         pass
     finally:

@@ -23,6 +23,7 @@ What to do about it (the hint) depends on who is asking, so each caller passes i
 
 from __future__ import annotations
 
+import importlib
 import json
 import socket
 import sys
@@ -50,9 +51,8 @@ _preloading: list[threading.Thread] = []
 def _import_client() -> None:
     with _import_lock:
         import_jsonschema_quickly()  # seconds of CPU saved per process (see that module)
-        import kubernetes.client.api_client  # noqa: F401
-        import kubernetes.config.kube_config  # noqa: F401
-        import kubernetes.watch  # noqa: F401
+        for module in ("kubernetes.client.api_client", "kubernetes.config.kube_config", "kubernetes.watch"):
+            importlib.import_module(module)
 
 
 def preload() -> None:

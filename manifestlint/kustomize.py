@@ -163,7 +163,7 @@ def role_of(path: Path) -> Role | None:
 def _roles(kustomization: Path) -> dict[str, Role]:
     try:
         docs = load_documents(kustomization, what="kustomization", max_bytes=1024 * 1024)
-    except Exception:  # an unreadable kustomization is linted on its own; it gives no roles here
+    except Exception:  # noqa: BLE001 - an unreadable kustomization is linted on its own; it gives no roles here
         return {}
     k = docs[0] if len(docs) == 1 and isinstance(docs[0], dict) else {}
     namespace = text(k.get("namespace"))

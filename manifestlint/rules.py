@@ -72,7 +72,7 @@ class Rule:
         """The rule's findings, each with its rule id; a rule that raises yields one finding."""
         try:
             found = list(self.func(subject) or ())
-        except Exception as err:  # a rule's bug must not hide the other rules' findings
+        except Exception as err:  # noqa: BLE001 - a rule's bug must not hide the other rules' findings
             failed = Finding((), f"the rule {self.id} failed on this object: {type(err).__name__}: {err}", "rule-error")
             return [(0, failed)] if self.across_file else [failed]
         if self.across_file:

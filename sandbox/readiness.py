@@ -308,7 +308,7 @@ def _follow(
                     break
         except NotReady:
             raise
-        except Exception as err:  # the API may be starting: refused, 503, a half-written answer
+        except Exception as err:  # noqa: BLE001 - the API may be starting: refused, 503, a half-written answer
             text = getattr(err, "message", None) or str(err)
             error = f"{type(err).__name__}: {text.splitlines()[0][:160] if text else ''}"
             time.sleep(min(RETRY_PAUSE, max(0.0, deadline - time.monotonic())))

@@ -115,7 +115,7 @@ class FixtureControllers:
         while not self._stop.wait(self.period):
             try:
                 self.reconcile()
-            except Exception as error:  # reported by the test, not lost in a thread
+            except Exception as error:  # noqa: BLE001 - reported by the test, not lost in a thread
                 self.errors.append(f"{type(error).__name__}: {error}")
 
     def reconcile(self) -> None:

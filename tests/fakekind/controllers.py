@@ -93,7 +93,7 @@ class Controllers:
         while not self._stop.wait(self.period):
             try:
                 self.reconcile()
-            except Exception:  # the server may be shutting down between tests
+            except Exception:  # noqa: BLE001 - the server may be shutting down between tests
                 continue
 
     def reconcile(self) -> None:

@@ -16,7 +16,7 @@ class FileServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the stdlib's name
+            def do_GET(self):  # the stdlib's name
                 outer.hits.append(self.path)
                 body = outer.files.get(self.path)
                 if body is None:

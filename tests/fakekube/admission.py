@@ -192,7 +192,7 @@ def evaluate_policy(
     for condition in spec.get("matchConditions") or []:
         try:
             matched = evaluator.evaluate(condition.get("expression", ""), activation)
-        except Exception as err:  # a CEL error: decided by the failure policy
+        except Exception as err:  # noqa: BLE001 - a CEL error: decided by the failure policy
             return (
                 [("Invalid", f"expression '{condition.get('name')}' resulted in error: {err}")] if fail_closed else []
             )
@@ -203,7 +203,7 @@ def evaluate_policy(
         expression = validation.get("expression", "")
         try:
             result = evaluator.evaluate(expression, activation)
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - a CEL error: decided by the failure policy
             if fail_closed:
                 denied.append(("Invalid", f"expression '{expression}' resulted in error: {err}"))
             continue

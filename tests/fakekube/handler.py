@@ -70,7 +70,7 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
                 return  # a client that gave up or does not trust us; nothing to answer
         super().handle()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
+    def log_message(self, format: str, *args: object) -> None:  # the stdlib's signature
         pass  # requests are logged in FakeKubeServer.requests instead
 
     def do_GET(self) -> None:
@@ -101,7 +101,7 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
             response = self._dispatch(method, url.path.rstrip("/") or "/", query, body, user)
         except ApiError as err:
             response = (err.code, err.status(), "application/json")
-        except Exception as err:  # a bug in the fake: answer 500 and show it in test output
+        except Exception as err:  # noqa: BLE001 - a bug in the fake: answer 500 and show it in test output
             traceback.print_exc(file=sys.stderr)
             response = (500, ApiError(500, "InternalError", f"fakekube bug: {err!r}").status(), "application/json")
         if response is None:  # a watch already streamed its answer
@@ -115,7 +115,7 @@ class Handler(WatchStreamMixin, BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-cache, private")
             for warning in self.fake.ops.warnings():
-                self.send_header("Warning", '299 - "%s"' % warning.replace('"', '\\"'))
+                self.send_header("Warning", '299 - "{}"'.format(warning.replace('"', '\\"')))
             self.end_headers()
             self.wfile.write(data)
         except OSError:  # the client went away; nothing left to tell it

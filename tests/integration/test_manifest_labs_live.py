@@ -1,7 +1,8 @@
 """The manifest labs graded live: the reference manifests (and troubleshooting's broken ones)
-applied with the real kubectl to the fake API server, the status their controllers would write copied from the ``solution.yaml``
-fixture (objects that controllers create, such as Pods, created as a controller would), then the
-checks run against the live API and against the snapshot written from it."""
+applied with the real kubectl to the fake API server, the status their controllers would write
+copied from the ``solution.yaml`` fixture (objects that controllers create, such as Pods, created
+as a controller would), then the checks run against the live API and against the snapshot
+written from it."""
 
 from __future__ import annotations
 

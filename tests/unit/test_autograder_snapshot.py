@@ -58,7 +58,8 @@ def test_anchors_within_limit_are_fine():
             "item 0 is not a Kubernetes object: 'apiVersion'",
         ),
         (
-            "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n- {apiVersion: v1, kind: Pod}\n",
+            "apiVersion: v1\nkind: List\nitems:\n"
+            "- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n- {apiVersion: v1, kind: Pod}\n",
             "item 1 (Pod) has no metadata.name",
         ),
         ("apiVersion: v1\nkind: List\nitems: {a: 1}\n", "'items' of the List must be a list"),

@@ -126,19 +126,22 @@ def test_a_node_selector_or_a_scheduler_profile_counts_as_a_pack_rule():
         (2, "", "no topologySpreadConstraints"),
         (
             2,
-            "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, "
+            "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, "
+            "whenUnsatisfiable: ScheduleAnyway, "
             "labelSelector: {matchLabels: {app: portal}}}]",
             "preference",
         ),
         (
             2,
-            "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, "
+            "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, "
+            "whenUnsatisfiable: DoNotSchedule, "
             "labelSelector: {matchLabels: {app: web}}}]",
             "nothing is counted",
         ),
         (
             3,
-            "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, "
+            "topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, "
+            "whenUnsatisfiable: DoNotSchedule, "
             "labelSelector: {matchLabels: {app: portal}}}]",
             "nodeTaintsPolicy: Honor",
         ),

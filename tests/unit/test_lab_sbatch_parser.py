@@ -15,7 +15,10 @@ def checks():
 
 
 def test_directives_long_short_and_flags(checks):
-    text = "#!/bin/bash\n#SBATCH -J sweep -a 1-3\n#SBATCH --time 10  # minutes\n#SBATCH --no-requeue\necho #SBATCH --mem=1G\n"
+    text = (
+        "#!/bin/bash\n#SBATCH -J sweep -a 1-3\n#SBATCH --time 10  # minutes\n#SBATCH --no-requeue\n"
+        "echo #SBATCH --mem=1G\n"
+    )
     assert checks.directives(text) == {"job-name": "sweep", "array": "1-3", "time": "10", "no-requeue": ""}
 
 

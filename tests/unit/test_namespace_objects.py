@@ -170,7 +170,8 @@ def test_the_only_cluster_wide_rights_are_reading_the_own_namespace_and_the_node
         (
             {
                 "data": {
-                    "executor": "resources:\n  requests: {cpu: 10m, memory: 64Mi}\n  limits: {cpu: 100m, memory: 128Mi}\n"
+                    "executor": "resources:\n  requests: {cpu: 10m, memory: 64Mi}\n"
+                    "  limits: {cpu: 100m, memory: 128Mi}\n"
                 }
             },
             None,

@@ -107,7 +107,7 @@ def test_warnings_logs_and_stderr_writes_during_grading_stay_off_stderr(lab_env,
     real = autograder.run_checks
 
     def noisy(*args, **kwargs):
-        warnings.warn("deprecated thing", DeprecationWarning)
+        warnings.warn("deprecated thing", DeprecationWarning, stacklevel=2)
         logging.getLogger("kubernetes.client.rest").error("noisy log line")
         print("raw stderr write", file=sys.stderr)
         return real(*args, **kwargs)

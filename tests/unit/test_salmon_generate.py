@@ -28,7 +28,7 @@ def test_fragments_come_from_the_genome_and_the_truth_is_consistent():
     starts = [generated.starts[f] for f in generated.layout]
     assert starts == sorted(starts) and starts[0] == 0 and starts[-1] == 400
     # Consecutive true fragments overlap by at least their shared stretch of genome.
-    for a, b in zip(generated.layout, generated.layout[1:]):
+    for a, b in zip(generated.layout, generated.layout[1:], strict=False):
         shared = 100 - (generated.starts[b] - generated.starts[a])
         assert generated.overlaps[a, b] >= (shared if shared >= 8 else 0)
     assert generated.layout != sorted(generated.layout)  # the numbering does not give the answer away

@@ -182,7 +182,10 @@ def reference_xoshiro256starstar(seed: int, count: int) -> list[int]:
         z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & mask
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
         state.append(z ^ (z >> 31))
-    rotl = lambda v, k: ((v << k) | (v >> (64 - k))) & mask  # noqa: E731
+
+    def rotl(v: int, k: int) -> int:
+        return ((v << k) | (v >> (64 - k))) & mask
+
     out = []
     for _ in range(count):
         s0, s1, s2, s3 = state

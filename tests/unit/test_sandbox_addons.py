@@ -9,7 +9,7 @@ from fakekind.httpserver import FileServer
 from coursecore.errors import UsageError
 from sandbox import addons
 from sandbox.addons import cache
-from sandbox.errors import ChecksumMismatch, CommandFailed, SandboxError
+from sandbox.errors import ChecksumMismatch, CommandFailed
 
 BODY = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n"
 SHA = hashlib.sha256(BODY).hexdigest()

@@ -15,7 +15,7 @@ def write(tmp_path, text, name="roster.csv"):
 def test_names_are_normalised_and_other_columns_kept(tmp_path):
     path = write(tmp_path, "\ufeffEmail,Name\na@x.org,Alice\nb@x.org, Bob Smith \n\n,\nc@x.org,carol.jones\n")
     learners = read_roster(path)
-    assert [(l.name, l.given, l.line) for l in learners] == [
+    assert [(learner.name, learner.given, learner.line) for learner in learners] == [
         ("alice", "Alice", 2),
         ("bob-smith", "Bob Smith", 3),
         ("carol-jones", "carol.jones", 6),

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from coursecore.home import sandbox_dir
 from coursecore.errors import UsageError
+from coursecore.home import sandbox_dir
 from sandbox import state
 from sandbox.errors import SandboxBusy, SandboxError
 

@@ -250,7 +250,7 @@ class Controller:
                 previous.setdefault("children", []).append(gnode["id"])
             last = children
             groups.append(gnode)
-            for step, r in zip(group, results):
+            for step, r in zip(group, results, strict=True):
                 scope.update(self._scope("steps", step["name"], r[2]))
             at, ok = end, group_ok
             if not group_ok:
@@ -364,7 +364,10 @@ class Controller:
         with tempfile.TemporaryDirectory(prefix="argosim-") as tmp:
             root = Path(tmp)
             mounts, views = self._mounts(t, spec_c, root)
-            text = lambda s: self._paths(self._sub(s, scope), mounts, root)
+
+            def text(s: str) -> str:
+                return self._paths(self._sub(s, scope), mounts, root)
+
             command = [text(c) for c in spec_c.get("command", [])] + [text(a) for a in spec_c.get("args", [])]
             if "script" in t:
                 (root / "script").write_text(text(t["script"].get("source", "")))

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from argosim import simulate  # noqa: E402
+from argosim import simulate
 
 HERE = Path(__file__).resolve().parent
 LAB = HERE.parent

@@ -8,7 +8,7 @@ import os
 # 2-core machine). A value the user set is kept.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from salmon_algorithm.cli import run  # noqa: E402  (after the variable, on purpose)
+from salmon_algorithm.cli import run  # after the variable, on purpose
 
 if __name__ == "__main__":
     run()
