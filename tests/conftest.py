@@ -1,4 +1,5 @@
-"""Shared pytest set-up: the test doubles' fixtures and the ``kind`` marker's skip rule."""
+"""Shared pytest set-up: the test doubles' fixtures, the ``kind`` marker's skip rule and the order in
+which xdist hands out the modules."""
 
 from __future__ import annotations
 
@@ -27,7 +28,34 @@ def _real_kind_available() -> str | None:
     return None
 
 
+# `make test` runs the suite on pytest-xdist workers with `--dist loadscope --no-loadscope-reorder`
+# (pyproject.toml): each module runs on one worker, so what it shares (a course built and graded
+# once per module, the book built once per session) is made once per run, and the modules are
+# handed out in collection order. These start first, slowest first (their share of a run, measured
+# with --durations=0), so that no worker is left with one of them at the end while the other
+# idles. A module missing here only runs later; nothing else depends on this list.
+SLOWEST_FIRST = (
+    "integration/test_lab_notebooks.py",
+    "integration/test_grading_runs.py",
+    "integration/test_grading_inert.py",
+    "integration/test_rehearsal.py",
+    "integration/test_sandbox_lifecycle.py",
+    "unit/test_lint_robustness.py",
+    "integration/test_grading.py",
+    "integration/test_sandbox_labprep.py",
+    "integration/test_sandbox_realhost.py",
+    "integration/test_book.py",
+)
+
+
+def _start_order(item) -> int:
+    module = item.nodeid.split("::")[0].removeprefix("tests/")
+    return SLOWEST_FIRST.index(module) if module in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_start_order)  # stable: the other modules keep their order
+
     kind_items = [item for item in items if "kind" in item.keywords]
     if not kind_items:
         return

@@ -77,6 +77,7 @@ def _command_files(lab, nb) -> list[str]:
     return read
 
 
+@pytest.mark.notebook
 def test_the_course_builds_grades_and_releases_what_the_notebooks_name(tmp_path):
     built = build_course(tmp_path / "course", lab_ids=IDS)
     assert [a.lab for a in built.assignments] == IDS  # teaching order
@@ -148,12 +149,14 @@ def _full_marks(lab, snapshot: Path) -> None:
     assert report.score == report.max_score, [(r.check.id, r.message) for r in report.checks if not r.passed]
 
 
+@pytest.mark.notebook
 def test_solution_notebooks_run_their_commands_against_the_fake_api_server(fake_kube, tmp_path):
     work = _run_solution_notebooks(fake_kube, tmp_path, LABS)
     for lab in LABS:
         _full_marks(lab, work / lab.id / "snapshot.yaml")
 
 
+@pytest.mark.notebook
 def test_on_a_shared_cluster_the_same_notebook_works_in_the_learners_namespace(fake_kube, tmp_path):
     lab = next(lab for lab in LABS if lab.id == "first-pod")
     fake_kube.server.write_kubeconfig(fake_kube.kubeconfig, namespace="kc-alice")
