@@ -15,8 +15,9 @@ reusing a ready sandbox under 0.5 s).
 test suite (tests/fakekind, tests/fakekube), with one ready sandbox. The fake kind is a Python
 script, so their figures include a Python start-up per kind call that real kind, a Go binary,
 does not cost: the fake tools ``ls`` runs (``kind get clusters`` and the engine probe ``docker
--v``) are timed on their own rows, to subtract. ``up`` reusing a ready sandbox runs neither. Processes keep compiled bytecode, as on a learner's machine (CI turns it off,
-which would make every run measure the compiler). Snapshot grading throughput in one process is
+-v``) are timed on their own rows, to subtract. ``up`` reusing a ready sandbox runs neither.
+Processes keep compiled bytecode, as on a learner's machine (CI turns it off, which would make
+every run measure the compiler). Snapshot grading throughput in one process is
 ``scripts/bench_check.py``'s figure.
 
     python scripts/bench_cli.py [--runs 9] [--only labs,check]
