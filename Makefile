@@ -27,8 +27,13 @@ html: $(STAMP)  ## the book, offline, warnings as errors
 course: $(STAMP)  ## the nbgrader course folders, generated from the labs
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/kubecourse course build --out course
 
+# The suite starts hundreds of Python processes (the CLI, the fake kind, kernels): they keep their
+# compiled bytecode (and pytest its rewritten test modules) in one cache inside the virtualenv,
+# even where PYTHONDONTWRITEBYTECODE is set to keep the checkout clean (as CI does), instead of
+# compiling the project again in every process.
 test: $(STAMP)  ## the whole test suite (end-to-end tests marked `kind` skip without kind + Docker)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	PATH="$(abspath $(BIN)):$$PATH" PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX="$(abspath $(VENV))/pycache" \
+		$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 clean:
 	rm -rf _build course
