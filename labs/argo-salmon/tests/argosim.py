@@ -28,10 +28,13 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 LAB = Path(__file__).resolve().parents[1]
 SOLVER = LAB / "solver"
@@ -497,4 +500,18 @@ def simulate(workflow: dict, *, name: str, created: datetime, claims: Path, data
     return Controller(workflow, name=name, created=created, claims=claims, data=data).run()
 
 
-__all__ = ["POD_OVERHEAD", "SOLVER_RSS", "fnv32a", "simulate", "stamp"]
+def write_fixtures(names: list[str], fixtures: dict, build: Callable[[str], dict], out: Path, script: str) -> None:
+    """Write each named fixture (all when ``names`` is empty) as ``out/NAME.yaml``, with a header
+    naming ``script``, and print each one's Workflows and their phases."""
+    out.mkdir(exist_ok=True)
+    for fixture in names or fixtures:
+        if fixture not in fixtures:
+            raise SystemExit(f"unknown fixture {fixture!r} (known: {', '.join(fixtures)})")
+        document = build(fixture)
+        header = f"# Snapshot fixture '{fixture}', made by {script}; do not edit by hand.\n"
+        (out / f"{fixture}.yaml").write_text(header + yaml.safe_dump(document, sort_keys=False, width=100))
+        wfs = [item for item in document["items"] if item["kind"] == "Workflow"]
+        print(fixture, " ".join(f"{w['metadata']['name']}:{w['status']['phase']}" for w in wfs) or "(no workflow)")
+
+
+__all__ = ["POD_OVERHEAD", "SOLVER_RSS", "fnv32a", "simulate", "stamp", "write_fixtures"]

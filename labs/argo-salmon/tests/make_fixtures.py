@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from argosim import simulate
+from argosim import simulate, write_fixtures
 
 HERE = Path(__file__).resolve().parent
 LAB = HERE.parent
@@ -218,17 +218,7 @@ def build(fixture: str) -> dict:
 
 
 def main(names: list[str]) -> None:
-    OUT.mkdir(exist_ok=True)
-    for fixture in names or FIXTURES:
-        if fixture not in FIXTURES:
-            raise SystemExit(f"unknown fixture {fixture!r} (known: {', '.join(FIXTURES)})")
-        document = build(fixture)
-        header = (
-            f"# Snapshot fixture '{fixture}', made by labs/argo-salmon/tests/make_fixtures.py; do not edit by hand.\n"
-        )
-        (OUT / f"{fixture}.yaml").write_text(header + yaml.safe_dump(document, sort_keys=False, width=100))
-        wfs = document["items"][1:]
-        print(fixture, " ".join(f"{w['metadata']['name']}:{w['status']['phase']}" for w in wfs) or "(no workflow)")
+    write_fixtures(names, FIXTURES, build, OUT, "labs/argo-salmon/tests/make_fixtures.py")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 LAB = HERE.parent
 sys.path.insert(0, str(LAB.parent / "argo-salmon" / "tests"))
-from argosim import simulate  # noqa: E402
+from argosim import simulate, write_fixtures  # noqa: E402
 
 OUT = HERE / "snapshots"
 HELLO = (LAB / "solution" / "hello.yaml").read_text()
@@ -106,17 +106,7 @@ def build(fixture: str) -> dict:
 
 
 def main(names: list[str]) -> None:
-    OUT.mkdir(exist_ok=True)
-    for fixture in names or FIXTURES:
-        if fixture not in FIXTURES:
-            raise SystemExit(f"unknown fixture {fixture!r} (known: {', '.join(FIXTURES)})")
-        document = build(fixture)
-        header = (
-            f"# Snapshot fixture '{fixture}', made by labs/argo-warmup/tests/make_fixtures.py; do not edit by hand.\n"
-        )
-        (OUT / f"{fixture}.yaml").write_text(header + yaml.safe_dump(document, sort_keys=False, width=100))
-        wfs = document["items"]
-        print(fixture, " ".join(f"{w['metadata']['name']}:{w['status']['phase']}" for w in wfs) or "(no workflow)")
+    write_fixtures(names, FIXTURES, build, OUT, "labs/argo-warmup/tests/make_fixtures.py")
 
 
 if __name__ == "__main__":
