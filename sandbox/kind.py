@@ -3,7 +3,7 @@
 Every call that touches a cluster passes ``--name`` and, where kind reads or writes credentials,
 ``--kubeconfig`` with the sandbox's own file, so kind never writes the learner's
 ``~/.kube/config`` (by default it does, and switches the current context). Output parsing of
-``get clusters`` / ``get nodes`` lives here too. :class:`sandbox.kind_tool.KindCli` bundles the
+``get clusters`` / ``get nodes`` lives here too. :class:`KindCli` bundles the
 verbs a sandbox's life needs; the kind *backend* of sandboxes is
 :class:`sandbox.kind_backend.KindBackend`.
 """
@@ -200,7 +200,23 @@ class KindTooOld(EnvironmentProblem, SandboxError):
     """The installed kind is older than the release of the pinned node image."""
 
 
+class KindCli:
+    """kind's verbs as :class:`sandbox.lifecycle.ClusterTool`: one kind cluster per sandbox."""
+
+    name = "kind"
+
+    def create(self, cluster: str, *, kubeconfig: Path, config: Path, image: str) -> None:
+        create_cluster(cluster, kubeconfig=kubeconfig, config=config, image=image)
+
+    def delete(self, cluster: str, *, kubeconfig: Path) -> None:
+        delete_cluster(cluster, kubeconfig=kubeconfig)
+
+    def list(self) -> list[str]:
+        return get_clusters()
+
+
 __all__ = [
+    "KindCli",
     "INSTALL_PINNED_KIND",
     "PINNED_KIND",
     "KindTooOld",

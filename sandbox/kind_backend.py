@@ -13,7 +13,7 @@ from typing import Any
 
 from coursecore import home
 from coursecore.errors import UsageError
-from sandbox import kind, kind_tool, lifecycle, state
+from sandbox import kind, lifecycle, state
 from sandbox.backend import DownResult, GradingTarget, Progress, quiet
 from sandbox.class_run import ClassReport, Observer
 from sandbox.lifecycle import ClusterTool, UpResult
@@ -51,7 +51,7 @@ class KindBackend:
         self.recreate = recreate
         self.force = force
         self.capacity = capacity
-        self.cli = cli or kind_tool.KindCli()
+        self.cli = cli or kind.KindCli()
         self._clusters: list[str] | None = None
 
     @classmethod

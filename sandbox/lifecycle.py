@@ -21,7 +21,7 @@ from typing import Protocol
 
 from coursecore.errors import KubecourseError
 from coursecore.home import KUBECONFIG_FILE, default_name, home, kubeconfig_path, sandbox_dir, validate_name
-from sandbox import cluster_config, kind, kind_tool, readiness, state
+from sandbox import cluster_config, kind, readiness, state
 from sandbox.backend import DownResult, Progress, quiet
 from sandbox.errors import CreateFailed, ForeignCluster, SandboxBroken, SandboxError
 from sandbox.names import cluster_name
@@ -30,7 +30,7 @@ LOCK_WAIT = 600  # a concurrent `up` of the same name may legitimately take minu
 
 
 class ClusterTool(Protocol):
-    """What a sandbox's life needs of kind (:class:`sandbox.kind_tool.KindCli`; a stand-in in tests)."""
+    """What a sandbox's life needs of kind (:class:`sandbox.kind.KindCli`; a stand-in in tests)."""
 
     name: str
     """Stored in each sandbox's state: the backend, ``kind``."""
@@ -111,7 +111,7 @@ def up(
     started = time.monotonic()
     name = validate_name(name) if name else default_name()
     cluster_config.render(nodes=nodes)  # validates the node count before anything is made
-    backend = backend or kind_tool.KindCli()
+    backend = backend or kind.KindCli()
     with _locked(name, lock_wait, progress):
         existing = state.load(name)
         # The common case first: a ready sandbox whose nodes answer, through its own credentials,
@@ -345,7 +345,7 @@ def down(
             sandbox on a shared engine) and ``include_foreign`` is false; nothing is deleted.
     """
     name = validate_name(name) if name else default_name()
-    backend = backend or kind_tool.KindCli()
+    backend = backend or kind.KindCli()
     with _locked(name, lock_wait, quiet):
         if not include_foreign and state.load(name) is None and cluster_name(name) in backend.list():
             raise ForeignCluster(
