@@ -215,8 +215,9 @@ def wait_webhooks_answer(
     deadline = time.monotonic() + timeout
     with connect(kubeconfig) as api:
         while True:
+            remaining = max(0.1, deadline - time.monotonic())
             try:
-                api.request("POST", path, body=body, query={"dryRun": "All"})
+                api.request("POST", path, body=body, query={"dryRun": "All"}, timeout=min(remaining, LIST_TIMEOUT))
                 return
             except ApiRefused as err:
                 if not webhook_unanswered(err):
@@ -224,7 +225,7 @@ def wait_webhooks_answer(
                 last = err.detail or err.message
             if time.monotonic() >= deadline:
                 raise NotReady(f"admission webhooks did not answer within {timeout:g} s: {last}", hint=hint)
-            time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+            time.sleep(min(RETRY_PAUSE, max(0.0, deadline - time.monotonic())))
 
 
 def job_outcome(obj: dict) -> str | None:
