@@ -54,17 +54,11 @@ def _ready_slices(store: Store, namespace: str, service: str) -> list[dict]:
     ]
 
 
-def ready_endpoint(store: Store, namespace: str, service: str) -> bool:
-    """Whether ``service`` has a ready endpoint."""
-    return bool(_ready_slices(store, namespace, service))
-
-
-def routed(store: Store, namespace: str, service: str) -> bool:
-    """Whether a ready endpoint of ``service`` is past its ``ROUTED_AFTER`` time (or has none)."""
+def _routed(slices: list[dict]) -> bool:
+    """Whether one of these ready EndpointSlices is past its ``ROUTED_AFTER`` time (or has none)."""
     now = time.time()
     return any(
-        float(((eps.get("metadata") or {}).get("annotations") or {}).get(ROUTED_AFTER, 0)) <= now
-        for eps in _ready_slices(store, namespace, service)
+        float(((eps.get("metadata") or {}).get("annotations") or {}).get(ROUTED_AFTER, 0)) <= now for eps in slices
     )
 
 
@@ -95,9 +89,10 @@ def _unreachable(store: Store, webhook: dict) -> str | None:
     url = f"https://{name}.{namespace}.svc:{port}{service.get('path', '')}?timeout={webhook.get('timeoutSeconds', 10)}s"
     if store.get(("", "services"), namespace, name) is None:
         return f'failed to call webhook: Post "{url}": service "{name}" not found'
-    if not ready_endpoint(store, namespace, name):
+    slices = _ready_slices(store, namespace, name)
+    if not slices:
         return f'failed to call webhook: Post "{url}": no endpoints available for service "{name}"'
-    if not routed(store, namespace, name):
+    if not _routed(slices):
         cluster_ip = ((store.get(("", "services"), namespace, name) or {}).get("spec") or {}).get("clusterIP", "")
         return f'failed to call webhook: Post "{url}": dial tcp {cluster_ip}:{port}: connect: connection refused'
     return None
@@ -117,4 +112,4 @@ def call(store: Store, attrs: Attributes) -> None:
                 raise ApiError(500, "InternalError", message, details={"causes": [{"message": reason}]})
 
 
-__all__ = ["ROUTED_AFTER", "call", "ready_endpoint", "routed"]
+__all__ = ["ROUTED_AFTER", "call"]
