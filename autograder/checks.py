@@ -5,14 +5,20 @@
     from autograder.checks import check, ok
     from autograder.expect import require
 
-    @check(id="pod-exists", title="Pod hello exists", points=1, hint="kubectl apply -f pod.yaml")
+    @check(points=1)
     def pod_exists(state):
+        '''Pod hello exists
+
+        kubectl apply -f pod.yaml
+        '''
         pod = require(state, "Pod", "hello", namespace="first-pod")
         return ok(f"found Pod {pod['metadata']['name']}")
 
 ``@check`` tags the function with its :class:`~autograder.results.Check` and returns it unchanged
 (so a lab's tests can call it directly); the loader collects the tagged functions of a lab's
-``checks.py`` in the order the module defines them, the way pytest collects tests.
+``checks.py`` in the order the module defines them, the way pytest collects tests. Like a test,
+a check is named by its function (``pod-exists``) and described by its docstring: the first
+paragraph is its title, the rest the hint a learner reads when it fails.
 
 A check fails by returning :func:`fail` or by raising :class:`Unmet` (which is what
 :func:`autograder.expect.require` raises for a missing object). Failures that name the same
@@ -22,8 +28,12 @@ marked as its consequences instead of repeating it with hints of their own.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
 import re
+import sys
+import textwrap
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -124,10 +134,11 @@ def check(
 
     Args:
         id: unique DNS label; defaults to the function's name with dashes for underscores.
-        title: one line saying what is verified; defaults to the docstring's first line.
+        title: one line saying what is verified; defaults to the docstring's first paragraph.
         points: points for a full pass (> 0).
-        hint: what to do when it fails, shown only then. Hidden checks need one: it is all a
-            learner learns about why the check failed.
+        hint: what to do when it fails, shown only then; defaults to the docstring's other
+            paragraphs. Hidden checks need one: it is all a learner learns about why the check
+            failed.
         hidden: learners see a generic message instead of what the check found (the grade
             still counts), and the hint.
         timeout: seconds the check may run before it is reported as an error.
@@ -140,19 +151,20 @@ def check(
         check_id = id or function.__name__.replace("_", "-")
         if not CHECK_ID.match(check_id):
             raise ValueError(f"check id {check_id!r} is not a DNS label (lowercase letters, digits, dashes)")
-        doc = (function.__doc__ or "").strip().splitlines()
-        check_title = title or (doc[0] if doc else check_id)
+        summary, details = _docstring_parts(function)
+        check_title = title or summary or check_id
+        check_hint = hint or details
         if isinstance(points, bool) or not isinstance(points, (int, float)) or not points > 0 or math.isinf(points):
             raise ValueError(f"check {check_id!r}: points must be a number above 0, not {points!r}")
         if not isinstance(timeout, (int, float)) or not timeout > 0:
             raise ValueError(f"check {check_id!r}: timeout must be a number of seconds above 0")
-        if hidden and not str(hint).strip():
+        if hidden and not str(check_hint).strip():
             raise ValueError(f"hidden check {check_id!r} needs a hint: learners see it instead of what the check found")
         function.check = Check(  # type: ignore[attr-defined]
             id=check_id,
             title=str(check_title),
             points=float(points),
-            hint=str(hint),
+            hint=str(check_hint),
             hidden=bool(hidden),
             timeout=float(timeout),
             function=function,
@@ -160,6 +172,28 @@ def check(
         return function
 
     return tag
+
+
+def _docstring_parts(function: Callable[..., Any]) -> tuple[str, str]:
+    """A docstring's first paragraph and the rest, each paragraph reflowed into one line.
+
+    Paragraphs are separated by blank lines; the rest's paragraphs stay separated by one.
+    """
+    doc = function.__doc__
+    if doc is None and sys.flags.optimize >= 2:  # python -OO drops docstrings, and with them the titles
+        doc = _docstring_in_source(function)
+    doc = inspect.cleandoc(doc or "")
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", doc) if p.strip()]
+    return (paragraphs[0], "\n\n".join(paragraphs[1:])) if paragraphs else ("", "")
+
+
+def _docstring_in_source(function: Callable[..., Any]) -> str | None:
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    node = tree.body[0] if tree.body else None
+    return ast.get_docstring(node, clean=False) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
 
 def tagged(value: Any) -> Check | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import pytest
 
@@ -32,7 +34,61 @@ def test_defaults_from_function_name_and_docstring():
 
         More."""
 
-    assert (pod_exists.check.id, pod_exists.check.title) == ("pod-exists", "The pod exists.")
+    assert (pod_exists.check.id, pod_exists.check.title, pod_exists.check.hint) == (
+        "pod-exists",
+        "The pod exists.",
+        "More.",
+    )
+
+
+def test_docstring_paragraphs_are_reflowed_into_title_and_hint():
+    @check(points=1, hidden=True)
+    def spread(state):
+        """The replicas run on
+        different nodes
+
+        Add a topologySpreadConstraint
+            on kubernetes.io/hostname.
+
+        kubectl get pods -o wide shows the nodes.
+        """
+
+    assert spread.check.title == "The replicas run on different nodes"
+    assert spread.check.hint == (
+        "Add a topologySpreadConstraint on kubernetes.io/hostname.\n\nkubectl get pods -o wide shows the nodes."
+    )
+
+
+def test_keywords_win_over_the_docstring():
+    @check(title="Title", hint="Hint")
+    def f(state):
+        """Other title
+
+        Other hint
+        """
+
+    assert (f.check.title, f.check.hint) == ("Title", "Hint")
+
+
+def test_hidden_check_whose_docstring_has_no_hint_is_refused():
+    with pytest.raises(ValueError, match="needs a hint"):
+
+        @check(hidden=True)
+        def secret(state):
+            """A title and nothing more"""
+
+
+def test_titles_and_hints_survive_python_dropping_docstrings(tmp_path):
+    """``python -OO`` (or PYTHONOPTIMIZE=2) strips ``__doc__``; the titles and hints are read from the source."""
+    script = (
+        "from autograder.loader import load_checks\n"
+        "print(repr([(c.title, c.hint) for c in load_checks('first-pod').checks]))\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, *flags, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+        for flags in ([], ["-OO"])
+    ]
+    assert runs[0].stdout == runs[1].stdout and "Pod hello exists" in runs[0].stdout
 
 
 def test_only_functions_tagged_by_check_are_checks():
