@@ -152,29 +152,27 @@ def _why_collect_failed(wf):
     return storage.root if storage.fraction < 1 else None
 
 
-@check(
-    id="workflow-exists",
-    points=1,
-    title="A salmon-* Workflow exists in namespace salmon",
-    hint="Submit with `kubectl create -f workflow.yaml` (generateName needs create, not apply), "
-    "with `metadata.generateName: salmon-` and `metadata.namespace: salmon`.",
-)
+@check(points=1)
 def workflow_exists(state):
+    """A salmon-* Workflow exists in namespace salmon
+
+    Submit with `kubectl create -f workflow.yaml` (generateName needs create, not apply), with `metadata.generateName:
+    salmon-` and `metadata.namespace: salmon`.
+    """
     wf = _graded(state)
     attempts = len(state.objects("Workflow", namespace=sw.NAMESPACE, api_version=sw.API_VERSION))
     more = f" (newest of {attempts} attempts; earlier ones are not graded)" if attempts > 1 else ""
     return ok(f"grading Workflow {wf.name}{more}")
 
 
-@check(
-    id="fan-out",
-    points=2,
-    title="At least 5 solver runs from one looped step, each with its own seed",
-    hint="Loop one step or task over the seeds: `withItems: [3, 7, 11, 13, 17]` (or `withParam` over "
-    'a seed generator\'s JSON list), pass `value: "{{item}}"` as the input parameter `seed`, and '
-    "make every seed different: runs with the same seed repeat the same search.",
-)
+@check(points=2)
 def fan_out(state):
+    """At least 5 solver runs from one looped step, each with its own seed
+
+    Loop one step or task over the seeds: `withItems: [3, 7, 11, 13, 17]` (or `withParam` over a seed generator's JSON
+    list), pass `value: "{{item}}"` as the input parameter `seed`, and make every seed different: runs with the same
+    seed repeat the same search.
+    """
     wf = _ran(_graded(state, settle=True))
     runs = wf.runs
     if not runs:
@@ -198,24 +196,19 @@ def fan_out(state):
     return ok(f"{len(runs)} runs of template {template!r} with distinct seeds {', '.join(seeds)}")
 
 
-@check(
-    id="shared-storage",
-    points=1,
-    title="Solver runs and the collect step share a PersistentVolumeClaim",
-    hint=STORAGE_HINT,
-)
+@check(hint=STORAGE_HINT, points=1)
 def shared_storage(state):
+    """Solver runs and the collect step share a PersistentVolumeClaim"""
     return _storage(_graded(state))
 
 
-@check(
-    id="resource-requests",
-    points=1,
-    title="Every container and script template requests CPU and memory",
-    hint="Add `resources: {requests: {cpu: 200m, memory: 256Mi}}` to each container or script "
-    "template (or once under `spec.templateDefaults`): the scheduler places pods by their requests.",
-)
+@check(points=1)
 def resource_requests(state):
+    """Every container and script template requests CPU and memory
+
+    Add `resources: {requests: {cpu: 200m, memory: 256Mi}}` to each container or script template (or once under
+    `spec.templateDefaults`): the scheduler places pods by their requests.
+    """
     spec = _graded(state).spec
     defaults = set()
     for key in ("container", "script"):
@@ -237,14 +230,13 @@ def resource_requests(state):
     return ok(f"all {counted} containers request cpu and memory")
 
 
-@check(
-    id="collect-after-runs",
-    points=2,
-    title="The collect step started after every solver run finished",
-    hint="The collect step ran before the runs finished. In a dag, add `dependencies: [run]` to the "
-    "collect task; in steps, put collect in a later step group (its own `- - name: collect`).",
-)
+@check(points=2)
 def collect_after_runs(state):
+    """The collect step started after every solver run finished
+
+    The collect step ran before the runs finished. In a dag, add `dependencies: [run]` to the collect task; in steps,
+    put collect in a later step group (its own `- - name: collect`).
+    """
     wf = _ran(_graded(state))
     if not wf.runs:
         return fail("no solver runs to order the collect step after")
@@ -256,13 +248,9 @@ def collect_after_runs(state):
     return _ordering(wf)
 
 
-@check(
-    id="workflow-succeeded",
-    points=1,
-    title="The Workflow succeeded",
-    hint=RUN_FAILED_HINT,
-)
+@check(hint=RUN_FAILED_HINT, points=1)
 def workflow_succeeded(state):
+    """The Workflow succeeded"""
     wf = _ran(_graded(state))
     if wf.phase == "Succeeded":
         took = f" in {(wf.finished - wf.started).total_seconds():.0f} s" if wf.started and wf.finished else ""
@@ -281,15 +269,14 @@ def workflow_succeeded(state):
     return failure.with_root(cause) if cause else failure
 
 
-@check(
-    id="honest-collect",
-    points=2,
-    title="best-score is the highest run score and best-seed a seed that reached it",
-    hint="Every run must expose `score` (outputs.parameters with valueFrom.path); the collect step "
-    "must read all runs' results from the shared volume and report the highest score (for DNA "
-    "assembly higher is better) and that run's seed: `python -m salmon_algorithm.collect DIR`.",
-)
+@check(points=2)
 def honest_collect(state):
+    """best-score is the highest run score and best-seed a seed that reached it
+
+    Every run must expose `score` (outputs.parameters with valueFrom.path); the collect step must read all runs' results
+    from the shared volume and report the highest score (for DNA assembly higher is better) and that run's seed: `python
+    -m salmon_algorithm.collect DIR`.
+    """
     wf = _ran(_graded(state))
     if not wf.runs:
         return fail("no solver runs to compare with")

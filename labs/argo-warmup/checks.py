@@ -104,15 +104,13 @@ def _after(later: dict, earlier: dict) -> bool:
     return start is not None and end is not None and start >= end
 
 
-@check(
-    id="two-steps",
-    title="Part 1: a hello-* Workflow ran two steps, one after the other",
-    points=2,
-    hint="Each entry under `steps` is a group whose steps run in parallel; `- - name: second` starts a "
-    "new group, which waits until the group before it has finished. Create it with "
-    "`kubectl create -n $NS -f hello.yaml`.",
-)
+@check(points=2)
 def two_steps(state):
+    """Part 1: a hello-* Workflow ran two steps, one after the other
+
+    Each entry under `steps` is a group whose steps run in parallel; `- - name: second` starts a new group, which waits
+    until the group before it has finished. Create it with `kubectl create -n $NS -f hello.yaml`.
+    """
     wf = _graded(state, "hello-")
     _succeeded(wf)
     pods = _pods(wf)
@@ -129,14 +127,13 @@ def two_steps(state):
     return fail(f"the steps of {objects.name(wf)} ran at the same time ({shown}): they are in one group")
 
 
-@check(
-    id="fan-out",
-    title="Part 2: a fan-out-* Workflow looped one step over at least three different items",
-    points=2,
-    hint='Give one step `withItems: [alpha, beta, gamma]` and pass `value: "{{item}}"` as its argument: '
-    "Argo runs one pod per item, all at once. `{{item}}` means something only in a step that loops.",
-)
+@check(points=2)
 def fan_out(state):
+    """Part 2: a fan-out-* Workflow looped one step over at least three different items
+
+    Give one step `withItems: [alpha, beta, gamma]` and pass `value: "{{item}}"` as its argument: Argo runs one pod per
+    item, all at once. `{{item}}` means something only in a step that loops.
+    """
     wf = _graded(state, "fan-out-")
     _succeeded(wf)
     loops: dict[str, list[str]] = {}
@@ -156,14 +153,13 @@ def fan_out(state):
     return ok(f"step {step} ran once per item: {', '.join(items)}")
 
 
-@check(
-    id="output-parameter",
-    title="Part 3: in an output-* Workflow, a later step received an earlier step's output parameter",
-    points=2,
-    hint="In the template that writes /tmp/words declare `outputs: {parameters: [{name: words, valueFrom: "
-    '{path: /tmp/words}}]}`, and in the next step pass `value: "{{steps.count.outputs.parameters.words}}"`.',
-)
+@check(points=2)
 def output_parameter(state):
+    """Part 3: in an output-* Workflow, a later step received an earlier step's output parameter
+
+    In the template that writes /tmp/words declare `outputs: {parameters: [{name: words, valueFrom: {path:
+    /tmp/words}}]}`, and in the next step pass `value: "{{steps.count.outputs.parameters.words}}"`.
+    """
     wf = _graded(state, "output-")
     _succeeded(wf)
     name = objects.name(wf)

@@ -25,24 +25,22 @@ def _job(state):
     return require(state, "Job", "sweep", namespace=NAMESPACE)
 
 
-@check(
-    id="job-exists",
-    title="Job sweep exists in namespace batch",
-    points=1,
-    hint="kubectl apply -f sweep.yaml (metadata.name sweep, metadata.namespace batch).",
-)
+@check(points=1)
 def job_exists(state):
+    """Job sweep exists in namespace batch
+
+    kubectl apply -f sweep.yaml (metadata.name sweep, metadata.namespace batch).
+    """
     job = _job(state)
     return ok(f"found Job sweep, created {get(job, 'metadata.creationTimestamp', default='?')}")
 
 
-@check(
-    id="indexed-sweep",
-    title="The Job is Indexed, with at least 5 completions run in parallel",
-    points=2,
-    hint="Set completionMode: Indexed, completions: 5 or more and parallelism: 2 or more (at most completions).",
-)
+@check(points=2)
 def indexed_sweep(state):
+    """The Job is Indexed, with at least 5 completions run in parallel
+
+    Set completionMode: Indexed, completions: 5 or more and parallelism: 2 or more (at most completions).
+    """
     job = _job(state)
     mode = get(job, "spec.completionMode", default="NonIndexed")
     completions = integer(get(job, "spec.completions"))
@@ -61,13 +59,12 @@ def indexed_sweep(state):
     return partial(1 - len(problems) / 3, "; ".join(problems))
 
 
-@check(
-    id="walltime",
-    title="The sweep has a walltime (activeDeadlineSeconds)",
-    points=1,
-    hint="Set spec.activeDeadlineSeconds, e.g. 900: the Job is stopped and marked failed if it runs longer.",
-)
+@check(points=1)
 def walltime(state):
+    """The sweep has a walltime (activeDeadlineSeconds)
+
+    Set spec.activeDeadlineSeconds, e.g. 900: the Job is stopped and marked failed if it runs longer.
+    """
     job = _job(state)
     seconds = integer(get(job, "spec.activeDeadlineSeconds"))
     if seconds is None:
@@ -77,14 +74,13 @@ def walltime(state):
     return ok(f"walltime {seconds} s")
 
 
-@check(
-    id="retries",
-    title="Retries are limited per index (or overall)",
-    points=1,
-    hint="Set spec.backoffLimitPerIndex (e.g. 1) so that one bad seed cannot use up the whole sweep's retries; "
-    "a spec.backoffLimit below the default of 6 is accepted too.",
-)
+@check(points=1)
 def retries(state):
+    """Retries are limited per index (or overall)
+
+    Set spec.backoffLimitPerIndex (e.g. 1) so that one bad seed cannot use up the whole sweep's retries; a
+    spec.backoffLimit below the default of 6 is accepted too.
+    """
     job = _job(state)
     per_index = integer(get(job, "spec.backoffLimitPerIndex"))
     if per_index is not None:
@@ -97,13 +93,12 @@ def retries(state):
 
 
 @check(
-    id="cleanup",
-    title="The finished Job is cleaned up, but not before it is graded",
-    points=1,
     hint=f"Set spec.ttlSecondsAfterFinished to {MIN_TTL} or more (e.g. 86400, a day): the Job and its Pods are "
     "deleted that long after they finish.",
+    points=1,
 )
 def cleanup(state):
+    """The finished Job is cleaned up, but not before it is graded"""
     job = _job(state)
     ttl = integer(get(job, "spec.ttlSecondsAfterFinished"))
     if ttl is None:
@@ -113,24 +108,22 @@ def cleanup(state):
     return ok(f"deleted {ttl} s after it finishes")
 
 
-@check(
-    id="requests",
-    title="Every container requests CPU and memory",
-    points=1,
-    hint="Under resources.requests set cpu (e.g. 250m) and memory (e.g. 32Mi): the scheduler packs Pods by requests.",
-)
+@check(points=1)
 def requests(state):
+    """Every container requests CPU and memory
+
+    Under resources.requests set cpu (e.g. 250m) and memory (e.g. 32Mi): the scheduler packs Pods by requests.
+    """
     return expect_requests(_job(state))
 
 
-@check(
-    id="uses-index",
-    title="Each run reads its completion index (JOB_COMPLETION_INDEX)",
-    points=1,
-    hint="Use $JOB_COMPLETION_INDEX in the command (or $(JOB_COMPLETION_INDEX) in args) as the seed: "
-    "without it every Pod runs the same seed.",
-)
+@check(points=1)
 def uses_index(state):
+    """Each run reads its completion index (JOB_COMPLETION_INDEX)
+
+    Use $JOB_COMPLETION_INDEX in the command (or $(JOB_COMPLETION_INDEX) in args) as the seed: without it every Pod runs
+    the same seed.
+    """
     job = _job(state)
     for c in objects.containers(job):
         words = [str(w) for w in (c.get("command") or []) + (c.get("args") or [])]
@@ -144,13 +137,11 @@ def uses_index(state):
     return fail("no container mentions JOB_COMPLETION_INDEX: every Pod would compute the same thing")
 
 
-@check(
-    id="completed",
-    title="The sweep completed: every index succeeded",
-    points=2,
-    timeout=120,
-    hint="kubectl get job sweep -n batch; if it failed, kubectl logs -n batch -l job-name=sweep and "
-    "kubectl describe job sweep -n batch say why. Fix, delete the Job, apply again.",
-)
+@check(points=2, timeout=120)
 def completed(state):
+    """The sweep completed: every index succeeded
+
+    kubectl get job sweep -n batch; if it failed, kubectl logs -n batch -l job-name=sweep and kubectl describe job sweep
+    -n batch say why. Fix, delete the Job, apply again.
+    """
     return expect_job_complete(state, _job(state), timeout=90)

@@ -38,36 +38,32 @@ def _container(d):
     return {}
 
 
-@check(
-    id="deployed",
-    title="Deployment web exists in namespace deploy-prod",
-    points=1,
-    hint="The overlay's namespace: deploy-prod puts every object there; apply with "
-    "kubectl apply -k overlays/production.",
-)
+@check(points=1)
 def deployed(state):
+    """Deployment web exists in namespace deploy-prod
+
+    The overlay's namespace: deploy-prod puts every object there; apply with kubectl apply -k overlays/production.
+    """
     return ok(f"found Deployment {objects.name(_deployment(state))}")
 
 
-@check(
-    id="replicas",
-    title="Production runs 3 replicas",
-    points=1,
-    hint="replicas: [{name: web, count: 3}] in the overlay's kustomization.yaml.",
-)
+@check(points=1)
 def replicas(state):
+    """Production runs 3 replicas
+
+    replicas: [{name: web, count: 3}] in the overlay's kustomization.yaml.
+    """
     d = _deployment(state)
     return expect_fields(d, {"spec": {"replicas": REPLICAS}}, passed=f"{REPLICAS} replicas")
 
 
-@check(
-    id="env-label",
-    title="Everything carries env: production, the Pods too, the selector untouched",
-    points=1,
-    hint="labels: [{pairs: {env: production}, includeTemplates: true}]. commonLabels would also change "
-    "spec.selector, which an existing Deployment refuses to change.",
-)
+@check(points=1)
 def env_label(state):
+    """Everything carries env: production, the Pods too, the selector untouched
+
+    labels: [{pairs: {env: production}, includeTemplates: true}]. commonLabels would also change spec.selector, which an
+    existing Deployment refuses to change.
+    """
     d = _deployment(state)
     key, value = LABEL
     places = {
@@ -90,10 +86,9 @@ def env_label(state):
 
 
 @check(
-    id="image-pinned",
     title=f"The image is pinned to {IMAGE} by the overlay",
-    points=1,
     hint="images: [{name: nginx, newTag: 1.27.3-alpine}] rewrites the base's image without editing it.",
+    points=1,
 )
 def image_pinned(state):
     d = _deployment(state)
@@ -101,14 +96,13 @@ def image_pinned(state):
     return ok(f"image {image}") if image == IMAGE else fail(f"image is {image!r}, expected {IMAGE!r}", root=IMAGE_ROOT)
 
 
-@check(
-    id="generated-config",
-    title="The production page comes from a generated ConfigMap",
-    points=2,
-    hint="configMapGenerator: [{name: site, behavior: replace, files: [index.html]}] in the overlay; kustomize names "
-    "it site-<hash> and rewrites the Deployment's reference, so a new page rolls out new Pods.",
-)
+@check(points=2)
 def generated_config(state):
+    """The production page comes from a generated ConfigMap
+
+    configMapGenerator: [{name: site, behavior: replace, files: [index.html]}] in the overlay; kustomize names it
+    site-<hash> and rewrites the Deployment's reference, so a new page rolls out new Pods.
+    """
     d = _deployment(state)
     names = [
         get(v, "configMap.name")
@@ -128,24 +122,21 @@ def generated_config(state):
     return ok(f"page from generated ConfigMap {name}")
 
 
-@check(
-    id="requests",
-    title="The overlay's patch sets CPU and memory requests",
-    points=1,
-    hint="patches: [{path: resources.yaml}], a Deployment web with only the container's resources.requests.",
-)
+@check(points=1)
 def requests(state):
+    """The overlay's patch sets CPU and memory requests
+
+    patches: [{path: resources.yaml}], a Deployment web with only the container's resources.requests.
+    """
     return expect_requests(_deployment(state))
 
 
-@check(
-    id="rolled-out",
-    title="The rollout finished: every replica is updated and available",
-    points=2,
-    timeout=90,
-    hint="kubectl rollout status deployment/web -n deploy-prod; kubectl get pods -n deploy-prod shows what is stuck.",
-)
+@check(points=2, timeout=90)
 def rolled_out(state):
+    """The rollout finished: every replica is updated and available
+
+    kubectl rollout status deployment/web -n deploy-prod; kubectl get pods -n deploy-prod shows what is stuck.
+    """
     d = _deployment(state)
     outcome = expect_rolled_out(state, d, timeout=60)
     # A rollout that hangs with an image other than the one asked for (a misspelt tag, as a rule)

@@ -20,45 +20,40 @@ def _pod(state):
     return require(state, "Pod", "hello", namespace=NAMESPACE)
 
 
-@check(
-    id="pod-exists",
-    title="Pod hello exists in namespace first-pod",
-    points=1,
-    hint="Apply your manifest: kubectl apply -f pod.yaml (metadata.name hello, metadata.namespace first-pod).",
-)
+@check(points=1)
 def pod_exists(state):
+    """Pod hello exists in namespace first-pod
+
+    Apply your manifest: kubectl apply -f pod.yaml (metadata.name hello, metadata.namespace first-pod).
+    """
     return ok(f"found Pod {objects.name(_pod(state))}")
 
 
-@check(
-    id="image-pinned",
-    title="The container image is pinned to a version tag",
-    points=1,
-    hint="Write the image with an explicit version, e.g. busybox:1.36; no tag means :latest, which can change "
-    "under you.",
-)
+@check(points=1)
 def image_pinned(state):
+    """The container image is pinned to a version tag
+
+    Write the image with an explicit version, e.g. busybox:1.36; no tag means :latest, which can change under you.
+    """
     return expect_pinned_images(_pod(state))
 
 
-@check(
-    id="labelled",
-    title="The Pod carries the label app: hello",
-    points=1,
-    hint="Add labels: {app: hello} under metadata; then kubectl get pods -n first-pod -l app=hello finds it.",
-)
+@check(points=1)
 def labelled(state):
+    """The Pod carries the label app: hello
+
+    Add labels: {app: hello} under metadata; then kubectl get pods -n first-pod -l app=hello finds it.
+    """
     return expect_fields(_pod(state), {"metadata": {"labels": {"app": "hello"}}})
 
 
-@check(
-    id="requests-set",
-    title="Every container requests CPU and memory",
-    points=1,
-    hint="Under the container add resources: {requests: {cpu: 50m, memory: 16Mi}}; the scheduler places Pods by "
-    "their requests.",
-)
+@check(points=1)
 def requests_set(state):
+    """Every container requests CPU and memory
+
+    Under the container add resources: {requests: {cpu: 50m, memory: 16Mi}}; the scheduler places Pods by their
+    requests.
+    """
     # Half a request is half the job: partial credit, and the message says what is missing.
     return expect_requests(_pod(state), partial_credit=True)
 
@@ -70,15 +65,13 @@ def _settled(pod) -> bool:
     )
 
 
-@check(
-    id="pod-ran",
-    title="The Pod ran (phase Running or Succeeded)",
-    points=2,
-    timeout=60,
-    hint="Look at kubectl describe pod hello -n first-pod: the Events at the bottom say why it did not start "
-    "(a typo in the image name shows as ErrImagePull).",
-)
+@check(points=2, timeout=60)
 def pod_ran(state):
+    """The Pod ran (phase Running or Succeeded)
+
+    Look at kubectl describe pod hello -n first-pod: the Events at the bottom say why it did not start (a typo in the
+    image name shows as ErrImagePull).
+    """
     pod = _pod(state)
     # Live, a Pod applied a moment ago may still be pulling its image: wait a little for it.
     pod = state.wait_for("Pod", "hello", namespace=NAMESPACE, timeout=20, condition=_settled) or _pod(state)
@@ -94,13 +87,11 @@ def pod_ran(state):
     return fail(f"phase {phase}")
 
 
-@check(
-    id="restart-never",
-    title="The Pod restarts as a one-off command should",
-    points=1,
-    hidden=True,
-    hint="A command that runs once should not be restarted, not even when it fails: then a failure shows in the "
-    "Pod's phase and its logs stay readable. Compare what each restartPolicy does when the container exits.",
-)
+@check(points=1, hidden=True)
 def restart_never(state):
+    """The Pod restarts as a one-off command should
+
+    A command that runs once should not be restarted, not even when it fails: then a failure shows in the Pod's phase
+    and its logs stay readable. Compare what each restartPolicy does when the container exits.
+    """
     return expect_fields(_pod(state), {"spec": {"restartPolicy": "Never"}})

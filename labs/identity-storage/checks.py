@@ -93,14 +93,13 @@ def _reader_identity(job):
     return fail("; ".join(wrong), root=READER_IDENTITY) if wrong else ok(f"uid {READER_USER}, in group {GROUP}")
 
 
-@check(
-    id="claim-bound",
-    title="Claim shared is bound to a volume",
-    points=1,
-    hint="A PersistentVolumeClaim named shared (ReadWriteOnce, 100Mi). The sandbox's storage binds it when the first "
-    "Pod that uses it is scheduled: Pending until then is normal.",
-)
+@check(points=1)
 def claim_bound(state):
+    """Claim shared is bound to a volume
+
+    A PersistentVolumeClaim named shared (ReadWriteOnce, 100Mi). The sandbox's storage binds it when the first Pod that
+    uses it is scheduled: Pending until then is normal.
+    """
     pvc = require(state, "PersistentVolumeClaim", CLAIM, namespace=NAMESPACE)
     phase = get(pvc, "status.phase", default="Pending")
     if phase == "Bound":
@@ -111,48 +110,39 @@ def claim_bound(state):
     return fail(f"claim shared is {phase}: no Pod has used it yet, or no storage class can provide it")
 
 
-@check(
-    id="shared-claim",
-    title="Both Jobs mount claim shared",
-    points=1,
-    hint=MOUNT_HINT,
-)
+@check(hint=MOUNT_HINT, points=1)
 def shared_claim(state):
+    """Both Jobs mount claim shared"""
     _job(state, "writer"), _job(state, "reader")
     unmounted = _unmounted(state)
     return fail("; ".join(unmounted), root=UNMOUNTED) if unmounted else ok("writer and reader share claim shared")
 
 
-@check(
-    id="writer-identity",
-    title="The writer runs as user 1000, group 3000, fsGroup 3000, never as root",
-    points=1,
-    hint="In the writer's Pod spec: securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 3000, "
-    "runAsNonRoot: true}.",
-)
+@check(points=1)
 def writer_identity(state):
+    """The writer runs as user 1000, group 3000, fsGroup 3000, never as root
+
+    In the writer's Pod spec: securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 3000, runAsNonRoot: true}.
+    """
     return _writer_identity(_job(state, "writer"))
 
 
-@check(
-    id="reader-identity",
-    title="The reader is another user who belongs to group 3000",
-    points=1,
-    hint="runAsUser: 1001, and group 3000 as its runAsGroup (or in supplementalGroups, or as fsGroup); "
-    "runAsNonRoot: true.",
-)
+@check(points=1)
 def reader_identity(state):
+    """The reader is another user who belongs to group 3000
+
+    runAsUser: 1001, and group 3000 as its runAsGroup (or in supplementalGroups, or as fsGroup); runAsNonRoot: true.
+    """
     return _reader_identity(_job(state, "reader"))
 
 
-@check(
-    id="file-owned",
-    title="The writer's file belongs to user 1000 and group 3000, readable by the group only",
-    points=2,
-    hint="The writer's Pod reports the file's owner in its termination message: kubectl get pods -n identity "
-    "-l job-name=writer -o jsonpath='{.items[*].status.containerStatuses[0].state.terminated.message}'.",
-)
+@check(points=2)
 def file_owned(state):
+    """The writer's file belongs to user 1000 and group 3000, readable by the group only
+
+    The writer's Pod reports the file's owner in its termination message: kubectl get pods -n identity -l
+    job-name=writer -o jsonpath='{.items[*].status.containerStatuses[0].state.terminated.message}'.
+    """
     writer = _job(state, "writer")
     fields, why = report(state, "writer")
     if not fields:
@@ -170,14 +160,13 @@ def file_owned(state):
     return fail("; ".join(problems)).with_root(_writer_identity(writer).root)
 
 
-@check(
-    id="reader-read",
-    title="The reader, as user 1001, read the writer's result",
-    points=2,
-    hint="If the reader failed with Permission denied, compare its groups with the file's group (the writer's "
-    "termination message); delete both Jobs and apply again once fixed.",
-)
+@check(points=2)
 def reader_read(state):
+    """The reader, as user 1001, read the writer's result
+
+    If the reader failed with Permission denied, compare its groups with the file's group (the writer's termination
+    message); delete both Jobs and apply again once fixed.
+    """
     reader = _job(state, "reader")
     fields, why = report(state, "reader")
     if not fields:

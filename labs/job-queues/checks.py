@@ -162,52 +162,48 @@ def _why_waiting(state):
     return STILL_QUEUED
 
 
-@check(
-    id="flavor",
-    title="A ResourceFlavor exists",
-    points=1,
-    hint="Apply a ResourceFlavor (apiVersion kueue.x-k8s.io/v1beta2, metadata.name default-flavor): on a "
-    "cluster of one kind of node it needs no spec at all.",
-)
+@check(points=1)
 def flavor(state):
+    """A ResourceFlavor exists
+
+    Apply a ResourceFlavor (apiVersion kueue.x-k8s.io/v1beta2, metadata.name default-flavor): on a cluster of one kind
+    of node it needs no spec at all.
+    """
     flavors = _flavors(state)
     if not flavors:
         return fail("no ResourceFlavor: a ClusterQueue's quota is always quota *of a flavor*", root=NO_FLAVOR)
     return ok("ResourceFlavor " + ", ".join(name(f) for f in flavors))
 
 
-@check(
-    id="cluster-queue",
-    title="A ClusterQueue gives CPU and memory quota of that flavor to namespace queues",
-    points=2,
-    hint="spec.namespaceSelector: {} (all namespaces; leaving it out admits none), and under spec.resourceGroups "
-    "coveredResources [cpu, memory] with a flavor whose name is your ResourceFlavor's and a nominalQuota for "
-    "cpu and for memory.",
-)
+@check(points=2)
 def cluster_queue(state):
+    """A ClusterQueue gives CPU and memory quota of that flavor to namespace queues
+
+    spec.namespaceSelector: {} (all namespaces; leaving it out admits none), and under spec.resourceGroups
+    coveredResources [cpu, memory] with a flavor whose name is your ResourceFlavor's and a nominalQuota for cpu and for
+    memory.
+    """
     return _cluster_queue(state)
 
 
-@check(
-    id="local-queue",
-    title="A LocalQueue in namespace queues points to a ClusterQueue",
-    points=1,
-    hint="kind: LocalQueue, metadata.namespace: queues, spec.clusterQueue: the name of your ClusterQueue "
-    "(exactly: a LocalQueue that names a missing ClusterQueue stays inactive and admits nothing).",
-)
+@check(points=1)
 def local_queue(state):
+    """A LocalQueue in namespace queues points to a ClusterQueue
+
+    kind: LocalQueue, metadata.namespace: queues, spec.clusterQueue: the name of your ClusterQueue (exactly: a
+    LocalQueue that names a missing ClusterQueue stays inactive and admits nothing).
+    """
     return _local_queue(state)
 
 
 @check(
-    id="jobs-queued",
-    title="At least three Jobs are submitted to the LocalQueue, with CPU and memory requests",
-    points=2,
     hint=f"Label every Job (metadata.labels, not the Pod template) {QUEUE_LABEL}: <your LocalQueue>, create it "
     "with spec.suspend: true, and give each container resources.requests for cpu and memory: "
     "quota is counted in requests.",
+    points=2,
 )
 def jobs_queued(state):
+    """At least three Jobs are submitted to the LocalQueue, with CPU and memory requests"""
     jobs = _jobs(state)
     if not jobs:
         return fail("no Jobs in namespace queues", root=NOT_QUEUED)
@@ -236,27 +232,24 @@ def jobs_queued(state):
     return fail("; ".join(problems), root=root)
 
 
-@check(
-    id="over-quota",
-    title="The Jobs together ask for more than the quota, so some must wait",
-    points=1,
-    hint="Give the Jobs requests that add up to more than the ClusterQueue's nominalQuota (for example four Jobs "
-    "of 500m CPU against a quota of 1 CPU): only then does the queue have something to do.",
-)
+@check(points=1)
 def over_quota(state):
+    """The Jobs together ask for more than the quota, so some must wait
+
+    Give the Jobs requests that add up to more than the ClusterQueue's nominalQuota (for example four Jobs of 500m CPU
+    against a quota of 1 CPU): only then does the queue have something to do.
+    """
     return _over_quota(state)
 
 
-@check(
-    id="admitted",
-    title="Kueue admitted every Job (its Workload reserved quota)",
-    points=2,
-    timeout=90,
-    hint="kubectl get workloads -n queues; for one that is not admitted, kubectl describe workload shows why in its "
-    "QuotaReserved condition (an inactive LocalQueue or ClusterQueue, a namespace the ClusterQueue does not "
-    "select, a request larger than the whole quota).",
-)
+@check(points=2, timeout=90)
 def admitted(state):
+    """Kueue admitted every Job (its Workload reserved quota)
+
+    kubectl get workloads -n queues; for one that is not admitted, kubectl describe workload shows why in its
+    QuotaReserved condition (an inactive LocalQueue or ClusterQueue, a namespace the ClusterQueue does not select, a
+    request larger than the whole quota).
+    """
     jobs = _queued_jobs(state)
     if not jobs:
         return fail("no Jobs carry the queue label, so Kueue makes no Workloads", root=NOT_QUEUED)
@@ -293,14 +286,13 @@ def _finished_at(workload, job):
     return min((t for t in times if t is not None), default=None)
 
 
-@check(
-    id="waited",
-    title="At least one Job waited in the queue and was admitted when another finished",
-    points=2,
-    hint="Submit all the Jobs at once (kubectl apply -f jobs.yaml), with requests that add up to more than the "
-    "quota: Kueue admits what fits and the rest when quota is freed.",
-)
+@check(points=2)
 def waited(state):
+    """At least one Job waited in the queue and was admitted when another finished
+
+    Submit all the Jobs at once (kubectl apply -f jobs.yaml), with requests that add up to more than the quota: Kueue
+    admits what fits and the rest when quota is freed.
+    """
     workloads = list(_workloads(state).items())
     jobs = {name(j): j for j in _jobs(state)}
     finished = [(job, at) for job, wl in workloads if (at := _finished_at(wl, jobs.get(job))) is not None]
@@ -338,15 +330,13 @@ def waited(state):
     )
 
 
-@check(
-    id="finished",
-    title="Every queued Job ran to completion",
-    points=2,
-    timeout=150,
-    hint="kubectl get jobs -n queues; a Job that stays suspended was never admitted (see the Workload), one that "
-    "failed shows why in kubectl describe job and kubectl logs job/NAME -n queues.",
-)
+@check(points=2, timeout=150)
 def finished(state):
+    """Every queued Job ran to completion
+
+    kubectl get jobs -n queues; a Job that stays suspended was never admitted (see the Workload), one that failed shows
+    why in kubectl describe job and kubectl logs job/NAME -n queues.
+    """
     jobs = _queued_jobs(state)
     if not jobs:
         return fail("no Jobs carry the queue label", root=NOT_QUEUED)

@@ -34,23 +34,21 @@ def _container(job):
     return containers[0] if containers else {}
 
 
-@check(
-    id="job-named",
-    title="A Job named after --job-name exists in namespace hpc",
-    points=1,
-    hint="metadata.name is the script's --job-name; metadata.namespace is hpc.",
-)
+@check(points=1)
 def job_named(state):
+    """A Job named after --job-name exists in namespace hpc
+
+    metadata.name is the script's --job-name; metadata.namespace is hpc.
+    """
     return ok(f"found Job {objects.name(_job(state))}")
 
 
-@check(
-    id="array-indexed",
-    title="--array became an Indexed Job with one completion per task",
-    points=2,
-    hint="completionMode: Indexed, and completions = the number of array tasks (0-9 is ten tasks, not nine).",
-)
+@check(points=2)
 def array_indexed(state):
+    """--array became an Indexed Job with one completion per task
+
+    completionMode: Indexed, and completions = the number of array tasks (0-9 is ten tasks, not nine).
+    """
     job = _job(state)
     indexes, _ = array_indexes(script()["array"])
     mode = get(job, "spec.completionMode", default="NonIndexed")
@@ -65,27 +63,25 @@ def array_indexed(state):
     return ok(f"Indexed, {completions} completions") if not problems else fail("; ".join(problems))
 
 
-@check(
-    id="array-throttle",
-    title="The array throttle (%N) became parallelism",
-    points=1,
-    hint="--array=0-9%4 runs at most four tasks at once: spec.parallelism: 4.",
-)
+@check(points=1)
 def array_throttle(state):
+    """The array throttle (%N) became parallelism
+
+    --array=0-9%4 runs at most four tasks at once: spec.parallelism: 4.
+    """
     job = _job(state)
     indexes, throttle = array_indexes(script()["array"])
     wanted = throttle or len(indexes)
     return expect_fields(job, {"spec": {"parallelism": wanted}}, passed=f"parallelism {wanted}")
 
 
-@check(
-    id="walltime",
-    title="--time became activeDeadlineSeconds",
-    points=1,
-    hint="Convert --time (HH:MM:SS) to seconds; per task it is the Pod template's activeDeadlineSeconds "
-    "(spec.template.spec), the Job-level field limits the whole array.",
-)
+@check(points=1)
 def walltime(state):
+    """--time became activeDeadlineSeconds
+
+    Convert --time (HH:MM:SS) to seconds; per task it is the Pod template's activeDeadlineSeconds (spec.template.spec),
+    the Job-level field limits the whole array.
+    """
     job = _job(state)
     wanted = walltime_seconds(script()["time"])
     pod_level = get(job, "spec.template.spec.activeDeadlineSeconds")
@@ -100,44 +96,41 @@ def walltime(state):
     )
 
 
-@check(
-    id="cpus",
-    title="--cpus-per-task became the CPU request",
-    points=1,
-    hint='resources.requests.cpu is the number of CPUs per task, e.g. "2".',
-)
-def cpus(state):
-    job = _job(state)
-    wanted = Decimal(script()["cpus-per-task"])
-    got = get(_container(job), "resources.requests.cpu")
+def _expect_request(state, resource, wanted, expected):
+    """Whether the container requests exactly ``wanted`` of ``resource``; ``expected`` ends the failure."""
+    got = get(_container(_job(state)), f"resources.requests.{resource}")
     if quantity(got) == wanted:
-        return ok(f"cpu request {got}")
-    return fail(f"cpu request is {got!r}, expected {wanted}")
+        return ok(f"{resource} request {got}")
+    return fail(f"{resource} request is {got!r}{expected}")
 
 
-@check(
-    id="memory",
-    title="--mem became the memory request",
-    points=1,
-    hint="Slurm's --mem=4G means 4 x 1024^3 bytes: write 4Gi (4G in Kubernetes is 4 x 1000^3).",
-)
+@check(points=1)
+def cpus(state):
+    """--cpus-per-task became the CPU request
+
+    resources.requests.cpu is the number of CPUs per task, e.g. "2".
+    """
+    wanted = Decimal(script()["cpus-per-task"])
+    return _expect_request(state, "cpu", wanted, f", expected {wanted}")
+
+
+@check(points=1)
 def memory(state):
-    job = _job(state)
+    """--mem became the memory request
+
+    Slurm's --mem=4G means 4 x 1024^3 bytes: write 4Gi (4G in Kubernetes is 4 x 1000^3).
+    """
     mem = script()["mem"]
     wanted = memory_bytes(mem)
-    got = get(_container(job), "resources.requests.memory")
-    if quantity(got) == wanted:
-        return ok(f"memory request {got}")
-    return fail(f"memory request is {got!r}; --mem={mem} is {wanted} bytes ({wanted // 2**30}Gi)")
+    return _expect_request(state, "memory", wanted, f"; --mem={mem} is {wanted} bytes ({wanted // 2**30}Gi)")
 
 
-@check(
-    id="no-requeue",
-    title="--no-requeue became a retry budget of zero per task",
-    points=1,
-    hint="backoffLimitPerIndex: 0 stops a failed task from being run again without touching the others.",
-)
+@check(points=1)
 def no_requeue(state):
+    """--no-requeue became a retry budget of zero per task
+
+    backoffLimitPerIndex: 0 stops a failed task from being run again without touching the others.
+    """
     job = _job(state)
     if "no-requeue" not in script():
         return ok("the script allows requeueing")
@@ -156,14 +149,13 @@ def no_requeue(state):
     )
 
 
-@check(
-    id="same-command",
-    title="The container runs the script's command, seeded by the completion index",
-    points=2,
-    hint="Copy the awk program unchanged and replace $SLURM_ARRAY_TASK_ID by $JOB_COMPLETION_INDEX "
-    "(or define SLURM_ARRAY_TASK_ID in env from the completion index).",
-)
+@check(points=2)
 def same_command(state):
+    """The container runs the script's command, seeded by the completion index
+
+    Copy the awk program unchanged and replace $SLURM_ARRAY_TASK_ID by $JOB_COMPLETION_INDEX (or define
+    SLURM_ARRAY_TASK_ID in env from the completion index).
+    """
     job = _job(state)
     program, assigns = awk_program(script().text)
     c = _container(job)
@@ -185,13 +177,11 @@ def same_command(state):
     return fail("; ".join(problems)) if problems else ok("same program, seeded by the completion index")
 
 
-@check(
-    id="completed",
-    title="Every array task completed",
-    points=2,
-    timeout=120,
-    hint="kubectl get job -n hpc; kubectl describe job NAME -n hpc tells why it failed (DeadlineExceeded: "
-    "check the walltime conversion). Fix, delete the Job, apply again.",
-)
+@check(points=2, timeout=120)
 def completed(state):
+    """Every array task completed
+
+    kubectl get job -n hpc; kubectl describe job NAME -n hpc tells why it failed (DeadlineExceeded: check the walltime
+    conversion). Fix, delete the Job, apply again.
+    """
     return expect_job_complete(state, _job(state), timeout=90)

@@ -180,48 +180,50 @@ def _spreading(template):
     return fail("no topologySpreadConstraints or pod anti-affinity: where the replicas land is left to the scores")
 
 
-@check(
-    id="batch-job",
-    title="Job pack runs at least three Pods at once, each with CPU and memory requests",
-    points=1,
-    hint="Job pack in namespace scheduling with completions and parallelism of 3 or more (the reference uses 4) and "
-    "resources.requests for cpu and memory: the scheduler packs by requests.",
-)
-def batch_job(state):
-    job = _job(state)
-    parallelism = integer(get(job, "spec.parallelism"), 1)
-    problems = []
-    if parallelism < MIN_BATCH_PODS:
-        problems.append(f"parallelism is {parallelism}; run at least {MIN_BATCH_PODS} Pods at the same time")
-    missing = missing_requests(job)
+def _sizing_problems(workload, too_few):
+    """``too_few`` (what is wrong with the Pod count, or None) and the containers missing requests."""
+    problems = [too_few] if too_few else []
+    missing = missing_requests(workload)
     if missing:
         problems.append("missing requests: " + ", ".join(missing))
+    return problems
+
+
+@check(points=1)
+def batch_job(state):
+    """Job pack runs at least three Pods at once, each with CPU and memory requests
+
+    Job pack in namespace scheduling with completions and parallelism of 3 or more (the reference uses 4) and
+    resources.requests for cpu and memory: the scheduler packs by requests.
+    """
+    job = _job(state)
+    parallelism = integer(get(job, "spec.parallelism"), 1)
+    too_few = f"parallelism is {parallelism}; run at least {MIN_BATCH_PODS} Pods at the same time"
+    problems = _sizing_problems(job, too_few if parallelism < MIN_BATCH_PODS else None)
     if problems:
         return fail("; ".join(problems))
     return ok(f"{parallelism} Pods at once, each requesting {_amounts(_requests(get(_template(job), 'spec')))}")
 
 
-@check(
-    id="pack-rule",
-    title="The batch Pods declare how they are packed (pod affinity, node selector or a packing profile)",
-    points=2,
-    hint="In the Job's Pod template: affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution with "
-    "topologyKey kubernetes.io/hostname and a labelSelector that matches the template's own labels (app: pack). "
-    "A preferred term is only a wish; a scheduler profile with MostAllocated (schedulerName) is accepted too.",
-)
+@check(points=2)
 def pack_rule(state):
+    """The batch Pods declare how they are packed (pod affinity, node selector or a packing profile)
+
+    In the Job's Pod template: affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution with topologyKey
+    kubernetes.io/hostname and a labelSelector that matches the template's own labels (app: pack). A preferred term is
+    only a wish; a scheduler profile with MostAllocated (schedulerName) is accepted too.
+    """
     return _packing(_template(_job(state))).with_root(NO_PACK_RULE)
 
 
-@check(
-    id="batch-packed",
-    title="The batch Pods ran on the fewest nodes their requests allow",
-    points=2,
-    hint="kubectl get pods -n scheduling -l job-name=pack -o wide shows the NODE of each Pod. Spread over several "
-    "nodes: add the pack rule and re-create the Job. Pending: the Pods do not all fit on one node, so ask for "
-    "less (kubectl describe node shows what is allocatable).",
-)
+@check(points=2)
 def batch_packed(state):
+    """The batch Pods ran on the fewest nodes their requests allow
+
+    kubectl get pods -n scheduling -l job-name=pack -o wide shows the NODE of each Pod. Spread over several nodes: add
+    the pack rule and re-create the Job. Pending: the Pods do not all fit on one node, so ask for less (kubectl describe
+    node shows what is allocatable).
+    """
     job = _job(state)
     pods = _batch_pods(state)
     placed = [p for p in pods if get(p, "spec.nodeName")]
@@ -245,15 +247,13 @@ def batch_packed(state):
     return spread.with_root(NO_PACK_RULE) if _packing(_template(job)).fraction < 1 else spread
 
 
-@check(
-    id="batch-completed",
-    title="Job pack completed",
-    points=1,
-    timeout=120,
-    hint="kubectl get job pack -n scheduling; if it hangs, kubectl describe pod on a Pending Pod says which rule no "
-    "node meets.",
-)
+@check(points=1, timeout=120)
 def batch_completed(state):
+    """Job pack completed
+
+    kubectl get job pack -n scheduling; if it hangs, kubectl describe pod on a Pending Pod says which rule no node
+    meets.
+    """
     job = _job(state)
     stuck = objects.unschedulable(_batch_pods(state))
     # Pods no node can take will not finish by waiting: no wait then, and that is the root cause.
@@ -261,47 +261,40 @@ def batch_completed(state):
     return outcome.with_root(UNSCHEDULABLE_BATCH) if stuck else outcome
 
 
-@check(
-    id="service-deployment",
-    title="Deployment portal runs at least two replicas with CPU and memory requests",
-    points=1,
-    hint="Deployment portal in namespace scheduling, spec.replicas: 2 (one per worker node), and resources.requests "
-    "for cpu and memory on its container.",
-)
+@check(points=1)
 def service_deployment(state):
+    """Deployment portal runs at least two replicas with CPU and memory requests
+
+    Deployment portal in namespace scheduling, spec.replicas: 2 (one per worker node), and resources.requests for cpu
+    and memory on its container.
+    """
     d = _deployment(state)
     replicas = integer(get(d, "spec.replicas"), 1)
-    problems = []
-    if replicas < MIN_REPLICAS:
-        problems.append(f"spec.replicas is {replicas}; spreading needs at least {MIN_REPLICAS}")
-    missing = missing_requests(d)
-    if missing:
-        problems.append("missing requests: " + ", ".join(missing))
+    too_few = f"spec.replicas is {replicas}; spreading needs at least {MIN_REPLICAS}"
+    problems = _sizing_problems(d, too_few if replicas < MIN_REPLICAS else None)
     if not problems:
         return ok(f"{replicas} replicas with requests")
     return fail("; ".join(problems), root=TOO_FEW_REPLICAS if replicas < MIN_REPLICAS else None)
 
 
-@check(
-    id="spread-rule",
-    title="The portal Pods declare that they spread over nodes",
-    points=2,
-    hint="In the Deployment's Pod template: topologySpreadConstraints with maxSkew: 1, topologyKey: "
-    "kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule and a labelSelector matching the Pods' labels "
-    "(app: portal); required podAntiAffinity on kubernetes.io/hostname works too.",
-)
+@check(points=2)
 def spread_rule(state):
+    """The portal Pods declare that they spread over nodes
+
+    In the Deployment's Pod template: topologySpreadConstraints with maxSkew: 1, topologyKey: kubernetes.io/hostname,
+    whenUnsatisfiable: DoNotSchedule and a labelSelector matching the Pods' labels (app: portal); required
+    podAntiAffinity on kubernetes.io/hostname works too.
+    """
     return _spreading(_template(_deployment(state))).with_root(NO_SPREAD_RULE)
 
 
-@check(
-    id="service-spread",
-    title="The portal replicas run on distinct nodes",
-    points=2,
-    hint="kubectl get pods -n scheduling -l app=portal -o wide: each replica should show a different NODE. "
-    "Add the spread rule and kubectl rollout restart deployment/portal -n scheduling.",
-)
+@check(points=2)
 def service_spread(state):
+    """The portal replicas run on distinct nodes
+
+    kubectl get pods -n scheduling -l app=portal -o wide: each replica should show a different NODE. Add the spread rule
+    and kubectl rollout restart deployment/portal -n scheduling.
+    """
     d = _deployment(state)
     placed = [p for p in _service_pods(state, d) if get(p, "spec.nodeName")]
     if len(placed) < MIN_REPLICAS:
@@ -320,14 +313,12 @@ def service_spread(state):
     return stacked.with_root(NO_SPREAD_RULE) if _spreading(_template(d)).fraction < 1 else stacked
 
 
-@check(
-    id="service-available",
-    title="Every portal replica is available",
-    points=1,
-    timeout=90,
-    hint="kubectl rollout status deployment/portal -n scheduling; a replica stuck Pending under DoNotSchedule means "
-    "the constraint cannot be met (more replicas than allowed nodes, or a tainted control-plane node counted "
-    "as a domain: add nodeTaintsPolicy: Honor).",
-)
+@check(points=1, timeout=90)
 def service_available(state):
+    """Every portal replica is available
+
+    kubectl rollout status deployment/portal -n scheduling; a replica stuck Pending under DoNotSchedule means the
+    constraint cannot be met (more replicas than allowed nodes, or a tainted control-plane node counted as a domain: add
+    nodeTaintsPolicy: Honor).
+    """
     return expect_rolled_out(state, _deployment(state), timeout=60)

@@ -39,34 +39,31 @@ def _probe_text(probe):
     return next(iter(probe), "probe")
 
 
-@check(
-    id="deployment-exists",
-    title="Deployment gateway exists in namespace gateway",
-    points=1,
-    hint="kubectl apply -f gateway.yaml (a Deployment named gateway in namespace gateway).",
-)
+@check(points=1)
 def deployment_exists(state):
+    """Deployment gateway exists in namespace gateway
+
+    kubectl apply -f gateway.yaml (a Deployment named gateway in namespace gateway).
+    """
     return ok(f"found Deployment {objects.name(_deployment(state))}")
 
 
-@check(
-    id="replicas",
-    title="The gateway runs at least two replicas",
-    points=1,
-    hint="spec.replicas: 2 (or more): one Pod can then restart or move while the other keeps serving.",
-)
+@check(points=1)
 def replicas(state):
+    """The gateway runs at least two replicas
+
+    spec.replicas: 2 (or more): one Pod can then restart or move while the other keeps serving.
+    """
     d = _deployment(state)
     return expect_fields(d, {"spec": {"replicas": at_least(2)}}, passed=f"{get(d, 'spec.replicas')} replicas")
 
 
-@check(
-    id="readiness-probe",
-    title="Every container has a readiness probe",
-    points=1,
-    hint="Add readinessProbe: {httpGet: {path: /healthz, port: http}}: a Pod gets traffic only once it answers.",
-)
+@check(points=1)
 def readiness_probe(state):
+    """Every container has a readiness probe
+
+    Add readinessProbe: {httpGet: {path: /healthz, port: http}}: a Pod gets traffic only once it answers.
+    """
     containers = objects.containers(_deployment(state))
     missing = [c.get("name") for c in containers if not c.get("readinessProbe")]
     if not containers or missing:
@@ -74,46 +71,41 @@ def readiness_probe(state):
     return ok(", ".join(f"{c.get('name')}: {_probe_text(c['readinessProbe'])}" for c in containers))
 
 
-@check(
-    id="requests",
-    title="Every container requests CPU and memory",
-    points=1,
-    hint="resources: {requests: {cpu: 100m, memory: 64Mi}}: the scheduler places Pods by what they request.",
-)
+@check(points=1)
 def requests(state):
+    """Every container requests CPU and memory
+
+    resources: {requests: {cpu: 100m, memory: 64Mi}}: the scheduler places Pods by what they request.
+    """
     return expect_requests(_deployment(state), partial_credit=True)
 
 
-@check(
-    id="deployment-available",
-    title="The rollout finished and every replica is available",
-    points=2,
-    timeout=90,
-    hint="kubectl rollout status deployment/gateway -n gateway; if it hangs, kubectl get pods -n gateway and "
-    "kubectl describe pod show why (image pull errors, a failing readiness probe).",
-)
+@check(points=2, timeout=90)
 def deployment_available(state):
+    """The rollout finished and every replica is available
+
+    kubectl rollout status deployment/gateway -n gateway; if it hangs, kubectl get pods -n gateway and kubectl describe
+    pod show why (image pull errors, a failing readiness probe).
+    """
     return expect_rolled_out(state, _deployment(state), timeout=60)
 
 
-@check(
-    id="service-selects-pods",
-    title="Service gateway selects the Deployment's Pods",
-    points=2,
-    hint="The Service's spec.selector must list labels that the Pod template (spec.template.metadata.labels) carries, "
-    "with the same values.",
-)
+@check(points=2)
 def service_selects_pods(state):
+    """Service gateway selects the Deployment's Pods
+
+    The Service's spec.selector must list labels that the Pod template (spec.template.metadata.labels) carries, with the
+    same values.
+    """
     return expect_selects(_service(state), _deployment(state))
 
 
-@check(
-    id="service-port",
-    title="The Service listens on port 80 and forwards to the app's port",
-    points=1,
-    hint="ports: [{port: 80, targetPort: http}], where http names the container port 8080 (a number works too).",
-)
+@check(points=1)
 def service_port(state):
+    """The Service listens on port 80 and forwards to the app's port
+
+    ports: [{port: 80, targetPort: http}], where http names the container port 8080 (a number works too).
+    """
     s = _service(state)
     containers = objects.containers(_deployment(state))
     ports = get(s, "spec.ports", default=None) or []
@@ -129,13 +121,11 @@ def service_port(state):
     return fail(f"no Service port 80 (ports: {[p.get('port') for p in ports]})")
 
 
-@check(
-    id="endpoints-ready",
-    title="The Service has ready endpoints (traffic reaches a Pod)",
-    points=1,
-    timeout=90,
-    hint="kubectl get endpointslices -n gateway -l kubernetes.io/service-name=gateway lists the Pods behind the "
-    "Service; empty means the selector matches nothing or no Pod is ready.",
-)
+@check(points=1, timeout=90)
 def endpoints_ready(state):
+    """The Service has ready endpoints (traffic reaches a Pod)
+
+    kubectl get endpointslices -n gateway -l kubernetes.io/service-name=gateway lists the Pods behind the Service; empty
+    means the selector matches nothing or no Pod is ready.
+    """
     return expect_endpoints(state, _service(state), _deployment(state), ready=True)

@@ -32,15 +32,13 @@ def _settled(state, name):
     return d, pods_of(state, d)
 
 
-@check(
-    id="image-pulls",
-    title="samples-web runs: its image can be pulled",
-    points=2,
-    timeout=90,
-    hint="kubectl get pods -n troubleshoot shows ImagePullBackOff; kubectl describe pod shows the Events with the "
-    "exact image reference that failed. Look the tag up in the registry, fix the image, apply again.",
-)
+@check(points=2, timeout=90)
 def image_pulls(state):
+    """samples-web runs: its image can be pulled
+
+    kubectl get pods -n troubleshoot shows ImagePullBackOff; kubectl describe pod shows the Events with the exact image
+    reference that failed. Look the tag up in the registry, fix the image, apply again.
+    """
     d, pods = _settled(state, "samples-web")
     if objects.IMAGE_PULL_ERRORS & set(objects.waiting_reasons(pods)) or not rolled_out(d):
         return fail(f"samples-web: {rollout_line(d, pods)}")
@@ -48,16 +46,14 @@ def image_pulls(state):
     return ok(f"samples-web available, image {images}")
 
 
-@check(
-    id="no-crash-loop",
-    title="ingest runs without crashing and still reads its settings",
-    points=2,
-    timeout=90,
-    hint="CrashLoopBackOff means the container starts and exits, again and again. kubectl logs -n troubleshoot "
-    "deploy/ingest --previous shows what the last run printed before it died; compare it with where the "
-    "ConfigMap is mounted (kubectl describe pod).",
-)
+@check(points=2, timeout=90)
 def no_crash_loop(state):
+    """ingest runs without crashing and still reads its settings
+
+    CrashLoopBackOff means the container starts and exits, again and again. kubectl logs -n troubleshoot deploy/ingest
+    --previous shows what the last run printed before it died; compare it with where the ConfigMap is mounted (kubectl
+    describe pod).
+    """
     d, pods = _settled(state, "ingest")
     if "CrashLoopBackOff" in objects.waiting_reasons(pods) or not rolled_out(d):
         return fail(f"ingest: {rollout_line(d, pods)}")
@@ -72,16 +68,14 @@ def no_crash_loop(state):
     return ok("ingest available and reading its settings")
 
 
-@check(
-    id="scheduled",
-    title="analysis is scheduled: its CPU request fits a node",
-    points=2,
-    timeout=90,
-    hint="A Pending Pod with a FailedScheduling event (kubectl describe pod, or kubectl get events -n troubleshoot) "
-    "says which resource no node has enough of. Compare with kubectl describe node (Allocatable) and request "
-    "what the program needs; keep a request.",
-)
+@check(points=2, timeout=90)
 def scheduled(state):
+    """analysis is scheduled: its CPU request fits a node
+
+    A Pending Pod with a FailedScheduling event (kubectl describe pod, or kubectl get events -n troubleshoot) says which
+    resource no node has enough of. Compare with kubectl describe node (Allocatable) and request what the program needs;
+    keep a request.
+    """
     d, pods = _settled(state, "analysis")
     unschedulable = objects.unschedulable(pods)
     if unschedulable:
@@ -100,14 +94,12 @@ def scheduled(state):
     )
 
 
-@check(
-    id="service-endpoints",
-    title="Service samples-web selects the samples-web Pods",
-    points=2,
-    timeout=60,
-    hint="kubectl get endpointslices -n troubleshoot -l kubernetes.io/service-name=samples-web shows no endpoints. "
-    "Compare the Service's selector (kubectl describe service) with the Pods' labels (kubectl get pods --show-labels).",
-)
+@check(points=2, timeout=60)
 def service_endpoints(state):
+    """Service samples-web selects the samples-web Pods
+
+    kubectl get endpointslices -n troubleshoot -l kubernetes.io/service-name=samples-web shows no endpoints. Compare the
+    Service's selector (kubectl describe service) with the Pods' labels (kubectl get pods --show-labels).
+    """
     service = _require(state, "Service", "samples-web")
     return expect_endpoints(state, service, _require(state, "Deployment", "samples-web"), ready=False)
