@@ -5,8 +5,9 @@
     from autograder.checks import check
     from autograder.expect import expect_fields, require
 
-    @check(id="restart-never", title="The Pod is not restarted", points=1, hint="...")
+    @check(points=1)
     def restart_never(state):
+        '''The Pod is not restarted'''
         pod = require(state, "Pod", "hello", namespace="first-pod")
         return expect_fields(pod, {"spec": {"restartPolicy": "Never"}})
 

@@ -4,8 +4,9 @@ Deployments that roll out, Services that reach their Pods.
 Each ``expect_*`` function returns an :class:`~autograder.checks.Outcome`, so a lab's check is
 one line once it holds the object::
 
-    @check(id="requests", title="Every container requests CPU and memory", points=1, hint="...")
+    @check(points=1)
     def requests(state):
+        '''Every container requests CPU and memory'''
         return expect_requests(require(state, "Job", "sweep", namespace="batch"))
 
 The functions that take ``state`` may wait on a live cluster (never on a snapshot) for a Job or a
