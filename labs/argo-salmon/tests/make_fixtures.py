@@ -4,9 +4,10 @@ Each fixture is what ``kubecourse snapshot argo-salmon`` would capture after a l
 some workflow: the lab's PersistentVolumeClaim plus the Workflow object(s) with the status Argo
 writes. The workflows are the reference solutions or variations of them (one mistake each), and
 :mod:`argosim` really runs their commands (the solver, the collect step, the seed generator), so
-scores, seeds and times are genuine. Scores are reproducible; times vary by a second or so between
-rebuilds. ``expected.yaml`` beside this file says which checks each fixture passes: it is written
-by hand, not generated, so a rebuild that changes a verdict fails the tests.
+scores and seeds are genuine; times follow the workflow's dependencies with each pod's run time
+modelled (:data:`argosim.SOLVER_SECONDS`), so a rebuild is byte for byte what is committed.
+``expected.yaml`` beside this file says which checks each fixture passes: it is written by hand,
+not generated, so a rebuild that changes a verdict fails the tests.
 
 Usage: make_fixtures.py [NAME ...]   (default: all fixtures)
 """
@@ -212,6 +213,8 @@ def build(fixture: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="salmon-claims-") as claims:
         for i, (name, text) in enumerate(FIXTURES[fixture]):
             workflow = yaml.safe_load(text)
+            # Learners create the lab's files with `kubectl create -n salmon`: the object gets the namespace.
+            workflow["metadata"]["namespace"] = "salmon"
             created = T0 + timedelta(minutes=20 * i)
             items.append(simulate(workflow, name=name, created=created, claims=Path(claims)))
     return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": items}
