@@ -5,9 +5,10 @@ some workflow: the lab's PersistentVolumeClaim plus the Workflow object(s) with 
 writes. The workflows are the reference solutions or variations of them (one mistake each), and
 :mod:`argosim` really runs their commands (the solver, the collect step, the seed generator), so
 scores and seeds are genuine; times follow the workflow's dependencies with each pod's run time
-modelled (:data:`argosim.SOLVER_SECONDS`), so a rebuild is byte for byte what is committed.
-``expected.yaml`` beside this file says which checks each fixture passes: it is written by hand,
-not generated, so a rebuild that changes a verdict fails the tests.
+modelled (:data:`argosim.SOLVER_SECONDS`), so a rebuild is byte for byte what is committed
+(tests/integration/test_lab_fixture_scripts.py rebuilds those that run no command). ``expected.yaml``
+beside this file says which checks each fixture passes: it is written by hand, not generated, so
+a rebuild that changes a verdict fails the tests.
 
 Usage: make_fixtures.py [NAME ...]   (default: all fixtures)
 """
@@ -220,8 +221,8 @@ def build(fixture: str) -> dict:
     return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": items}
 
 
-def main(names: list[str]) -> None:
-    write_fixtures(names, FIXTURES, build, OUT, "labs/argo-salmon/tests/make_fixtures.py")
+def main(names: list[str], out: Path = OUT) -> None:
+    write_fixtures(names, FIXTURES, build, out, "labs/argo-salmon/tests/make_fixtures.py")
 
 
 if __name__ == "__main__":

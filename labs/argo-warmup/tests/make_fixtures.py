@@ -105,8 +105,8 @@ def build(fixture: str) -> dict:
     return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": items}
 
 
-def main(names: list[str]) -> None:
-    write_fixtures(names, FIXTURES, build, OUT, "labs/argo-warmup/tests/make_fixtures.py")
+def main(names: list[str], out: Path = OUT) -> None:
+    write_fixtures(names, FIXTURES, build, out, "labs/argo-warmup/tests/make_fixtures.py")
 
 
 if __name__ == "__main__":
