@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from salmon_algorithm.cli import main
@@ -73,3 +76,37 @@ def test_help_teaches_the_best_known_convention(capsys):
         main(["--help"])
     text = capsys.readouterr().out
     assert "--best-known" in text and "N*10000" in text and "--seed" in text
+
+
+@pytest.mark.parametrize("module", ["salmon_algorithm", "salmon_algorithm.collect", "salmon_algorithm.generate"])
+def test_a_reader_that_went_away_ends_the_command_quietly(module, instance_file, tmp_path):
+    """``... | head -c 0``: the output pipe is closed before the command writes. Python ignores
+    SIGPIPE, so the write raises BrokenPipeError; the commands exit 141, as a shell reports a
+    program its reader left, with nothing on stderr instead of a traceback."""
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "1.json").write_text(
+        json.dumps({"instance": "gen.txt", "seed": 1, "score": 5, "length": 9, "tour": [0, 1]})
+    )
+    args = {
+        "salmon_algorithm": ["--instance", str(instance_file), "--seed", "1", *FAST],
+        "salmon_algorithm.collect": [str(tmp_path / "runs")],
+        "salmon_algorithm.generate": [
+            "--genome-length",
+            "400",
+            "--coverage",
+            "4",
+            "--fragment-length",
+            "80",
+            "--seed",
+            "1",
+            "-o",
+            str(tmp_path / "g.txt"),
+        ],
+    }[module]
+    read, write = os.pipe()
+    os.close(read)
+    with os.fdopen(write, "wb") as stdout:
+        run = subprocess.run(
+            [sys.executable, "-m", module, *args], stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    assert (run.returncode, run.stderr) == (141, "")

@@ -1,9 +1,12 @@
-"""An argparse parser whose usage errors are one ``error: ...`` line on stderr and exit status 2."""
+"""The command lines' plumbing: an argparse parser whose usage errors are one ``error: ...`` line on
+stderr and exit status 2, and an exit that stays quiet when the reader of the output went away."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 from salmon_algorithm.errors import EXIT_USAGE
@@ -22,4 +25,24 @@ def formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, width=100, max_help_position=32)
 
 
-__all__ = ["Parser", "formatter"]
+EXIT_BROKEN_PIPE = 141
+"""What a shell reports for a program its reader left (128 + SIGPIPE), as ``| head`` does."""
+
+
+def exit_with(main: Callable[[], int]) -> NoReturn:
+    """Exit with ``main()``'s status; a closed output (``... | head -c 0``) ends it without a traceback.
+
+    Python ignores SIGPIPE, so a write to a pipe nobody reads raises BrokenPipeError; stdout is then
+    pointed at the null device, as Python's signal documentation advises, so that the interpreter's
+    own flush at exit does not raise again.
+    """
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = EXIT_BROKEN_PIPE
+    sys.exit(status)
+
+
+__all__ = ["EXIT_BROKEN_PIPE", "Parser", "exit_with", "formatter"]

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from salmon_algorithm import __version__
-from salmon_algorithm._argparse import Parser, formatter
+from salmon_algorithm._argparse import Parser, exit_with, formatter
 from salmon_algorithm._files import write_atomically
 from salmon_algorithm.errors import EXIT_USAGE, SalmonError
 from salmon_algorithm.instance import read_instance
@@ -139,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    exit_with(main)
 
 
 __all__ = ["build_parser", "main", "run"]

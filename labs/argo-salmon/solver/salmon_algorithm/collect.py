@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from salmon_algorithm._argparse import Parser, formatter
+from salmon_algorithm._argparse import Parser, exit_with, formatter
 from salmon_algorithm._files import read_bounded, write_atomically
 from salmon_algorithm.errors import EXIT_USAGE, SalmonError
 from salmon_algorithm.instance import read_instance, verify
@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    exit_with(main)
 
 
 __all__ = ["Summary", "main", "read_results", "summarise"]

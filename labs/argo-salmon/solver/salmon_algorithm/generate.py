@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from salmon_algorithm._argparse import Parser, formatter
+from salmon_algorithm._argparse import Parser, exit_with, formatter
 from salmon_algorithm._files import write_atomically
 from salmon_algorithm.errors import EXIT_USAGE, SalmonError
 from salmon_algorithm.instance import DNA_K, MAX_VERTICES
@@ -183,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    exit_with(main)
 
 
 __all__ = ["GeneratedInstance", "generate", "main", "overlap_matrix", "write_instance"]
