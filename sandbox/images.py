@@ -19,10 +19,14 @@ the nodes are Podman containers. Instead, in order:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tempfile
+import threading
 import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,8 +140,52 @@ def _offline(name: str) -> SandboxError:
     )
 
 
-def load(cluster: str, image: str) -> Loaded:
+class SavedArchives:
+    """Archives of local images saved once on this host and loaded into many clusters (``class
+    up --lab``): the first cluster that needs an image saves it, the others wait for that save
+    and load the same file. ``kind load image-archive`` only reads the archive
+    (pkg/cmd/kind/load/image-archive/image-archive.go opens it per node), so sharing it is safe.
+    A failed save is not remembered: the next cluster tries again.
+
+    Args:
+        folder: where the archives go; the caller removes it (see :func:`saved_archives`).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._guard = threading.Lock()
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._saved: dict[tuple[str, str], Path] = {}
+
+    def get(self, image: str, flavour: str, save: Callable[[Path], None]) -> Path:
+        """The archive of ``image`` in ``flavour`` (a platform, or ``all``), made with ``save``
+        by the first caller."""
+        key = (image, flavour)
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            found = self._saved.get(key)
+            if found is not None:
+                return found
+            path = self.folder / f"{hashlib.sha256(f'{image} {flavour}'.encode()).hexdigest()[:24]}.tar"
+            save(path)
+            self._saved[key] = path
+            return path
+
+
+@contextmanager
+def saved_archives() -> Iterator[SavedArchives]:
+    """A :class:`SavedArchives` in a private temporary folder, removed on leaving."""
+    with tempfile.TemporaryDirectory(prefix="kubecourse-images-") as tmp:
+        yield SavedArchives(Path(tmp))
+
+
+def load(cluster: str, image: str, *, archives: SavedArchives | None = None) -> Loaded:
     """Load local ``image`` into every node of ``cluster`` (see the module docstring).
+
+    Args:
+        archives: archives shared with other clusters of this host (default: saved for this
+            call alone, then removed).
 
     Raises:
         CommandFailed: both ways failed; the message names the fallback's error, ``-v`` both.
@@ -145,16 +193,19 @@ def load(cluster: str, image: str) -> Loaded:
     tool = engine.detect().name
     target = engine.node_platform()
     with tempfile.TemporaryDirectory(prefix="kubecourse-image-") as tmp:
-        archive = Path(tmp) / "image.tar"
+        shared = archives or SavedArchives(Path(tmp))
         try:
-            _save(tool, image, archive, platform=target)
+            archive = shared.get(image, target, lambda path: _save(tool, image, path, platform=target))
             kind.load_image_archive(cluster, archive)
             return Loaded(image=image, method="archive")
         except CommandFailed as first:
             reason, reason_detail = first.message, first.detail
         try:
-            plain = Path(tmp) / "image-all.tar"
-            _run.run([tool, "image", "save", "-o", str(plain), image], timeout=SAVE_TIMEOUT)
+            plain = shared.get(
+                image,
+                "all",
+                lambda path: _run.run([tool, "image", "save", "-o", str(path), image], timeout=SAVE_TIMEOUT),
+            )
             nodes = kind.get_nodes(cluster)
             if not nodes:
                 raise CommandFailed(f'no nodes found for cluster "{cluster}"')
@@ -226,10 +277,18 @@ def _snapshotter(tool: str, node: str) -> str:
     return found if isinstance(found, str) and found else "overlayfs"
 
 
-def prepare(image: Image, cluster: str, lab_path: Path | None = None, *, offline: bool = False) -> PreparedImage:
-    """Build or pull ``image`` if needed, then load it into every node of ``cluster``."""
+def prepare(
+    image: Image,
+    cluster: str,
+    lab_path: Path | None = None,
+    *,
+    offline: bool = False,
+    archives: SavedArchives | None = None,
+) -> PreparedImage:
+    """Build or pull ``image`` if needed, then load it into every node of ``cluster``
+    (``archives``: shared with the other clusters of this host, see :func:`load`)."""
     source = ensure_local(image, lab_path, offline=offline)
-    loaded = load(cluster, node_name(image))
+    loaded = load(cluster, node_name(image), archives=archives)
     return PreparedImage(name=node_name(image), source=source, loaded=True, method=loaded.method)
 
 
@@ -239,11 +298,13 @@ __all__ = [
     "PULL_TIMEOUT",
     "Loaded",
     "PreparedImage",
+    "SavedArchives",
     "ensure_local",
     "load",
     "node_name",
     "prepare",
     "present",
     "repo_digests",
+    "saved_archives",
     "split_pinned",
 ]
