@@ -44,6 +44,10 @@ class CopiedData:
     copied: bool
     """False when an earlier run had already copied the same content."""
 
+    def summary(self) -> str:
+        """What was copied, in a few words (a step's detail in ``start`` and ``class up``)."""
+        return f"{self.files} files, {self.bytes} bytes" + ("" if self.copied else " (already there)")
+
 
 def collect(folder: Path) -> list[tuple[str, bytes]]:
     """(relative path, content) of every regular file under ``folder``, sorted."""

@@ -4,6 +4,10 @@ Preparation is an ordered list of steps (namespaces, add-ons, lab manifests, ima
 running ``start`` again re-applies the same objects, finds images already loaded and data
 already copied, and changes nothing. It runs under the sandbox's lock, so two ``start`` for one
 sandbox do not interleave.
+
+A room (``class up --lab``, :mod:`sandbox.classroom`) runs :func:`start` once per learner, after
+:func:`prepare_host` has done the host's share once (manifests into the cache, images built or
+pulled), and shares the image archives saved for loading between the learners' clusters.
 """
 
 from __future__ import annotations
@@ -39,6 +43,56 @@ class StartResult:
         }
 
 
+def find(lab_id: str, labs_root: Path | None = None) -> labs.Lab:
+    """Lab ``lab_id``, refused (:class:`UsageError`, exit 2) if unknown or not for the kind backend."""
+    lab = labs.find(lab_id, labs_root)
+    lab.require_backend("kind")
+    return lab
+
+
+def verify_manifests(
+    lab: labs.Lab, *, offline: bool = False, pins: lock.Pins, progress: Progress = quiet
+) -> list[dict]:
+    """Every add-on manifest ``lab`` needs, verified into the cache; one step per manifest.
+
+    Unknown add-ons, mismatching manifests, strict mode and a missing network fail here, before
+    any cluster is made; the installs then find the verified files in the cache. A first
+    download is recorded in the lock and said in one line through ``progress``.
+    """
+    done = []
+    for addon_name in lab.cluster.addons:
+        addon = addons.get(addon_name)
+        for manifest in addon.manifests:
+            t0 = time.monotonic()
+            path = cache.fetch(addon, manifest, offline=offline, pins=pins, notice=progress)
+            done.append(
+                {
+                    "step": f"manifest {addon.name} {addon.version} {manifest.filename}",
+                    "detail": f"verified in the cache ({path})",
+                    "seconds": round(time.monotonic() - t0, 3),
+                }
+            )
+    return done
+
+
+def prepare_host(lab: labs.Lab, *, offline: bool = False, pins: lock.Pins, progress: Progress = quiet) -> list[dict]:
+    """What ``start`` needs of this host rather than of a cluster, done once for a room of
+    sandboxes (``class up --lab``): the add-on manifests verified into the cache and the lab's
+    images built or pulled. Each learner's :func:`start` then finds them there, instead of
+    downloading a manifest or building an image once per learner at the same time.
+
+    Returns:
+        One ``{"step", "detail", "seconds"}`` per thing done, in order.
+    """
+    done = verify_manifests(lab, offline=offline, pins=pins, progress=progress)
+    for image in lab.cluster.images:
+        progress(f"image {image.name}")
+        t0 = time.monotonic()
+        source = images.ensure_local(image, lab.path, offline=offline)
+        done.append({"step": f"image {image.name}", "detail": source, "seconds": round(time.monotonic() - t0, 3)})
+    return done
+
+
 def start(
     lab_id: str,
     name: str | None = None,
@@ -48,6 +102,7 @@ def start(
     labs_root: Path | None = None,
     lock_wait: float = lifecycle.LOCK_WAIT,
     pins: lock.Pins | None = None,
+    archives: images.SavedArchives | None = None,
 ) -> StartResult:
     """Create (or reuse) the sandbox and prepare lab ``lab_id`` in it.
 
@@ -56,19 +111,14 @@ def start(
         name: sandbox name (default: the login name).
         offline: use only cached manifests and local images; never download.
         pins: the add-on lock files in force (default: :func:`sandbox.addons.lock.current`).
+        archives: image archives shared with the room's other sandboxes (``class up --lab``);
+            default: each image saved for this sandbox alone.
     """
     started = time.monotonic()
-    lab = labs.find(lab_id, labs_root)
-    lab.require_backend("kind")
+    lab = find(lab_id, labs_root)
     needs = lab.cluster
     pins = pins or lock.current()
-    # Unknown add-ons, mismatching manifests, strict mode and a missing network fail here,
-    # before any cluster is made; install() then finds the verified files in the cache. A first
-    # download is recorded in the lock and said in one line.
-    for addon_name in needs.addons:
-        addon = addons.get(addon_name)
-        for manifest in addon.manifests:
-            cache.fetch(addon, manifest, offline=offline, pins=pins, notice=progress)
+    verify_manifests(lab, offline=offline, pins=pins, progress=progress)
     # A sandbox with fewer nodes than the lab needs is refused by `up`, with the fix.
     sandbox = lifecycle.up(name, nodes=needs.nodes, lab=lab.id, progress=progress, lock_wait=lock_wait)
     kubeconfig = sandbox.kubeconfig
@@ -95,7 +145,7 @@ def start(
                 if images.present(image):
                     step(
                         f"image {image}",
-                        lambda image=image: _load_addon_image(sandbox.state.cluster, image, pins),
+                        lambda image=image: _load_addon_image(sandbox.state.cluster, image, pins, archives),
                         lambda loaded: f"loaded into the nodes ({loaded.method})",
                     )
             step(
@@ -119,14 +169,16 @@ def start(
         for image in needs.images:
             step(
                 f"image {image.name}",
-                lambda image=image: images.prepare(image, sandbox.state.cluster, lab.path, offline=offline),
+                lambda image=image: images.prepare(
+                    image, sandbox.state.cluster, lab.path, offline=offline, archives=archives
+                ),
                 lambda r: f"{r.source}, loaded into the nodes ({r.method})",
             )
         for volume in needs.data:
             step(
                 f"data {volume.source}/ onto claim {volume.namespace}/{volume.claim}",
                 lambda volume=volume: data.copy(volume, lab.path, kubeconfig),
-                lambda r: f"{r.files} files, {r.bytes} bytes" + ("" if r.copied else " (already there)"),
+                lambda r: r.summary(),
             )
         saved = state.load(sandbox.state.name)
         if saved is not None and saved.lab != lab.id:
@@ -134,7 +186,9 @@ def start(
     return StartResult(lab=lab.id, sandbox=sandbox, steps=done, seconds=time.monotonic() - started)
 
 
-def _load_addon_image(cluster: str, image: str, pins: lock.Pins) -> images.Loaded:
+def _load_addon_image(
+    cluster: str, image: str, pins: lock.Pins, archives: images.SavedArchives | None
+) -> images.Loaded:
     """Load a prefetched add-on image, after checking its registry digest against the lock (the
     first one seen is recorded there, like the manifest that names it)."""
     repo = images.split_pinned(image)[0].rsplit(":", 1)[0]
@@ -146,7 +200,7 @@ def _load_addon_image(cluster: str, image: str, pins: lock.Pins) -> images.Loade
                 f"failed to verify image {image}: the local copy has digest {found[0]}, the add-on lock pins {pinned}",
                 hint=f"remove the local image (`docker image rm {image}`) and run `kubecourse prefetch` again",
             )
-    return images.load(cluster, image)
+    return images.load(cluster, image, archives=archives)
 
 
-__all__ = ["StartResult", "start"]
+__all__ = ["StartResult", "find", "prepare_host", "start", "verify_manifests"]

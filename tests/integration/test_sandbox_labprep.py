@@ -2,89 +2,27 @@
 stand-in controllers, and add-on manifests served from a local HTTP server."""
 
 import base64
-import hashlib
 import json
 
 import pytest
-from fakekind.httpserver import FileServer
+from demo_lab_tools import COPY_IMAGE, LAB, MANIFEST, SHA, STEPS, api, demo_lab
 
 from kubecourse.cli.main import run
 from sandbox import labprep, prefetch, state
 from sandbox.errors import ChecksumMismatch, SandboxBroken, SandboxError
 
-DEPLOYMENT = """apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: {name}}}
-spec:
-  replicas: 1
-  selector: {{matchLabels: {{app: {name}}}}}
-  template:
-    metadata: {{labels: {{app: {name}}}}}
-    spec: {{containers: [{{name: main, image: quay.io/argoproj/{name}:v3.7.3}}]}}
-"""
-MANIFEST = "\n---\n".join(DEPLOYMENT.format(name=n) for n in ("workflow-controller", "argo-server")).encode()
-SHA = hashlib.sha256(MANIFEST).hexdigest()
-
-LAB = """id: demo-lab
-title: Demo
-tier: general
-minutes: 10
-summary: A lab for tests.
-cluster:
-  nodes: {nodes}
-  addons: [argo-workflows]
-  namespaces: [demo]
-  manifests: [setup/rbac.yaml]
-  images:
-    - {{name: "demo-solver:1.0", build: image}}
-    - {{name: "{copy}"}}
-  data:
-    - {{claim: demo-data, namespace: demo, source: data, size: 2Gi, image: "{copy}"}}
-"""
-COPY_IMAGE = "busybox:1.36.1@sha256:" + "7" * 64
-
 
 @pytest.fixture
 def lab_env(fake_kind, tmp_path, monkeypatch):
-    root = tmp_path / "labs"
-    lab = root / "demo-lab"
-    (lab / "image").mkdir(parents=True)
-    (lab / "image" / "Dockerfile").write_text("FROM scratch\n")
-    (lab / "data" / "sub").mkdir(parents=True)
-    (lab / "data" / "a.txt").write_text("hello\n")
-    (lab / "data" / "sub" / "b.bin").write_bytes(bytes(range(256)))
-    (lab / "setup").mkdir()
-    (lab / "setup" / "rbac.yaml").write_text(
-        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: executor, namespace: demo}\n"
-        "rules: [{apiGroups: [argoproj.io], resources: [workflowtaskresults], verbs: [create, patch]}]\n"
-    )
-    (lab / "lab.yaml").write_text(LAB.format(nodes=1, copy=COPY_IMAGE))
-    monkeypatch.setenv("KUBECOURSE_LABS", str(root))
-    fake_kind.play_controllers()
-    with FileServer({"/install.yaml": MANIFEST}) as server:
-        fake_kind.kubecourse_home.mkdir(parents=True, exist_ok=True)
-        (fake_kind.kubecourse_home / "addons.yaml").write_text(
-            f"argo-workflows:\n  url: {server.url('/install.yaml')}\n  sha256: {SHA}\n"
-        )
+    with demo_lab(fake_kind, tmp_path, monkeypatch) as (server, lab):
         yield fake_kind, server, lab
-
-
-def api(fake_kind):
-    return getattr(fake_kind.kube, "server", fake_kind.kube)
 
 
 def test_start_prepares_everything_and_is_idempotent(lab_env):
     fake_kind, server, lab = lab_env
     result = labprep.start("demo-lab", "alice")
     kube = api(fake_kind)
-    assert [s["step"] for s in result.steps] == [
-        "namespace demo",
-        "add-on argo-workflows v3.7.3",
-        "manifest setup/rbac.yaml",
-        "image demo-solver:1.0",
-        f"image {COPY_IMAGE}",
-        "data data/ onto claim demo/demo-data",
-    ]
+    assert [s["step"] for s in result.steps] == STEPS
     assert kube.get("rbac.authorization.k8s.io/v1", "Role", "executor", "demo") is not None
     assert {d["metadata"]["name"] for d in kube.objects("apps/v1", "Deployment", "argo")} == {
         "workflow-controller",
