@@ -115,9 +115,14 @@ class Backend(Protocol):
         parallel: int,
         ttl: int | None = None,
         lab: str | None = None,
+        offline: bool = False,
+        pins: Any = None,
+        progress: Progress = quiet,
         observer: Observer | None = None,
     ) -> ClassReport:
-        """One sandbox per roster learner, each kubeconfig handed out as ``output/NAME.kubeconfig``."""
+        """One sandbox per roster learner, each kubeconfig handed out as ``output/NAME.kubeconfig``;
+        with ``lab``, each prepared for it (``offline`` and ``pins`` as for :meth:`start`).
+        ``progress`` hears of work done once for the room, ``observer`` of each learner's."""
 
     def class_down(
         self, roster: Path, *, output: Path | None = None, parallel: int, observer: Observer | None = None

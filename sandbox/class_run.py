@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from coursecore.errors import KubecourseError, UsageError
@@ -36,6 +36,10 @@ class LearnerResult:
     """The handed-out copy in the output folder."""
     error: str = ""
     hint: str = ""
+    lab: str | None = None
+    """The lab prepared in the sandbox (``class up --lab``), once it is ready for it."""
+    steps: list[dict] = field(default_factory=list)
+    """What preparing the lab did in this sandbox: one ``{"step", "detail", "seconds"}`` each."""
 
     @property
     def ok(self) -> bool:
@@ -50,6 +54,8 @@ class LearnerResult:
             "kubeconfig": self.kubeconfig,
             "error": self.error,
             "hint": self.hint,
+            "lab": self.lab,
+            "steps": self.steps,
         }
 
 
@@ -61,6 +67,11 @@ class ClassReport:
     results: list[LearnerResult]
     seconds: float
     parallel: int
+    lab: str | None = None
+    """The lab every sandbox was prepared for (``class up --lab``)."""
+    host_steps: list[dict] = field(default_factory=list)
+    """What was done once on this host for every learner (manifests verified, images built or
+    pulled), before any sandbox was made."""
 
     @property
     def ok(self) -> bool:
@@ -79,6 +90,8 @@ class ClassReport:
             "seconds": round(self.seconds, 3),
             "parallel": self.parallel,
             "counts": self.counts(),
+            "lab": self.lab,
+            "host_steps": self.host_steps,
             "learners": [r.to_json() for r in self.results],
         }
 

@@ -110,11 +110,12 @@ class KindBackend:
         parallel: int,
         ttl: int | None = None,
         lab: str | None = None,
+        offline: bool = False,
+        pins: Any = None,
+        progress: Progress = quiet,
         observer: Observer | None = None,
     ) -> ClassReport:
-        if lab:
-            raise UsageError("--lab applies to the namespace backend only, not to --backend kind")
-        from sandbox import classroom
+        from sandbox import classroom  # with a lab, start's modules: not for up and ls
 
         return classroom.class_up(
             roster,
@@ -125,6 +126,10 @@ class KindBackend:
             image=self.image,
             force=self.force,
             capacity=self.capacity,
+            lab=lab,
+            offline=offline,
+            pins=pins,
+            progress=progress,
             observer=observer,
         )
 

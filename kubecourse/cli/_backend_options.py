@@ -30,7 +30,8 @@ SETTINGS = typer.Option(
 LAB = typer.Option(
     None,
     "--lab",
-    help="namespace backend: check that the cluster-wide add-ons this lab needs are installed, and record the lab.",
+    help="Prepare every sandbox for this lab: as `kubecourse start LAB` does (kind), or check that the "
+    "cluster-wide add-ons it needs are installed and copy its data into each namespace (namespace).",
 )
 
 __all__ = ["BACKEND", "CONTEXT", "KUBECONFIG", "LAB", "SETTINGS"]

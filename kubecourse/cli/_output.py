@@ -36,9 +36,14 @@ def verbose() -> bool:
     return _flags["verbose"]
 
 
+def progress(text: str) -> None:
+    """Say the step a long command is at (stderr, one dimmed line)."""
+    err.print(f"[dim]•[/dim] {text}", highlight=False)
+
+
 def next_step(text: str) -> None:
     """Tell the user what to run next (stderr, so stdout stays machine-readable)."""
     err.print(f"[dim]next:[/dim] {text}")
 
 
-__all__ = ["err", "next_step", "out", "print_json", "set_verbose", "verbose"]
+__all__ = ["err", "next_step", "out", "print_json", "progress", "set_verbose", "verbose"]

@@ -9,7 +9,8 @@ from rich.table import Table
 
 from coursecore.errors import EXIT_FAILED
 from kubecourse.cli import _backend_options as options
-from kubecourse.cli._output import err, next_step, out, print_json
+from kubecourse.cli._lab_options import ADDONS_LOCK, STRICT_ADDONS
+from kubecourse.cli._output import err, next_step, out, print_json, progress
 from sandbox import kind, lifecycle, state
 from sandbox.class_progress import LiveProgress
 from sandbox.class_run import DEFAULT_PARALLEL, ClassReport
@@ -29,8 +30,12 @@ def class_up(
     output: Path = typer.Option(
         Path("kubeconfigs"), "--output", "-o", help="Folder for the learners' kubeconfig files (NAME.kubeconfig)."
     ),
-    parallel: int = typer.Option(DEFAULT_PARALLEL, "--parallel", "-p", help="Sandboxes created at once."),
-    nodes: int = typer.Option(1, "--nodes", min=1, max=8, help="Nodes per sandbox."),
+    parallel: int = typer.Option(
+        DEFAULT_PARALLEL, "--parallel", "-p", help="Sandboxes created (and prepared) at once."
+    ),
+    nodes: int = typer.Option(
+        1, "--nodes", min=1, max=8, help="Nodes per sandbox (with --lab, at least as many as the lab needs)."
+    ),
     ttl: str = typer.Option(None, "--ttl", help="Reapable after this long, e.g. 8h."),
     image: str = typer.Option(kind.DEFAULT_NODE_IMAGE, "--image", help="kind node image."),
     force: bool = typer.Option(False, "--force", help="Go beyond this host's estimated capacity."),
@@ -40,6 +45,11 @@ def class_up(
     context: str = options.CONTEXT,
     settings: Path = options.SETTINGS,
     lab: str = options.LAB,
+    offline: bool = typer.Option(
+        False, "--offline", help="kind backend, with --lab: use only what `kubecourse prefetch` cached."
+    ),
+    addons_lock: Path = ADDONS_LOCK,
+    strict_addons: bool = STRICT_ADDONS,
 ) -> None:
     """Create one sandbox per roster line, `--parallel` at a time, with a live progress display.
 
@@ -48,15 +58,28 @@ def class_up(
     every learner and the command exits 1 if any failed. Refuses to start when the roster needs
     more sandboxes than `kubecourse doctor` estimates this host can hold, unless `--force`.
 
+    With `--lab LAB`, every sandbox is also prepared for that lab exactly as `kubecourse start
+    LAB` prepares one (namespaces, add-ons verified against their pins, images loaded into the
+    nodes, data copied), and a kubeconfig is handed out only once its sandbox is ready. The lab is
+    checked before anything is made; what the host needs once (add-on manifests, building or
+    pulling the lab's images) is done once for the whole room. Run `kubecourse prefetch` first on
+    a poor network, then use `--offline`.
+
     With `--backend namespace`, each learner gets a namespace `kc-NAME` on the cluster of
     `--kubeconfig`/`--context` instead (quota, limits, Pod Security, network isolation, a token
-    that expires); running it again refreshes objects and tokens.
+    that expires); running it again refreshes objects and tokens. There `--lab` checks that the
+    instructor installed the lab's add-ons and copies the lab's data into each namespace.
     """
     from sandbox import backends  # the backends import both of them: only when a command runs
 
     chosen = backends.new(
         backend, nodes=nodes, image=image, force=force, kubeconfig=kubeconfig, context=context, settings=settings
     )
+    pins = None
+    if lab:
+        from sandbox.addons import lock as addon_lock
+
+        pins = addon_lock.current(addons_lock, strict=strict_addons)
     with lifecycle.sigterm_as_interrupt():
         report = chosen.class_up(
             roster,
@@ -64,10 +87,16 @@ def class_up(
             parallel=parallel,
             ttl=state.parse_duration(ttl),
             lab=lab,
+            offline=offline,
+            pins=pins,
+            progress=progress,
             observer=LiveProgress(err, chosen.making),
         )
     _render(report, json_output)
-    next_step(f"hand out the files in {output}/ (each learner: export KUBECONFIG=NAME.kubeconfig)")
+    next_step(
+        f"hand out the files in {output}/ (each learner: export KUBECONFIG=NAME.kubeconfig"
+        + (f", then `kubecourse check {report.lab}`)" if report.lab else ")")
+    )
 
 
 @class_app.command("down")
@@ -100,14 +129,23 @@ def _render(report: ClassReport, json_output: bool) -> None:
         table = Table(
             title=f"class {report.action}: "
             + ", ".join(f"{v} {k}" for k, v in report.counts().items())
+            + (
+                f"; lab {report.lab} ready in {sum(r.ok for r in report.results)} of {len(report.results)}"
+                if report.lab
+                else ""
+            )
             + f" in {report.seconds:.1f} s",
             title_justify="left",
         )
-        for column in ("name", "status", "seconds", "kubeconfig / error"):
+        columns = ("name", "status", "seconds") + (("lab",) if report.lab else ()) + ("kubeconfig / error",)
+        for column in columns:
             table.add_column(column, justify="right" if column == "seconds" else "left")
         for r in report.results:
             colour = "green" if r.ok else "red"
-            table.add_row(r.name, f"[{colour}]{r.status}[/{colour}]", f"{r.seconds:.1f}", r.kubeconfig or r.error or "")
+            lab = (f"ready, {len(r.steps)} step{'s' * (len(r.steps) != 1)}" if r.ok else "-",) if report.lab else ()
+            table.add_row(
+                r.name, f"[{colour}]{r.status}[/{colour}]", f"{r.seconds:.1f}", *lab, r.kubeconfig or r.error or ""
+            )
         out.print(table)
     if not report.ok:
         raise typer.Exit(EXIT_FAILED)

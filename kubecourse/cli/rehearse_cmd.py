@@ -8,15 +8,11 @@ import typer
 from rich.table import Table
 
 from coursecore.errors import EXIT_FAILED
-from kubecourse.cli._output import err, next_step, out, print_json, verbose
+from kubecourse.cli._output import next_step, out, print_json, progress, verbose
 from sandbox import lifecycle
 from sandbox.addons import lock as addon_lock
 
 PHASES = ("create", "start", "starter", "apply", "converge", "check", "delete")
-
-
-def _progress(text: str) -> None:
-    err.print(f"[dim]•[/dim] {text}", highlight=False)
 
 
 def rehearse(
@@ -50,7 +46,7 @@ def rehearse(
         raise UsageError("give lab ids or --all (not both)")
     pins = addon_lock.current(addons_lock, strict=strict_addons)
     with lifecycle.sigterm_as_interrupt():
-        report = rehearsal.rehearse(labs or None, keep=keep, pins=pins, progress=_progress)
+        report = rehearsal.rehearse(labs or None, keep=keep, pins=pins, progress=progress)
     if json_output:
         print_json(report.to_json())
     else:

@@ -10,26 +10,11 @@ from rich.table import Table
 
 from coursecore.errors import EXIT_FAILED, UsageError
 from kubecourse.cli import _backend_options as options
-from kubecourse.cli._output import err, next_step, out, print_json
+from kubecourse.cli._lab_options import ADDONS_LOCK, OFFLINE_HELP, STRICT_ADDONS
+from kubecourse.cli._output import err, next_step, out, print_json, progress
 from sandbox import kind, lifecycle, state
 
 NAME_HELP = "Sandbox name (lowercase letters, digits, dashes; at most 39). Default: your login name."
-ADDONS_LOCK = typer.Option(
-    None,
-    "--addons-lock",
-    help="Verify add-on manifests against this lock file (default: $KUBECOURSE_ADDONS_LOCK, else the "
-    "course's addons.lock beside labs/); first downloads are recorded in $KUBECOURSE_HOME/addons.lock.",
-)
-STRICT_ADDONS = typer.Option(
-    None,
-    "--strict-addons/--no-strict-addons",
-    help="Refuse add-on manifests that no lock pins instead of recording them (default: "
-    "$KUBECOURSE_ADDONS_STRICT, or `strict: true` in the course's lock).",
-)
-
-
-def _progress(text: str) -> None:
-    err.print(f"[dim]•[/dim] {text}", highlight=False)
 
 
 def up(
@@ -69,7 +54,7 @@ def up(
         settings=settings,
     )
     with lifecycle.sigterm_as_interrupt():
-        made = chosen.up(name, ttl=state.parse_duration(ttl), progress=_progress)
+        made = chosen.up(name, ttl=state.parse_duration(ttl), progress=progress)
     if json_output:
         print_json(made.to_json())
     else:
@@ -161,7 +146,7 @@ def down(
 def start(
     lab: str = typer.Argument(..., help="Lab id, as listed by `kubecourse labs`."),
     name: str = typer.Option(None, "--name", "-n", help=NAME_HELP),
-    offline: bool = typer.Option(False, "--offline", help="Use only what `kubecourse prefetch` cached."),
+    offline: bool = typer.Option(False, "--offline", help=OFFLINE_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print what was prepared as JSON."),
     addons_lock: Path = ADDONS_LOCK,
     strict_addons: bool = STRICT_ADDONS,
@@ -182,7 +167,7 @@ def start(
     chosen = backends.for_sandbox(name)
     with lifecycle.sigterm_as_interrupt():
         result = chosen.start(
-            lab, name, offline=offline, progress=_progress, pins=addon_lock.current(addons_lock, strict=strict_addons)
+            lab, name, offline=offline, progress=progress, pins=addon_lock.current(addons_lock, strict=strict_addons)
         )
     if json_output:
         print_json(result.to_json())
@@ -213,7 +198,7 @@ def prefetch(
     from sandbox.addons import lock as addon_lock
 
     pins = addon_lock.current(addons_lock, strict=strict_addons)
-    results = prefetch_mod.prefetch(labs or None, progress=_progress, pins=pins)
+    results = prefetch_mod.prefetch(labs or None, progress=progress, pins=pins)
     if json_output:
         print_json([r.to_json() for r in results])
     else:

@@ -94,8 +94,17 @@ class NamespaceBackend:
         parallel: int,
         ttl: int | None = None,
         lab: str | None = None,
+        offline: bool = False,
+        pins: Any = None,
+        progress: Progress = quiet,
         observer: Observer | None = None,
     ) -> ClassReport:
+        """``pins`` and ``progress`` go unused: the instructor installs the shared cluster's
+        add-ons, nothing is downloaded here."""
+        if offline:
+            # The learners' namespaces pull the lab's images from the cluster's registries: there
+            # is no cache on this host for them to use.
+            raise UsageError("--offline applies to the kind backend only, not to --backend namespace")
         return _room().class_up(
             roster,
             output=output,

@@ -10,6 +10,7 @@ failures.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -154,11 +155,17 @@ def class_up(
 
         def work(learner: Learner, report: Callable[[str], None]) -> LearnerResult:
             done = session.up(learner.name, ttl=ttl, lab=lab, progress=report)
+            steps = []
             for volume in lab_obj.cluster.data if lab_obj else ():
                 # Copied as the learner (their token, their namespace, their quota): the lab's
                 # data lands on a claim in their namespace, named as the lab names it.
-                report(f"data {volume.source}/ onto claim {volume.claim}")
-                data.copy(replace(volume, namespace=done.namespace), lab_obj.path, done.kubeconfig, loaded=False)
+                title = f"data {volume.source}/ onto claim {volume.claim}"
+                report(title)
+                t0 = time.monotonic()
+                copied = data.copy(
+                    replace(volume, namespace=done.namespace), lab_obj.path, done.kubeconfig, loaded=False
+                )
+                steps.append({"step": title, "detail": copied.summary(), "seconds": round(time.monotonic() - t0, 3)})
             handed = folder / f"{learner.name}.kubeconfig"
             state.write_private(handed, done.kubeconfig.read_text())
             return LearnerResult(
@@ -167,9 +174,12 @@ def class_up(
                 seconds=0.0,
                 status="created" if done.created else "reused",
                 kubeconfig=str(handed),
+                lab=lab or None,
+                steps=steps,
             )
 
-        return run_all("up", learners, work, parallel=parallel, place=objects.namespace_of, observer=observer)
+        report = run_all("up", learners, work, parallel=parallel, place=objects.namespace_of, observer=observer)
+        return replace(report, lab=lab or None)
 
 
 def class_down(

@@ -113,9 +113,8 @@ def test_kind_refuses_what_only_the_namespace_backend_does(kchome, tmp_path):
     ):
         backends.for_up("namespace", "alice")
     assert isinstance(backends.for_up("namespace", "carol"), NamespaceBackend)
-    kind = KindBackend(cli=NoClusters())
-    with pytest.raises(UsageError, match="--lab applies to the namespace backend only"):
-        kind.class_up(tmp_path / "roster.csv", output=tmp_path / "o", parallel=1, lab="first-pod")
+    with pytest.raises(UsageError, match="--offline applies to the kind backend only"):
+        NamespaceBackend().class_up(tmp_path / "roster.csv", output=tmp_path / "o", parallel=1, offline=True)
     with pytest.raises(UsageError, match="prepared by the instructor"):
         NamespaceBackend().start("first-pod", "bob")
 
