@@ -22,7 +22,8 @@ What follows the real engines:
   The node must be a container of this engine (a fake kind cluster made with its provider).
 - ``exec NODE containerd config dump`` prints a version 3 config with the overlayfs snapshotter.
 
-``FAKE_DOCKER_FAIL`` names verbs that fail (``build``, ``pull``, ``info``, ``save``, ``exec``).
+``FAKE_DOCKER_FAIL`` names verbs that fail (``build``, ``pull``, ``info``, ``save``, ``exec``);
+``FAKE_DOCKER_SLEEP`` (``VERB:SECONDS,...``) is time to spend in a verb (for benchmarks).
 Invocations go to ``$FAKE_KIND_LOG`` with ``"tool": "docker"`` (or ``podman``).
 """
 
@@ -120,6 +121,10 @@ def main(argv: list[str]) -> int:
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.write(fd, line.encode())
         os.close(fd)
+    for item in filter(None, os.environ.get("FAKE_DOCKER_SLEEP", "").split(",")):
+        step, _, seconds = item.partition(":")
+        if step.strip() == verb:
+            time.sleep(float(seconds))
     if verb in os.environ.get("FAKE_DOCKER_FAIL", "").split(","):
         print(f"ERROR: fake {tool} {verb} failure", file=sys.stderr)
         return 1

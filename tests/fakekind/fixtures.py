@@ -157,6 +157,7 @@ def fake_kind(tmp_path, monkeypatch, request) -> Iterator[FakeKind]:
         "FAKE_KIND_TOKEN",
         "FAKE_KIND_READY_AFTER",
         "FAKE_DOCKER_FAIL",
+        "FAKE_DOCKER_SLEEP",
         "FAKE_KIND_VERSION",
         "FAKE_DOCKER_STORE",
         "FAKE_DOCKER_OLD",
