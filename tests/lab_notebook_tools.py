@@ -12,7 +12,8 @@ lab's data claims and set-up manifests, the cluster's nodes, add-on CRDs) is mad
 is not the lab's (the namespace backend's ``kc-NAME``).
 
 :func:`exit_code_hook` writes an IPython start-up file that records every ``!`` command's exit
-code and fails the cell when one is not 0: a notebook whose commands fail does not pass nbval.
+code and fails the cell when one is not 0, and fails the submit cell when it writes no
+``snapshot.yaml`` (with what it printed): a notebook whose commands fail does not pass nbval.
 """
 
 from __future__ import annotations
@@ -181,6 +182,7 @@ import os
 from IPython import get_ipython
 
 _ip = get_ipython()
+_ip.run_line_magic("colors", "nocolor")  # tracebacks in the test's failure message, without escapes
 _system = _ip.system
 
 
@@ -194,11 +196,40 @@ def _checked(command):
 
 
 _ip.system = _checked
+
+
+# The submit cell prints why it wrote no snapshot.yaml and returns None (a learner's notebook
+# shows no traceback); here that fails the cell, with what it printed, so the test says why.
+import contextlib
+import io
+import time
+
+import autograder.notebook as _notebook
+
+_submit = _notebook.submit
+
+
+def _checked_submit(lab_id):
+    printed = io.StringIO()
+    started = time.monotonic()
+    with contextlib.redirect_stdout(printed):
+        path = _submit(lab_id)
+    print(printed.getvalue(), end="")
+    if path is None:
+        raise RuntimeError(
+            f"submit({lab_id!r}) wrote no snapshot.yaml after {time.monotonic() - started:.1f} s: "
+            + printed.getvalue().strip()
+        )
+    return path
+
+
+_notebook.submit = _checked_submit
 """
 
 
 def exit_code_hook(ipython_dir: Path) -> Path:
-    """An IPYTHONDIR whose start-up file fails a cell on a non-zero ``!`` command."""
+    """An IPYTHONDIR whose start-up file fails a cell on a non-zero ``!`` command, or a submit cell
+    that wrote no ``snapshot.yaml``."""
     startup = ipython_dir / "profile_default" / "startup"
     startup.mkdir(parents=True, exist_ok=True)
     (startup / "00-command-exit-codes.py").write_text(IPYTHON_STARTUP)

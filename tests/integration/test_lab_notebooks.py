@@ -127,7 +127,8 @@ def _run_solution_notebooks(kube, tmp_path: Path, labs, *, namespaces: dict[str,
     )
     with FixtureControllers(kube.server, labs, namespaces=namespaces) as controllers:
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", "--rootdir", str(work)]
+            [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", "--color=no"]
+            + ["--rootdir", str(work)]
             + paths,
             cwd=work,
             env=env,
