@@ -9,6 +9,7 @@ import json
 import time
 
 import pytest
+from fakekube.handler import Handler
 from fakekube.manifests import KUEUE_SELECTOR, KUEUE_WEBHOOK_SERVICE, kueue_webhooks
 from fakekube.webhooks import ROUTED_AFTER
 
@@ -166,6 +167,26 @@ def test_the_webhook_probe_times_out_with_the_servers_words(kueue):
     assert info.value.message.startswith("admission webhooks did not answer within 1 s: ")
     assert "connect: connection refused" in info.value.message
     assert info.value.hint == "look at its pods" and info.value.exit_code == 3
+
+
+def test_a_last_try_the_deadline_cuts_short_still_times_out_with_the_servers_words(kueue, monkeypatch):
+    """The last try runs at the deadline with what is left of it (0.1 s): a server slow to answer
+    it, as on a loaded machine, ends the wait as a timeout with the webhooks' last error, not as
+    an unreachable cluster."""
+    kueue.server.create(endpoint_slice(ready=True, routed_after=time.time() + 3600))
+    started = time.monotonic()
+    answer = Handler.do_POST
+
+    def slow_at_the_deadline(handler):
+        if time.monotonic() >= started + 0.9:
+            time.sleep(0.5)
+        answer(handler)
+
+    monkeypatch.setattr(Handler, "do_POST", slow_at_the_deadline)
+    with pytest.raises(NotReady) as info:
+        readiness.wait_webhooks_answer(kueue.kubeconfig, JOBS, PROBE, timeout=1)
+    assert info.value.message.startswith("admission webhooks did not answer within 1 s: ")
+    assert "connect: connection refused" in info.value.message
 
 
 def test_a_webhook_that_answers_with_a_refusal_is_up():
