@@ -10,18 +10,23 @@ one line once it holds the object::
         return expect_requests(require(state, "Job", "sweep", namespace="batch"))
 
 The functions that take ``state`` may wait on a live cluster (never on a snapshot) for a Job or a
-rollout that is still under way, and do not wait for Pods that show a failure waiting will not
-mend (see :data:`autograder.objects.LASTING_WAITS`).
+rollout that is still under way, or for a rolled-out workload's endpoints, and do not wait for
+Pods that show a failure waiting will not mend (see :data:`autograder.objects.LASTING_WAITS`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 
 from autograder import objects
 from autograder.checks import Outcome, fail, ok, partial
 from autograder.paths import get
 from autograder.state import Obj, State
+
+ENDPOINTS_SETTLE = 10.0
+"""Seconds a live cluster gets to list a rolled-out workload's Pods in its Service's endpoints."""
+ENDPOINTS_POLL = 0.5
 
 
 def _holder(obj: Obj) -> str:
@@ -233,9 +238,18 @@ def expect_endpoints(state: State, service: Obj, workload: Obj, *, ready: bool =
     selected = expect_selects(service, workload)
     if selected.fraction < 1:
         return selected
-    pods = {objects.name(p) for p in pods_of(state, workload)}
-    found = [e for e in endpoints_of(state, service) if get(e, "targetRef.name") in pods]
-    taking = [e for e in found if is_ready(e)]
+    # The EndpointSlice controller lists a Pod, and marks it ready, on its own clock: right after
+    # a rollout, or a Service applied after it, a live cluster can still have none. A rolled-out
+    # workload gets ENDPOINTS_SETTLE seconds for them; a snapshot is read as it is.
+    waits = state.source == "live" and rolled_out(workload)
+    deadline = time.monotonic() + (ENDPOINTS_SETTLE if waits else 0.0)
+    while True:
+        pods = {objects.name(p) for p in pods_of(state, workload)}
+        found = [e for e in endpoints_of(state, service) if get(e, "targetRef.name") in pods]
+        taking = [e for e in found if is_ready(e)]
+        if (taking if ready else found) or time.monotonic() >= deadline:
+            break
+        time.sleep(ENDPOINTS_POLL)
     if taking if ready else found:
         names = ", ".join(str(get(e, "targetRef.name", default="?")) for e in taking)
         return ok(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from autograder import workloads
 from autograder.state import MemoryState
 from autograder.workloads import (
     blocked,
@@ -205,3 +206,55 @@ def test_endpoints_failures_name_their_root_cause():
     assert expect_endpoints(state, wrong, workload).root == selector_root(wrong) == expect_selects(wrong, workload).root
     no_pods = MemoryState([workload, service, slice_])  # endpoints of Pods that are gone do not count
     assert expect_endpoints(no_pods, service, workload).message.startswith("no endpoints")
+
+
+class _LagState(MemoryState):
+    """A live cluster whose EndpointSlice controller writes the Service's slice only after the
+    test's ``lag`` reads of EndpointSlices (it follows Services and Pods on its own clock)."""
+
+    def __init__(self, objects, late, lag):
+        super().__init__(objects, source="live")
+        self.late, self.lag, self.slice_reads = late, lag, 0
+
+    def objects(self, kind, **kwargs):
+        if kind == "EndpointSlice":
+            self.slice_reads += 1
+            if self.slice_reads > self.lag:
+                return MemoryState([self.late]).objects(kind, **kwargs)
+        return super().objects(kind, **kwargs)
+
+
+def _served_web(available=2):
+    labels = {"app": "web"}
+    workload = {
+        **_deployment(available=available),
+        "spec": {**_deployment()["spec"], "template": {"metadata": {"labels": labels}}},
+    }
+    service = {"kind": "Service", "metadata": {"name": "web", "namespace": "n"}, "spec": {"selector": labels}}
+    slice_ = {
+        "kind": "EndpointSlice",
+        "metadata": {"name": "web-x", "namespace": "n", "labels": {"kubernetes.io/service-name": "web"}},
+        "endpoints": [{"targetRef": {"name": "web-1"}, "conditions": {"ready": True}}],
+    }
+    return workload, service, slice_
+
+
+def test_a_live_rolled_out_workload_gets_time_for_its_endpoints(monkeypatch):
+    monkeypatch.setattr(workloads, "ENDPOINTS_POLL", 0.01)
+    workload, service, slice_ = _served_web()
+    state = _LagState([workload, service, _pod("web-1")], slice_, lag=3)
+    assert expect_endpoints(state, service, workload).message == "1 ready endpoint(s): web-1"
+    assert state.slice_reads == 4
+
+    monkeypatch.setattr(workloads, "ENDPOINTS_SETTLE", 0.1)
+    never = _LagState([workload, service, _pod("web-1")], slice_, lag=10**6)
+    assert expect_endpoints(never, service, workload).message.startswith("no endpoints")
+
+
+def test_endpoints_are_not_waited_for_without_a_rollout_or_on_a_snapshot():
+    workload, service, slice_ = _served_web(available=0)
+    state = _LagState([workload, service, _pod("web-1")], slice_, lag=3)
+    assert expect_endpoints(state, service, workload).message.startswith("no endpoints")
+    assert state.slice_reads == 1
+    rolled, service, _ = _served_web()
+    assert expect_endpoints(MemoryState([rolled, service, _pod("web-1")]), service, rolled).fraction == 0
