@@ -24,6 +24,7 @@ import threading
 from pathlib import Path
 
 import yaml
+from fakekind.workqueue import WorkQueue
 from fakekube.manifests import workflow_crd
 from fakekube.resources import ResourceType
 
@@ -88,7 +89,11 @@ def prepare_cluster(kube, labs, *, namespaces: dict[str, str] | None = None) -> 
 
 
 class FixtureControllers:
-    """Plays the controllers from the labs' solution fixtures (see the module docstring)."""
+    """Plays the controllers from the labs' solution fixtures (see the module docstring).
+
+    A write that fails is retried on a later pass, backed off, as a real controller's workqueue
+    does (:mod:`fakekind.workqueue`); leaving the ``with`` block raises
+    :class:`fakekind.workqueue.FakeControllerBug` if a pass hit an error no real controller meets."""
 
     def __init__(self, server, labs, *, namespaces: dict[str, str] | None = None, period: float = 0.1) -> None:
         self.server = server
@@ -102,7 +107,7 @@ class FixtureControllers:
         self._done: set[tuple] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True, name="fixture-controllers")
-        self.errors: list[str] = []
+        self.queue = WorkQueue()
 
     def __enter__(self) -> FixtureControllers:
         self._thread.start()
@@ -111,13 +116,11 @@ class FixtureControllers:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        self.queue.check()
 
     def _loop(self) -> None:
         while not self._stop.wait(self.period):
-            try:
-                self.reconcile()
-            except Exception as error:  # noqa: BLE001 - reported by the test, not lost in a thread
-                self.errors.append(f"{type(error).__name__}: {error}")
+            self.queue.run("pass", self.reconcile)
 
     def reconcile(self) -> None:
         for fixture in self.fixtures:
@@ -144,9 +147,11 @@ class FixtureControllers:
     def _set_status(self, fixture: dict, live: dict) -> None:
         meta = live["metadata"]
         key = (meta["uid"], meta.get("generation"))
-        if key in self._done:
-            return
-        self._done.add(key)
+        if key not in self._done and self.queue.run(key, self._write_status, fixture, live):
+            self._done.add(key)
+
+    def _write_status(self, fixture: dict, live: dict) -> None:
+        meta = live["metadata"]
         text = json.dumps(fixture["status"])
         if meta["name"] != fixture["metadata"]["name"]:  # a generateName sibling: its own name throughout
             text = text.replace(fixture["metadata"]["name"], meta["name"])
@@ -169,11 +174,12 @@ class FixtureControllers:
         made_by = self.server.get(api, kind, name, meta.get("namespace"))
         if made_by is None:
             return
-        self._done.add(("made", meta.get("namespace"), meta["name"]))
         obj = copy.deepcopy(fixture)
         if owner["kind"] == kind:  # point at the live owner, as the controller's reference would
             obj["metadata"]["ownerReferences"][0]["uid"] = made_by["metadata"]["uid"]
-        self.server.create(obj)
+        key = ("made", meta.get("namespace"), meta["name"])
+        if self.queue.run(key, self.server.create, obj):
+            self._done.add(key)
 
 
 IPYTHON_STARTUP = """

@@ -20,6 +20,8 @@ import time
 
 from fakekube.webhooks import ROUTED_AFTER
 
+from fakekind.workqueue import WorkQueue
+
 # Image (by repository) -> the programs it contains; images not listed are assumed complete.
 IMAGE_PROGRAMS = {"kindest/local-path-helper": {"sh", "rm", "mkdir"}}
 SHELL_BUILTINS = {"set", "cd", "echo", "printf", "test", "[", "exit", "true", "false", ":", "export", "read"}
@@ -74,6 +76,8 @@ class Controllers:
         self.logs: dict[tuple[str, str], str] = {}
         """What a failed Job's pod printed, by (namespace, job)."""
         self._first_seen: dict[tuple, float] = {}
+        self.queue = WorkQueue()
+        """Backs failed items off and records errors; :meth:`stop` fails on a bug in the fakes."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True, name="fake-controllers")
 
@@ -82,8 +86,10 @@ class Controllers:
         return self
 
     def stop(self) -> None:
+        """Stop the thread; raise :class:`fakekind.workqueue.FakeControllerBug` if a pass hit a bug."""
         self._stop.set()
         self._thread.join(timeout=5)
+        self.queue.check()
 
     def _due(self, key: tuple, delay: float | None = None) -> bool:
         now = time.monotonic()
@@ -91,14 +97,11 @@ class Controllers:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.period):
-            try:
-                self.reconcile()
-            except Exception:  # noqa: BLE001 - the server may be shutting down between tests
-                continue
+            self.queue.run("pass", self.reconcile)
 
     def reconcile(self) -> None:
         if self.replay is not None:
-            self.replay.reconcile(self.server)
+            self.replay.reconcile(self.server, self.queue)
         webhook_services = {
             (service.get("namespace"), service.get("name"))
             for kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
@@ -111,7 +114,8 @@ class Controllers:
                 name = dep["metadata"]["name"]
                 want = (dep.get("spec") or {}).get("replicas", 1)
                 if (dep.get("status") or {}).get("availableReplicas") != want and self._due(("d", ns, name)):
-                    self.server.patch_status(
+                    self._write(
+                        ("d", ns, name),
                         "apps/v1",
                         "Deployment",
                         name,
@@ -136,7 +140,8 @@ class Controllers:
                     if lacking:
                         self.logs[(ns, name)] = f"sh: {lacking[0]}: not found"
                     kind = "Failed" if failed else "Complete"
-                    self.server.patch_status(
+                    self._write(
+                        ("j", ns, name),
                         "batch/v1",
                         "Job",
                         name,
@@ -150,9 +155,12 @@ class Controllers:
             self._webhook_endpoints(ns, webhook_services)
             for pvc in self.server.objects("v1", "PersistentVolumeClaim", ns):
                 if (pvc.get("status") or {}).get("phase") != "Bound":
-                    self.server.patch_status(
-                        "v1", "PersistentVolumeClaim", pvc["metadata"]["name"], {"phase": "Bound"}, ns
-                    )
+                    name = pvc["metadata"]["name"]
+                    self._write(("p", ns, name), "v1", "PersistentVolumeClaim", name, {"phase": "Bound"}, ns)
+
+    def _write(self, item: tuple, api_version: str, kind: str, name: str, status: dict, ns: str) -> None:
+        """Write one object's status; a failed write is retried on a later pass, backed off."""
+        self.queue.run(item, self.server.patch_status, api_version, kind, name, status, ns)
 
     def _webhook_endpoints(self, ns: str, services: set[tuple]) -> None:
         for svc in self.server.objects("v1", "Service", ns):
@@ -170,21 +178,20 @@ class Controllers:
             ]
             if available and self._due(("e", ns, name), self.endpoint_delay):
                 ports = [p.get("targetPort", p.get("port")) for p in (svc.get("spec") or {}).get("ports") or []]
-                self.server.create(
-                    {
-                        "apiVersion": "discovery.k8s.io/v1",
-                        "kind": "EndpointSlice",
-                        "metadata": {
-                            "name": f"{name}-fake",
-                            "namespace": ns,
-                            "labels": {"kubernetes.io/service-name": name},
-                            "annotations": {ROUTED_AFTER: str(time.time() + self.proxy_delay)},
-                        },
-                        "addressType": "IPv4",
-                        "endpoints": [{"addresses": ["10.244.0.10"], "conditions": {"ready": True}}],
-                        "ports": [{"port": p, "protocol": "TCP"} for p in ports if isinstance(p, int)],
-                    }
-                )
+                slice_ = {
+                    "apiVersion": "discovery.k8s.io/v1",
+                    "kind": "EndpointSlice",
+                    "metadata": {
+                        "name": f"{name}-fake",
+                        "namespace": ns,
+                        "labels": {"kubernetes.io/service-name": name},
+                        "annotations": {ROUTED_AFTER: str(time.time() + self.proxy_delay)},
+                    },
+                    "addressType": "IPv4",
+                    "endpoints": [{"addresses": ["10.244.0.10"], "conditions": {"ready": True}}],
+                    "ports": [{"port": p, "protocol": "TCP"} for p in ports if isinstance(p, int)],
+                }
+                self.queue.run(("e", ns, name), self.server.create, slice_)
 
 
 __all__ = ["Controllers"]

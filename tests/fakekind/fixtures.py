@@ -90,7 +90,9 @@ class FakeKind:
         """Start stand-in controllers on the fake API server (stopped after the test); with
         ``replay_labs``, they also play back the real controllers for those labs' reference
         solutions (:mod:`fakekind.replay`); ``endpoint_delay`` seconds pass between an add-on's
-        Deployment becoming Available and its webhook Service getting an endpoint."""
+        Deployment becoming Available and its webhook Service getting an endpoint. An error in
+        them that no real controller would meet (:mod:`fakekind.workqueue`) fails the test at
+        teardown."""
         from fakekind.controllers import Controllers
         from fakekind.replay import Replay
 
@@ -183,10 +185,12 @@ def fake_kind(tmp_path, monkeypatch, request) -> Iterator[FakeKind]:
         # kubectl caches discovery per host:port; a fresh cache per test avoids stale answers.
         fake._set("KUBECACHEDIR", str(root / "kubecache"))
     yield fake
-    if fake.controllers is not None:
-        fake.controllers.stop()
-    if getattr(fake.kube, "_owned_by_fake_kind", False):
-        fake.kube.stop()
+    try:
+        if fake.controllers is not None:
+            fake.controllers.stop()  # fails the test if a fake controller hit a bug meanwhile
+    finally:
+        if getattr(fake.kube, "_owned_by_fake_kind", False):
+            fake.kube.stop()
 
 
 def _engine():

@@ -25,13 +25,16 @@ import json
 from pathlib import Path
 
 import yaml
+from fakekube.errors import ApiError
 
 FIXTURE_CLUSTER = "kubecourse-alice"
 SERVER_FIELDS = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields")
 
 
 class Replay:
-    """Call :meth:`reconcile` periodically with the fake server (``Controllers`` does)."""
+    """Call :meth:`reconcile` periodically with the fake server and a
+    :class:`fakekind.workqueue.WorkQueue` (``Controllers`` does): a write that fails is not marked
+    done; the queue records its error and retries it on a later pass, backed off."""
 
     def __init__(self, labs_root: Path) -> None:
         self.fixtures: dict[str, list[dict]] = {}
@@ -39,14 +42,14 @@ class Replay:
             self.fixtures[path.parents[2].name] = (yaml.safe_load(path.read_text()) or {}).get("items") or []
         self._done: set[tuple] = set()
 
-    def reconcile(self, server) -> None:
+    def reconcile(self, server, queue) -> None:
         cluster = _live_cluster(server)
         if cluster is None:
             return
         for items in self.fixtures.values():
-            self._replay(server, items, cluster)
+            self._replay(server, queue, items, cluster)
 
-    def _replay(self, server, items: list[dict], cluster: str) -> None:
+    def _replay(self, server, queue, items: list[dict], cluster: str) -> None:
         names = {FIXTURE_CLUSTER: cluster}
         uids: dict[str, str] = {}
         live_of: dict[int, dict] = {}
@@ -63,16 +66,16 @@ class Replay:
             mapped = _rename(obj, names, uids)
             live = live_of.get(i)
             if live is not None:
-                self._write_status(server, mapped, live)
+                meta = live["metadata"]
+                key = ("status", obj["kind"], meta.get("namespace"), meta["name"], meta["uid"], meta.get("generation"))
+                if key not in self._done and queue.run(key, self._write_status, server, mapped, live):
+                    self._done.add(key)
             elif mapped["metadata"].get("ownerReferences"):
-                self._create_owned(server, mapped, names, uids)
+                self._create_owned(server, queue, mapped, names, uids)
 
     def _write_status(self, server, fixture: dict, live: dict) -> None:
+        """What the scheduler, kubelet and controllers write for ``live``; raises if a write fails."""
         meta = live["metadata"]
-        key = ("status", fixture["kind"], meta.get("namespace"), meta["name"], meta["uid"], meta.get("generation"))
-        if key in self._done:
-            return
-        self._done.add(key)
         api, kind, ns = live["apiVersion"], live["kind"], meta.get("namespace")
         if kind == "Node" or (kind == "Pod" and fixture.get("spec", {}).get("nodeName")):
             updated = copy.deepcopy(live)
@@ -83,11 +86,7 @@ class Replay:
             elif not (live.get("spec") or {}).get("nodeName"):
                 updated["spec"]["nodeName"] = fixture["spec"]["nodeName"]
             updated["metadata"].pop("resourceVersion", None)
-            try:
-                server.update(updated)
-            except Exception:  # noqa: BLE001 - changed meanwhile: the next round tries again
-                self._done.discard(key)
-                return
+            server.update(updated)
         status = copy.deepcopy(fixture.get("status"))
         if not status:
             return
@@ -95,7 +94,7 @@ class Replay:
             status["observedGeneration"] = meta["generation"]
         server.patch_status(api, kind, meta["name"], status, ns)
 
-    def _create_owned(self, server, fixture: dict, names: dict, uids: dict) -> None:
+    def _create_owned(self, server, queue, fixture: dict, names: dict, uids: dict) -> None:
         meta = fixture["metadata"]
         ns = meta.get("namespace")
         owners = meta["ownerReferences"]
@@ -109,14 +108,11 @@ class Replay:
         key = ("create", fixture["kind"], ns, meta.get("name"), tuple(r["uid"] for r in owners))
         if key in self._done or server.get(fixture["apiVersion"], fixture["kind"], meta["name"], ns) is not None:
             return
-        self._done.add(key)
         made = copy.deepcopy(fixture)
         for field in SERVER_FIELDS:
             made["metadata"].pop(field, None)
-        try:
-            server.create(made)
-        except Exception:  # noqa: BLE001 - e.g. its namespace is being deleted: try next round
-            self._done.discard(key)
+        if queue.run(key, server.create, made):
+            self._done.add(key)
 
 
 def _replica_set_for(server, ref: dict, namespace: str) -> dict | None:
@@ -151,7 +147,9 @@ def _replica_set_for(server, ref: dict, namespace: str) -> dict | None:
             }
             try:
                 return server.create(made)
-            except Exception:  # noqa: BLE001 - made meanwhile
+            except ApiError as error:
+                if error.code != 409:  # not "made meanwhile": the queue records it
+                    raise
                 return server.get("apps/v1", "ReplicaSet", ref["name"], namespace)
     return None
 
@@ -177,7 +175,9 @@ def _find_live(server, obj: dict, cluster: str) -> dict | None:
             return max(made, key=lambda o: o["metadata"]["creationTimestamp"], default=None)
         name = meta["name"].replace(FIXTURE_CLUSTER, cluster)
         return server.get(obj["apiVersion"], obj["kind"], name, ns)
-    except Exception:  # noqa: BLE001 - a kind this cluster does not serve (yet)
+    except ApiError as error:
+        if error.code != 404:  # not "a kind this cluster does not serve (yet)"
+            raise
         return None
 
 
