@@ -18,6 +18,7 @@ being terminated) are retried quietly; anything else is a bug in the fake, and :
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import traceback
@@ -26,6 +27,10 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from fakekube.errors import ApiError
+
+# HandleError logs every error; pytest shows a test's captured log when it fails, so a fake
+# controller that kept retrying a race it never won says so next to the failure.
+log = logging.getLogger("fakekind.controllers")
 
 
 class FakeControllerBug(AssertionError):
@@ -99,7 +104,14 @@ class WorkQueue:
                 self.expected_failures.append(failure)
             elif all(f.traceback != failure.traceback for f in self.unexpected):
                 self.unexpected.append(failure)
-        self.add_rate_limited(item)
+        delay = self.add_rate_limited(item)
+        log.log(
+            logging.WARNING if failure.expected else logging.ERROR,
+            "reconciling %r failed (retry in %.2f s): %s",
+            item,
+            delay,
+            failure.traceback if not failure.expected else failure.error,
+        )
 
     def run(self, item: Hashable, work: Callable[..., object], *args) -> bool:
         """Reconcile ``item`` with ``work(*args)`` unless it is backing off; True when it ran and succeeded."""
