@@ -158,3 +158,38 @@ def test_replay_does_not_mark_a_failed_status_write_done():
     replay.reconcile(server, queue)
     assert len(calls) == 2  # done once written
     queue.check()
+
+
+def test_fixture_controllers_retry_a_failed_status_write_and_fail_on_a_bug():
+    """The lab notebook tests' stand-in (tests/lab_notebook_tools.py) marked a status written
+    before writing it; a write that failed was never retried."""
+    from lab_notebook_tools import FixtureControllers
+
+    from coursecore.labs import discover
+
+    lab = next(lab for lab in discover(ROOT / "labs") if lab.id == "batch-jobs")
+    server = FakeKubeServer()
+    controllers = FixtureControllers(server, [lab], period=0.02)
+    fixture = next(o for o in controllers.fixtures if o["kind"] == "Job" and o.get("status"))
+    meta = fixture["metadata"]
+    server.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": meta["namespace"]}})
+    server.create({k: v for k, v in fixture.items() if k != "status"} | {"metadata": dict(meta)})
+    real, calls = server.patch_status, []
+
+    def patch_status(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise conflict("jobs", meta["name"], "batch")
+        return real(*args, **kwargs)
+
+    server.patch_status = patch_status
+    with controllers:
+        assert _wait(lambda: server.get("batch/v1", "Job", meta["name"], meta["namespace"]).get("status"))
+    assert len(calls) == 2
+    server.patch_status = lambda *a, **k: None + 1
+    server.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}})
+    buggy = FixtureControllers(server, [lab], namespaces={meta["namespace"]: "other"}, period=0.02)
+    server.create({k: v for k, v in fixture.items() if k != "status"} | {"metadata": dict(meta, namespace="other")})
+    with pytest.raises(FakeControllerBug, match="TypeError"):
+        with buggy:
+            assert _wait(lambda: buggy.queue.unexpected)
