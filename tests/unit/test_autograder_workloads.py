@@ -185,17 +185,7 @@ def test_endpoints_come_from_the_services_endpoint_slices():
 
 
 def test_endpoints_failures_name_their_root_cause():
-    labels = {"app": "web"}
-    workload = {
-        **_deployment(available=0),
-        "spec": {**_deployment()["spec"], "template": {"metadata": {"labels": labels}}},
-    }
-    service = {"kind": "Service", "metadata": {"name": "web", "namespace": "n"}, "spec": {"selector": labels}}
-    slice_ = {
-        "kind": "EndpointSlice",
-        "metadata": {"name": "web-x", "namespace": "n", "labels": {"kubernetes.io/service-name": "web"}},
-        "endpoints": [{"targetRef": {"name": "web-1"}, "conditions": {"ready": False}}],
-    }
+    workload, service, slice_ = _served_web(available=0, ready=False)
     state = MemoryState([workload, service, slice_, _pod("web-1", "ImagePullBackOff")])
     not_ready = expect_endpoints(state, service, workload)
     assert (
@@ -224,7 +214,8 @@ class _LagState(MemoryState):
         return super().objects(kind, **kwargs)
 
 
-def _served_web(available=2):
+def _served_web(available=2, ready=True):
+    """A Deployment ``web``, the Service selecting it, and the slice listing its Pod web-1."""
     labels = {"app": "web"}
     workload = {
         **_deployment(available=available),
@@ -234,7 +225,7 @@ def _served_web(available=2):
     slice_ = {
         "kind": "EndpointSlice",
         "metadata": {"name": "web-x", "namespace": "n", "labels": {"kubernetes.io/service-name": "web"}},
-        "endpoints": [{"targetRef": {"name": "web-1"}, "conditions": {"ready": True}}],
+        "endpoints": [{"targetRef": {"name": "web-1"}, "conditions": {"ready": ready}}],
     }
     return workload, service, slice_
 
