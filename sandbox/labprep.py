@@ -22,6 +22,7 @@ from sandbox.addons import cache, lock
 from sandbox.addons.install import install, namespace_manifest
 from sandbox.backend import Progress, quiet
 from sandbox.errors import ChecksumMismatch
+from sandbox.steps import Steps
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,20 +60,18 @@ def verify_manifests(
     any cluster is made; the installs then find the verified files in the cache. A first
     download is recorded in the lock and said in one line through ``progress``.
     """
-    done = []
+    steps = Steps()  # not announced: the cache says a first download itself, through ``progress``
     for addon_name in lab.cluster.addons:
         addon = addons.get(addon_name)
         for manifest in addon.manifests:
-            t0 = time.monotonic()
-            path = cache.fetch(addon, manifest, offline=offline, pins=pins, notice=progress)
-            done.append(
-                {
-                    "step": f"manifest {addon.name} {addon.version} {manifest.filename}",
-                    "detail": f"verified in the cache ({path})",
-                    "seconds": round(time.monotonic() - t0, 3),
-                }
+            steps.run(
+                f"manifest {addon.name} {addon.version} {manifest.filename}",
+                lambda addon=addon, manifest=manifest: cache.fetch(
+                    addon, manifest, offline=offline, pins=pins, notice=progress
+                ),
+                lambda path: f"verified in the cache ({path})",
             )
-    return done
+    return steps.done
 
 
 def prepare_host(lab: labs.Lab, *, offline: bool = False, pins: lock.Pins, progress: Progress = quiet) -> list[dict]:
@@ -84,13 +83,11 @@ def prepare_host(lab: labs.Lab, *, offline: bool = False, pins: lock.Pins, progr
     Returns:
         One ``{"step", "detail", "seconds"}`` per thing done, in order.
     """
-    done = verify_manifests(lab, offline=offline, pins=pins, progress=progress)
+    manifests = verify_manifests(lab, offline=offline, pins=pins, progress=progress)
+    steps = Steps(progress)
     for image in lab.cluster.images:
-        progress(f"image {image.name}")
-        t0 = time.monotonic()
-        source = images.ensure_local(image, lab.path, offline=offline)
-        done.append({"step": f"image {image.name}", "detail": source, "seconds": round(time.monotonic() - t0, 3)})
-    return done
+        steps.run(f"image {image.name}", lambda image=image: images.ensure_local(image, lab.path, offline=offline), str)
+    return manifests + steps.done
 
 
 def start(
@@ -122,17 +119,10 @@ def start(
     # A sandbox with fewer nodes than the lab needs is refused by `up`, with the fix.
     sandbox = lifecycle.up(name, nodes=needs.nodes, lab=lab.id, progress=progress, lock_wait=lock_wait)
     kubeconfig = sandbox.kubeconfig
-    done: list[dict] = []
-
-    def step(title: str, action, detail) -> None:
-        progress(title)
-        t0 = time.monotonic()
-        outcome = action()
-        done.append({"step": title, "detail": detail(outcome), "seconds": round(time.monotonic() - t0, 3)})
-
+    steps = Steps(progress)
     with state.lock(sandbox.state.name, timeout=lock_wait):
         for ns in needs.namespaces:
-            step(
+            steps.run(
                 f"namespace {ns}",
                 lambda ns=ns: kubectl.apply(kubeconfig, text=namespace_manifest(ns)),
                 lambda out: out.strip(),
@@ -143,12 +133,12 @@ def start(
             # starts without a registry; missing ones are pulled by the nodes as usual.
             for image in addon.images:
                 if images.present(image):
-                    step(
+                    steps.run(
                         f"image {image}",
                         lambda image=image: _load_addon_image(sandbox.state.cluster, image, pins, archives),
                         lambda loaded: f"loaded into the nodes ({loaded.method})",
                     )
-            step(
+            steps.run(
                 f"add-on {addon.name} {addon.version}",
                 lambda addon=addon: install(addon, kubeconfig, offline=offline, pins=pins, progress=progress),
                 lambda r: (
@@ -161,13 +151,13 @@ def start(
                 ),
             )
         for manifest in needs.manifests:
-            step(
+            steps.run(
                 f"manifest {manifest}",
                 lambda manifest=manifest: kubectl.apply(kubeconfig, path=lab.path / manifest),
                 lambda out: out.strip(),
             )
         for image in needs.images:
-            step(
+            steps.run(
                 f"image {image.name}",
                 lambda image=image: images.prepare(
                     image, sandbox.state.cluster, lab.path, offline=offline, archives=archives
@@ -175,7 +165,7 @@ def start(
                 lambda r: f"{r.source}, loaded into the nodes ({r.method})",
             )
         for volume in needs.data:
-            step(
+            steps.run(
                 f"data {volume.source}/ onto claim {volume.namespace}/{volume.claim}",
                 lambda volume=volume: data.copy(volume, lab.path, kubeconfig),
                 lambda r: r.summary(),
@@ -183,7 +173,7 @@ def start(
         saved = state.load(sandbox.state.name)
         if saved is not None and saved.lab != lab.id:
             state.update(saved, lab=lab.id)
-    return StartResult(lab=lab.id, sandbox=sandbox, steps=done, seconds=time.monotonic() - started)
+    return StartResult(lab=lab.id, sandbox=sandbox, steps=steps.done, seconds=time.monotonic() - started)
 
 
 def _load_addon_image(

@@ -10,7 +10,6 @@ failures.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +25,7 @@ from sandbox.namespace.api import Cluster
 from sandbox.namespace.kubeconfig import cluster_entry
 from sandbox.namespace.settings import NamespaceSettings
 from sandbox.roster import Learner, read_roster
+from sandbox.steps import Steps
 
 # The cluster-wide piece of each add-on whose presence proves it is installed.
 ADDON_CRDS = {"argo-workflows": "workflows.argoproj.io", "kueue": "clusterqueues.kueue.x-k8s.io"}
@@ -155,17 +155,17 @@ def class_up(
 
         def work(learner: Learner, report: Callable[[str], None]) -> LearnerResult:
             done = session.up(learner.name, ttl=ttl, lab=lab, progress=report)
-            steps = []
+            steps = Steps(report)
             for volume in lab_obj.cluster.data if lab_obj else ():
                 # Copied as the learner (their token, their namespace, their quota): the lab's
                 # data lands on a claim in their namespace, named as the lab names it.
-                title = f"data {volume.source}/ onto claim {volume.claim}"
-                report(title)
-                t0 = time.monotonic()
-                copied = data.copy(
-                    replace(volume, namespace=done.namespace), lab_obj.path, done.kubeconfig, loaded=False
+                steps.run(
+                    f"data {volume.source}/ onto claim {volume.claim}",
+                    lambda volume=volume: data.copy(
+                        replace(volume, namespace=done.namespace), lab_obj.path, done.kubeconfig, loaded=False
+                    ),
+                    lambda copied: copied.summary(),
                 )
-                steps.append({"step": title, "detail": copied.summary(), "seconds": round(time.monotonic() - t0, 3)})
             handed = folder / f"{learner.name}.kubeconfig"
             state.write_private(handed, done.kubeconfig.read_text())
             return LearnerResult(
@@ -175,7 +175,7 @@ def class_up(
                 status="created" if done.created else "reused",
                 kubeconfig=str(handed),
                 lab=lab or None,
-                steps=steps,
+                steps=steps.done,
             )
 
         report = run_all("up", learners, work, parallel=parallel, place=objects.namespace_of, observer=observer)
