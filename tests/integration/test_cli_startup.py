@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from cli_tools import after_command
 
 from kubecourse.cli import main
 
@@ -126,19 +127,11 @@ def test_help_lists_every_command_with_its_own_summary():
 
 
 def test_a_command_loads_its_module_only_when_it_runs():
-    code = (
-        "import sys\n"
-        "from kubecourse.cli.main import run\n"
-        "try:\n"
-        "    run(sys.argv[1:])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith('kubecourse.cli.') and m.endswith(('_cmd', '_cmds'))))\n"
-    )
-
     def loaded(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
-        return done.stdout.strip().splitlines()[-1]
+        return after_command(
+            list(args),
+            "sorted(m for m in sys.modules if m.startswith('kubecourse.cli.') and m.endswith(('_cmd', '_cmds')))",
+        )
 
     assert loaded("--help") == "[]"
     assert loaded("labs", "--json") == "['kubecourse.cli.labs_cmd']"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import typer
+from cli_tools import after_command
 from typer._click.exceptions import BadParameter
 from typer._coercion import build_runtime_param, resolve_type_descriptor
 from typer.models import ArgumentInfo, OptionInfo
@@ -100,20 +101,7 @@ def test_only_the_trivial_cases_are_taken_directly():
 
 def test_commands_of_the_app_convert_without_pydantic():
     """The point of the module: the commands a learner types do not import pydantic."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from kubecourse.cli.main import run\n"
-        "try:\n"
-        "    run(sys.argv[1:])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('pydantic' in sys.modules)\n"
-    )
     root = Path(__file__).parents[2]
     snapshot = root / "labs/first-pod/tests/snapshots/solution.yaml"
     for args in (["labs", "--json"], ["check", "first-pod", "--snapshot", str(snapshot), "--json"]):
-        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
-        assert done.stdout.strip().splitlines()[-1] == "False", (args, done.stderr)
+        assert after_command(args, "'pydantic' in sys.modules") == "False", args
