@@ -13,8 +13,10 @@ teaching order, which a folder listing (alphabetical) cannot show.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -203,8 +205,12 @@ def _validate_with(config, lab_id: str, release: Path, snapshot: Path, *, invert
         work = Path(tmp) / lab_id
         shutil.copytree(release, work)
         shutil.copyfile(snapshot, work / SNAPSHOT_NAME)
-        with _no_sandbox(Path(tmp)), _captured_log("kubecourse.validate") as (log, _):
-            validator = Validator(config=config, log=log)
+        with (
+            _no_sandbox(Path(tmp)),
+            _kernel_sockets(config) as kernel_config,
+            _captured_log("kubecourse.validate") as (log, _),
+        ):
+            validator = Validator(config=kernel_config, log=log)
             validator.invert = invert
             return validator.validate(str(work / f"{lab_id}.ipynb"))
 
@@ -234,6 +240,27 @@ def _no_sandbox(empty_home: Path) -> Iterator[None]:
     """Make the validation kernel grade the snapshot, not whatever cluster the author has open."""
     with patched_environ(KUBECONFIG=None, KUBECOURSE_SANDBOX=None, KUBECOURSE_HOME=str(empty_home / "no-sandboxes")):
         yield
+
+
+@contextlib.contextmanager
+def _kernel_sockets(config) -> Iterator[object]:
+    """``config`` with the validation kernel talking over Unix sockets in a private folder.
+
+    Over TCP, jupyter_client picks free ports and closes them before the kernel binds them
+    (``jupyter_client.connect.write_connection_file``), so another process starting a kernel at
+    the same moment can take one first: the kernel dies with "Address already in use" and the
+    build fails. Socket files in a folder of our own cannot be taken. Windows has no ZeroMQ IPC,
+    so it keeps TCP.
+    """
+    if os.name == "nt":
+        yield config
+        return
+    from traitlets.config import Config
+
+    with tempfile.TemporaryDirectory(prefix="kc-") as sockets:  # short: a socket path has ~104 bytes
+        merged = copy.deepcopy(config)
+        merged.merge(Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "k")}}))
+        yield merged
 
 
 @contextlib.contextmanager

@@ -61,6 +61,29 @@ def test_build_writes_source_release_config_and_a_sound_gradebook(tmp_path, labs
     assert _nbgrader.load_config(course).LateSubmissionPlugin.penalty_method == "zero"
 
 
+def test_validation_kernels_talk_over_private_sockets_not_tcp_ports(tmp_path, labs_root, monkeypatch):
+    """Over TCP, jupyter_client closes the free ports it found before the kernel binds them
+    (jupyter_client/connect.py, write_connection_file), so a kernel started elsewhere at the same
+    moment can take one: "Address already in use", the kernel dies and the build fails (seen in
+    the suite's parallel workers). The validation kernels use Unix sockets in a folder of their
+    own instead, and the folder goes with the build."""
+    import jupyter_client.connect
+
+    seen = []
+    real = jupyter_client.connect.write_connection_file
+
+    def spy(*args, **kwargs):
+        seen.append((kwargs.get("transport"), kwargs.get("ip")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jupyter_client.connect, "write_connection_file", spy)
+    result = build_course(tmp_path / "course")
+    assert result.assignments[0].validation == "solution earns full marks, starter earns none"
+    assert len(seen) == 2 and {transport for transport, _ in seen} == {"ipc"}  # the solution's and the starter's
+    folders = {Path(ip).parent for _, ip in seen}
+    assert len(folders) == 2 and all(f.name.startswith("kc-") and not f.exists() for f in folders)
+
+
 def test_a_notebook_with_a_missing_test_cell_stops_the_build_naming_the_lab(tmp_path, labs_root):
     source = labs_root / LAB_ID / f"{LAB_ID}.md"
     text = source.read_text()
